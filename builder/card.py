@@ -1,0 +1,143 @@
+"""The dataset card: YAML metadata (configs, dataset_info) plus prose generated from the build."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from datasets import DatasetInfo, Features
+
+from builder import __version__
+from builder.config import BuildConfig
+
+FIELD_DOCS = {
+    "id": "`<post_id>:<segment_index>`",
+    "post_id": "message id where the source has one, else a hash of the cleaned post text",
+    "segment_index": "position of the segment in its post (gaps where segments were dropped)",
+    "text": "the cleaned text",
+    "char_start": "start offset of the segment in the post's cleaned text",
+    "char_end": "end offset (exclusive) in the post's cleaned text",
+    "lang": "detected language (ISO 639-1)",
+    "lang_score": "detector probability of `lang`",
+    "channel": "channel the post came from",
+    "date": "ISO-8601 UTC date, or null when the source has none",
+    "position": "order of the post in the input",
+    "hashtags": "hashtags of the post without `#`, in first-appearance order",
+    "urls": "links of the post",
+    "reactions": "reactions with their counts",
+}
+
+CONFIG_DOCS = {
+    "segments": "One row per kept sentence segment of the cleaned posts.",
+    "posts": "One row per cleaned post, with its metadata.",
+}
+
+
+def size_category(n: int) -> str:
+    for limit, label in (
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+        (10_000_000, "1M<n<10M"),
+    ):
+        if n < limit:
+            return label
+    return "n>10M"
+
+
+def _type_name(feature) -> str:
+    return type(feature).__name__ + (f"({feature.dtype})" if hasattr(feature, "dtype") else "")
+
+
+def render_card(
+    *,
+    config: BuildConfig,
+    features: dict[str, Features],
+    split_rows: dict[str, dict[str, int]],
+    file_sizes: dict[str, dict[str, int]],
+    examples: dict[str, dict | None],
+    steps: list[dict],
+    inputs: list[dict],
+    signature: str,
+    langid: str,
+    segmenter: str,
+    default_config: str = "segments",
+) -> str:
+    from huggingface_hub import DatasetCard, DatasetCardData  # noqa: PLC0415
+
+    configs_yaml = []
+    info_yaml = []
+    prose_configs = []
+    for name, feats in features.items():
+        splits = split_rows[name]
+        entry = {
+            "config_name": name,
+            "data_files": [
+                {"split": s, "path": f"data/{name}/{s}-*.parquet"} for s in splits
+            ],
+        }
+        if name == default_config:
+            entry["default"] = True
+        configs_yaml.append(entry)
+        info_yaml.append(
+            {
+                "config_name": name,
+                "features": DatasetInfo(features=feats)._to_yaml_dict()["features"],
+                "splits": [
+                    {"name": s, "num_bytes": file_sizes[name][s], "num_examples": n}
+                    for s, n in splits.items()
+                ],
+            }
+        )
+        example = examples.get(name)
+        prose_configs.append(
+            {
+                "name": name,
+                "default": name == default_config,
+                "description": CONFIG_DOCS.get(name, ""),
+                "splits": [{"name": s, "rows": n} for s, n in splits.items()],
+                "fields": [
+                    {"name": k, "type": _type_name(v), "doc": FIELD_DOCS.get(k, "")}
+                    for k, v in feats.items()
+                ],
+                "example": json.dumps(example, ensure_ascii=False, indent=2) if example else "",
+            }
+        )
+    total_segments = sum(split_rows.get(default_config, {}).values())
+    pretty = config.card.pretty_name or config.name
+    card_data = DatasetCardData(
+        language=[config.source_lang],
+        license=config.card.license,
+        pretty_name=pretty,
+        task_categories=["translation", "text-generation"],
+        multilinguality="monolingual",
+        size_categories=[size_category(total_segments)],
+        source_datasets=["original"],
+        language_creators=["found"],
+        annotations_creators=["no-annotation"],
+        configs=configs_yaml,
+        dataset_info=info_yaml,
+        tags=["telegram", "bitext-builder"],
+    )
+    template = resources.files("builder.cards").joinpath("dataset_card.md")
+    card = DatasetCard.from_template(
+        card_data,
+        template_str=template.read_text(encoding="utf-8"),
+        pretty_name=pretty,
+        summary=(
+            f"Sentence-segmented text of Telegram channel posts ({total_segments} segments), "
+            "cleaned of Telegram markup, with language labels and provenance."
+        ),
+        version=config.version,
+        signature=signature,
+        builder_version=__version__,
+        source_description=config.card.source_description,
+        inputs=inputs,
+        steps=steps,
+        configs=prose_configs,
+        load_path=config.name,
+        langid=langid,
+        segmenter=segmenter,
+    )
+    return str(card).rstrip("\n") + "\n"

@@ -1,0 +1,187 @@
+"""Typed, validated build configuration (YAML in, frozen pydantic models out)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from builder.errors import ConfigError
+
+FORMATS = ("auto", "telegram-text", "telegram-json", "telegram-html", "tme-html", "jsonl")
+Format = Literal["auto", "telegram-text", "telegram-json", "telegram-html", "tme-html", "jsonl"]
+BUNDLED_PREFIX = "bundled:"
+SAMPLE_INPUT = BUNDLED_PREFIX + "telegram_channel_sample.txt"
+LANG_PATTERN = r"^[a-z]{2,3}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class JsonlFields(_Strict):
+    text: str = "text"
+    id: str = "id"
+    date: str = "date"
+    channel: str = "channel"
+
+
+class InputConfig(_Strict):
+    paths: list[str] = Field(default_factory=lambda: [SAMPLE_INPUT], min_length=1)
+    format: Format = "auto"
+    chat: str | None = None
+    max_line_chars: int = Field(default=1_000_000, ge=1000)
+    jsonl_fields: JsonlFields = Field(default_factory=JsonlFields)
+
+
+class CleanConfig(_Strict):
+    undouble: bool = True
+
+
+class SegmentConfig(_Strict):
+    protected_names: list[str] = Field(default_factory=lambda: ["Moscow. Kremlin. Putin"])
+
+
+class LangIdConfig(_Strict):
+    backend: Literal["langdetect", "lingua"] = "langdetect"
+    candidates: list[str] = Field(
+        default_factory=lambda: ["en", "ru", "uk", "de", "fr", "es"], min_length=1
+    )
+    seed: int = 0
+    drop_min_words: int = Field(default=6, ge=1)
+    drop_min_score: float = Field(default=0.95, ge=0.0, le=1.0)
+
+
+class FilterConfig(_Strict):
+    min_words: int = Field(default=2, ge=0)
+    max_chars: int = Field(default=2000, ge=1)
+    min_letter_ratio: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+class SplitConfig(_Strict):
+    train: float = Field(default=0.8, ge=0.0, le=1.0)
+    validation: float = Field(default=0.1, ge=0.0, le=1.0)
+    test: float = Field(default=0.1, ge=0.0, le=1.0)
+    salt: str = ""
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> SplitConfig:
+        total = self.train + self.validation + self.test
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"train + validation + test must be 1.0, got {total:g}")
+        return self
+
+
+class CardConfig(_Strict):
+    pretty_name: str | None = None
+    license: str = "other"
+    source_description: str = (
+        "Posts of an English-language Telegram channel that forwards the Russian Ministry of "
+        "Foreign Affairs, copied as plain text from the channel's web view."
+    )
+    homepage: str | None = None
+
+
+class BuildConfig(_Strict):
+    name: str = Field(default="telegram-channel-sample", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    version: str = Field(default="1.0.0", pattern=r"^\d+\.\d+\.\d+$")
+    source_lang: str = Field(default="en", pattern=LANG_PATTERN)
+    input: InputConfig = Field(default_factory=InputConfig)
+    clean: CleanConfig = Field(default_factory=CleanConfig)
+    segment: SegmentConfig = Field(default_factory=SegmentConfig)
+    langid: LangIdConfig = Field(default_factory=LangIdConfig)
+    filters: FilterConfig = Field(default_factory=FilterConfig)
+    splits: SplitConfig = Field(default_factory=SplitConfig)
+    card: CardConfig = Field(default_factory=CardConfig)
+    out: str | None = None
+
+    def recorded(self) -> dict:
+        """The config as written to the manifest: no output location, input paths by file name."""
+        data = self.model_dump(mode="json", exclude={"out"})
+        data["input"]["paths"] = [input_display_name(p) for p in self.input.paths]
+        return data
+
+    def config_hash(self) -> str:
+        text = json.dumps(self.recorded(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def input_display_name(path: str) -> str:
+    if path.startswith(BUNDLED_PREFIX):
+        return path[len(BUNDLED_PREFIX) :]
+    return Path(path).name
+
+
+def _format_validation_error(source: str, err: ValidationError) -> str:
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        msg = "unknown key"
+    else:
+        msg = first["msg"]
+    more = len(err.errors()) - 1
+    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{source}: {loc}: {msg}{tail}"
+
+
+def validate_config(data: object, source: str) -> BuildConfig:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the config must be a mapping of keys, got {type(data).__name__}")
+    try:
+        return BuildConfig.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format_validation_error(source, err)) from None
+
+
+def load_config(path: str | Path) -> BuildConfig:
+    """Read and validate a YAML config; relative input paths resolve against its folder."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, expected a YAML config file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot read config: {err}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where} invalid YAML: {getattr(err, 'problem', err)}") from None
+    config = validate_config(data, str(path))
+    base = path.parent
+    paths = [
+        p if p.startswith(BUNDLED_PREFIX) or Path(p).is_absolute() else str(base / p)
+        for p in config.input.paths
+    ]
+    return override(config, {"input.paths": paths})
+
+
+def override(config: BuildConfig, changes: dict[str, object], source: str = "command line") -> BuildConfig:
+    """Apply dotted-key overrides (CLI flags) and validate the result again."""
+    if not changes:
+        return config
+    data = config.model_dump(mode="python")
+    for dotted, value in changes.items():
+        node = data
+        *parents, leaf = dotted.split(".")
+        for key in parents:
+            node = node[key]
+        node[leaf] = value
+    return validate_config(data, source)
+
+
+def sample_config() -> BuildConfig:
+    """The bundled sample's config (`configs/sample.yaml`, shipped inside the package)."""
+    from importlib import resources  # noqa: PLC0415
+
+    ref = resources.files("builder.configs").joinpath("sample.yaml")
+    return load_config(Path(str(ref)))

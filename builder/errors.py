@@ -1,0 +1,39 @@
+"""One error hierarchy for the library; only the CLI prints these and maps them to exit codes."""
+
+from __future__ import annotations
+
+
+class BuilderError(Exception):
+    """Base of every error the builder raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(BuilderError):
+    """Bad configuration or usage: unknown keys, bad values, impossible settings."""
+
+    exit_code = 2
+
+
+class InputError(BuilderError):
+    """Unreadable, malformed or unrecognised input."""
+
+    exit_code = 3
+
+
+class ModelError(BuilderError):
+    """A translation model is missing, unloadable or unusable."""
+
+    exit_code = 4
+
+
+class PublishError(BuilderError):
+    """Publishing to the Hub failed."""
+
+    exit_code = 5
+
+
+class VerifyError(BuilderError):
+    """A built dataset does not match its manifest or card."""
+
+    exit_code = 1

@@ -1,0 +1,84 @@
+"""Segment filters in the OpusFilter style: `score()` measures, `keep()` decides from the score.
+
+Each filter names its drop reason; the pipeline counts drops and writes rejected records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from builder.config import FilterConfig, LangIdConfig
+from builder.records import Segment
+
+
+@dataclass(frozen=True)
+class LengthFilter:
+    min_words: int
+    max_chars: int
+    name: str = "length"
+
+    def score(self, seg: Segment) -> tuple[int, int]:
+        return len(seg.text.split()), len(seg.text)
+
+    def keep(self, score: tuple[int, int]) -> str | None:
+        words, chars = score
+        if words < self.min_words:
+            return "too_few_words"
+        if chars > self.max_chars:
+            return "too_long"
+        return None
+
+
+@dataclass(frozen=True)
+class CharClassFilter:
+    """Share of letters among non-space characters (drops number tables and symbol runs)."""
+
+    min_letter_ratio: float
+    name: str = "char_class"
+
+    def score(self, seg: Segment) -> float:
+        chars = [c for c in seg.text if not c.isspace()]
+        if not chars:
+            return 0.0
+        return sum(c.isalpha() for c in chars) / len(chars)
+
+    def keep(self, score: float) -> str | None:
+        return None if score >= self.min_letter_ratio else "low_letter_ratio"
+
+
+@dataclass(frozen=True)
+class LanguageFilter:
+    """Drops a segment as foreign only when it is long enough and the detector is confident."""
+
+    expected: str
+    min_words: int
+    min_score: float
+    name: str = "language"
+
+    def score(self, seg: Segment) -> tuple[str, float, int]:
+        return seg.lang, seg.lang_score, len(seg.text.split())
+
+    def keep(self, score: tuple[str, float, int]) -> str | None:
+        lang, prob, words = score
+        if lang != self.expected and words >= self.min_words and prob >= self.min_score:
+            return f"wrong_language:{lang}"
+        return None
+
+
+def text_filters(config: FilterConfig) -> tuple[LengthFilter, CharClassFilter]:
+    return (
+        LengthFilter(config.min_words, config.max_chars),
+        CharClassFilter(config.min_letter_ratio),
+    )
+
+
+def language_filter(config: LangIdConfig, expected: str) -> LanguageFilter:
+    return LanguageFilter(expected, config.drop_min_words, config.drop_min_score)
+
+
+def first_failure(filters, seg: Segment) -> str | None:
+    for f in filters:
+        reason = f.keep(f.score(seg))
+        if reason:
+            return reason
+    return None

@@ -1,0 +1,105 @@
+"""Language identification backends (langdetect, seeded; lingua, restricted to candidates)."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from builder.config import LangIdConfig
+from builder.errors import ConfigError
+
+
+class LangdetectBackend:
+    name = "langdetect"
+
+    def __init__(self, candidates: list[str], seed: int):
+        from langdetect import DetectorFactory, detector_factory  # noqa: PLC0415
+
+        detector_factory.init_factory()
+        self._factory = detector_factory._factory
+        self._seed = seed
+        DetectorFactory.seed = seed
+        self.candidates = candidates
+
+    def scores(self, text: str) -> dict[str, float]:
+        from langdetect.lang_detect_exception import LangDetectException  # noqa: PLC0415
+
+        detector = self._factory.create()
+        detector.seed = self._seed
+        detector.append(text)
+        try:
+            probs = detector.get_probabilities()
+        except LangDetectException:
+            return {}
+        return {p.lang.split("-")[0]: p.prob for p in probs}
+
+    @property
+    def version(self) -> str:
+        return f"langdetect-{version('langdetect')}"
+
+
+class LinguaBackend:
+    name = "lingua"
+
+    def __init__(self, candidates: list[str], seed: int):
+        try:
+            from lingua import IsoCode639_1, Language, LanguageDetectorBuilder  # noqa: PLC0415
+        except ImportError:
+            raise ConfigError(
+                "langid.backend: lingua is not installed; pip install 'bitext-builder[lingua]'"
+            ) from None
+        languages = []
+        for code in candidates:
+            try:
+                languages.append(Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())))
+            except (AttributeError, ValueError):
+                raise ConfigError(f"langid.candidates: lingua does not know '{code}'") from None
+        if len(languages) < 2:
+            raise ConfigError("langid.candidates: lingua needs at least two candidate languages")
+        self._detector = LanguageDetectorBuilder.from_languages(*languages).build()
+        self.candidates = candidates
+
+    def scores(self, text: str) -> dict[str, float]:
+        values = self._detector.compute_language_confidence_values(text)
+        return {v.language.iso_code_639_1.name.lower(): v.value for v in values if v.value > 0}
+
+    @property
+    def version(self) -> str:
+        try:
+            return f"lingua-{version('lingua-language-detector')}"
+        except PackageNotFoundError:  # pragma: no cover
+            return "lingua"
+
+
+def make_backend(config: LangIdConfig) -> LangdetectBackend | LinguaBackend:
+    cls = LinguaBackend if config.backend == "lingua" else LangdetectBackend
+    return cls(list(config.candidates), config.seed)
+
+
+class LanguageIdentifier:
+    """Labels posts and segments. A short or unsure segment takes its post's language (with
+    the detector's probability for it): short English text is often misdetected."""
+
+    def __init__(self, config: LangIdConfig, default_lang: str):
+        self.backend = make_backend(config)
+        self.config = config
+        self.default_lang = default_lang
+
+    def best(self, text: str) -> tuple[str, float]:
+        scores = self.backend.scores(text)
+        if not scores:
+            return self.default_lang, 0.0
+        lang = max(scores, key=lambda k: (scores[k], k))
+        return lang, round(float(scores[lang]), 6)
+
+    def post(self, text: str) -> tuple[str, float]:
+        return self.best(text)
+
+    def segment(self, text: str, post_lang: str) -> tuple[str, float]:
+        scores = self.backend.scores(text)
+        if not scores:
+            return post_lang, 0.0
+        lang = max(scores, key=lambda k: (scores[k], k))
+        confident = scores[lang] >= self.config.drop_min_score
+        if len(text.split()) >= self.config.drop_min_words and confident:
+            return lang, round(float(scores[lang]), 6)
+        return post_lang, round(float(scores.get(post_lang, 0.0)), 6)

@@ -1,0 +1,63 @@
+"""Provenance: the manifest, the build signature, and output hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib.metadata import version
+from pathlib import Path
+
+from builder import __version__
+
+MANIFEST_FILE = "manifest.json"
+
+
+def sha256_path(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    return {name: version(name) for name in ("datasets", "pyarrow", "huggingface_hub")}
+
+
+def signature_string(
+    *,
+    name: str,
+    dataset_version: str,
+    config_hash: str,
+    inputs: list[dict],
+    steps: list[dict],
+    models: list[dict],
+) -> str:
+    """A sacrebleu-style signature: every setting and version that shapes the output."""
+    inputs_hash = hashlib.sha256(
+        "".join(i["sha256"] for i in inputs).encode()
+    ).hexdigest()[:12]
+    parts = [
+        f"bitext-builder:{__version__}",
+        f"dataset:{name}@{dataset_version}",
+        f"config:{config_hash[:12]}",
+        f"inputs:{len(inputs)}x{inputs_hash}",
+    ]
+    parts += [f"{s['stage']}:{s['name']}" for s in steps]
+    parts += [f"mt:{m['id']}@{m['revision'][:12]}/{m['backend']}/{m['compute_type']}" for m in models]
+    parts += [f"{k}:{v}" for k, v in library_versions().items()]
+    return "|".join(parts)
+
+
+def dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def read_manifest(root: Path) -> dict | None:
+    path = root / MANIFEST_FILE
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,264 @@
+"""The only module that knows stage order: read -> clean -> segment -> filter -> dedup ->
+language ID -> package (Parquet, card, manifest), written to a temporary sibling and renamed."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from builder import __version__
+from builder.card import render_card
+from builder.clean import Cleaner, is_empty
+from builder.config import BuildConfig
+from builder.dedup import ExactDedup
+from builder.errors import ConfigError
+from builder.filters import first_failure, language_filter, text_filters
+from builder.langid import LanguageIdentifier
+from builder.manifest import MANIFEST_FILE, dumps, read_manifest, sha256_path, signature_string
+from builder.package import (
+    DatasetWriter,
+    post_row,
+    posts_features,
+    segment_row,
+    segments_features,
+)
+from builder.readers import InputFile, plan_inputs, read_inputs
+from builder.records import Post, Rejected
+from builder.segment import Segmenter, segmenter_version
+from builder.splits import SPLITS, split_for
+
+log = logging.getLogger(__name__)
+CARD_FILE = "README.md"
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    signature: str
+    up_to_date: bool = False
+    split_rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)
+
+
+def default_out(config: BuildConfig) -> Path:
+    return Path(config.out) if config.out else Path("dist") / config.name
+
+
+def _steps(cleaner: Cleaner, config: BuildConfig, langid_version: str) -> list[dict]:
+    steps = [
+        {"stage": "read", "name": "readers", "params": {"format": config.input.format}},
+    ]
+    steps += [{"stage": "clean", "name": n, "params": {}} for n in cleaner.step_names]
+    steps += [
+        {
+            "stage": "segment",
+            "name": segmenter_version(),
+            "params": {"protected_names": list(config.segment.protected_names)},
+        },
+        {"stage": "filter", "name": "length", "params": config.filters.model_dump()},
+        {"stage": "dedup", "name": "exact_dedup", "params": {"normalise": "nfkc-casefold-ws"}},
+        {"stage": "langid", "name": langid_version, "params": config.langid.model_dump()},
+    ]
+    return steps
+
+
+class _Run:
+    """The state of one build pass: counters, writer and the stage objects."""
+
+    def __init__(self, config: BuildConfig, writer: DatasetWriter):
+        self.config = config
+        self.writer = writer
+        self.clean_counts: Counter = Counter()
+        self.counts: Counter = Counter()
+        self.drops: Counter = Counter()
+        self.post_langs: Counter = Counter()
+        self.cleaner = Cleaner(config.clean.undouble, self.clean_counts)
+        self.segmenter = Segmenter(config.source_lang, config.segment.protected_names)
+        self.langid = LanguageIdentifier(config.langid, config.source_lang)
+        self.text_filters = text_filters(config.filters)
+        self.lang_filter = language_filter(config.langid, config.source_lang)
+        self.dedup = ExactDedup()
+        self.post_ids: set[str] = set()
+        self.examples: dict[str, dict | None] = {"segments": None, "posts": None}
+
+    def drop(self, stage: str, reason: str, rec_id: str, text: str) -> None:
+        self.drops[reason] += 1
+        self.writer.reject(Rejected(stage, reason, rec_id, text))
+
+    def process(self, posts: Iterator) -> None:
+        for raw in posts:
+            self.counts["posts_read"] += 1
+            post = self.cleaner.clean(raw)
+            if is_empty(post):
+                self.drop("clean", "empty_after_cleaning", post.post_id, post.text)
+                continue
+            if post.post_id in self.post_ids:
+                self.drop("clean", "duplicate_post", post.post_id, post.text)
+                continue
+            self.post_ids.add(post.post_id)
+            lang, score = self.langid.post(post.text[:2000])
+            post = replace(post, lang=lang, lang_score=score)
+            self.post_langs[lang] += 1
+            split = split_for(post.post_id, self.config.splits)
+            self._segments(post, split)
+            row = post_row(post)
+            self.writer.add("posts", split, row)
+            self.counts["posts_kept"] += 1
+            if self.examples["posts"] is None:
+                self.examples["posts"] = row
+
+    def _segments(self, post: Post, split: str) -> None:
+        for seg in self.segmenter.segment(post):
+            self.counts["segments_segmented"] += 1
+            reason = first_failure(self.text_filters, seg)
+            if reason:
+                self.drop("filter", reason, seg.id, seg.text)
+                continue
+            if not self.dedup.is_new(seg.text):
+                self.drop("dedup", "duplicate", seg.id, seg.text)
+                continue
+            lang, score = self.langid.segment(seg.text, post.lang)
+            seg = replace(seg, lang=lang, lang_score=score)
+            reason = first_failure((self.lang_filter,), seg)
+            if reason:
+                self.drop("filter", reason, seg.id, seg.text)
+                continue
+            row = segment_row(seg)
+            self.writer.add("segments", split, row)
+            self.counts["segments_kept"] += 1
+            if self.examples["segments"] is None:
+                self.examples["segments"] = row
+
+
+def _progress(iterable, enabled: bool, desc: str):
+    if not enabled:
+        return iterable
+    from tqdm import tqdm  # noqa: PLC0415
+
+    return tqdm(iterable, desc=desc, unit=" posts", mininterval=0.5)
+
+
+def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
+          progress: bool = False) -> BuildResult:
+    out = Path(out) if out else default_out(config)
+    plan: list[InputFile] = plan_inputs(config.input)
+    inputs = [item.describe() for item in plan]
+    probe = LanguageIdentifier(config.langid, config.source_lang)
+    langid_version = probe.backend.version
+    cleaner_names = Cleaner(config.clean.undouble).step_names
+    steps = _steps(Cleaner(config.clean.undouble), config, langid_version)
+    config_hash = config.config_hash()
+    signature = signature_string(
+        name=config.name, dataset_version=config.version, config_hash=config_hash,
+        inputs=inputs, steps=steps, models=[],
+    )
+    previous = read_manifest(out) if out.exists() else None
+    if previous is not None and not force:
+        if previous.get("signature") == signature:
+            log.info("%s is up to date (same signature); nothing rewritten", out)
+            return BuildResult(out, signature, up_to_date=True)
+        if previous.get("dataset", {}).get("version") == config.version:
+            raise ConfigError(
+                f"{out}: holds a different build of version {config.version}; bump the "
+                "version (--version X.Y.Z) or pass --force to overwrite it"
+            )
+    elif out.exists() and not out.is_dir():
+        raise ConfigError(f"{out}: exists and is not a folder")
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    writer = DatasetWriter(tmp)
+    try:
+        writer.add_config("segments", segments_features())
+        writer.add_config("posts", posts_features())
+        run = _Run(config, writer)
+        run.process(_progress(read_inputs(plan, config.input), progress, "build"))
+        files = writer.close()
+        result = _finish(tmp, config, run, files, inputs, steps, signature, config_hash,
+                         cleaner_names, langid_version)
+        _replace_dir(tmp, out)
+    except BaseException:
+        writer.abort()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    result.out = out
+    return result
+
+
+def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, signature,
+            config_hash, cleaner_names, langid_version) -> BuildResult:
+    split_rows: dict[str, dict[str, int]] = {}
+    sizes: dict[str, dict[str, int]] = {}
+    for f in files:
+        split_rows.setdefault(f.config, {})[f.split] = f.rows
+        sizes.setdefault(f.config, {})[f.split] = (tmp / f.path).stat().st_size
+    counts = {
+        "posts": {"read": run.counts["posts_read"], "kept": run.counts["posts_kept"]},
+        "clean": {name: run.clean_counts[name] for name in cleaner_names},
+        "segments": {
+            "segmented": run.counts["segments_segmented"],
+            "kept": run.counts["segments_kept"],
+        },
+        "drops": dict(sorted(run.drops.items())),
+        "post_languages": dict(sorted(run.post_langs.items())),
+    }
+    step_rows = [{"stage": "read", "step": "posts read", "count": counts["posts"]["read"]}]
+    step_rows += [
+        {"stage": "clean", "step": f"{n} removed", "count": c} for n, c in counts["clean"].items()
+    ]
+    step_rows.append(
+        {"stage": "segment", "step": "segments produced", "count": counts["segments"]["segmented"]}
+    )
+    step_rows += [{"stage": "drop", "step": r, "count": c} for r, c in counts["drops"].items()]
+    step_rows.append({"stage": "package", "step": "segments kept", "count": counts["segments"]["kept"]})
+    card = render_card(
+        config=config, features=run.writer.features, split_rows=split_rows, file_sizes=sizes,
+        examples=run.examples, steps=step_rows, inputs=inputs, signature=signature,
+        langid=langid_version, segmenter=segmenter_version(),
+    )
+    (tmp / CARD_FILE).write_text(card, encoding="utf-8", newline="\n")
+    outputs = [{"path": CARD_FILE, "rows": None}]
+    outputs += [{"path": f.path, "rows": f.rows} for f in files]
+    outputs.append({"path": "rejects.jsonl", "rows": run.writer.rejects_rows})
+    for o in outputs:
+        o["sha256"] = sha256_path(tmp / o["path"])
+    manifest = {
+        "builder": {"name": "bitext-builder", "version": __version__},
+        "dataset": {"name": config.name, "version": config.version},
+        "config": config.recorded(),
+        "config_hash": config_hash,
+        "inputs": inputs,
+        "models": [],
+        "steps": steps,
+        "counts": counts,
+        "signature": signature,
+    }
+    manifest["build_id"] = hashlib.sha256(dumps(manifest).encode()).hexdigest()
+    manifest["outputs"] = sorted(outputs, key=lambda o: o["path"])
+    (tmp / MANIFEST_FILE).write_text(dumps(manifest), encoding="utf-8", newline="\n")
+    return BuildResult(tmp, signature, split_rows=split_rows, counts=counts)
+
+
+def _replace_dir(tmp: Path, out: Path) -> None:
+    """Move the finished build into place; an old build is removed only after that."""
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(out, old)
+    os.replace(tmp, out)
+    if old is not None:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(old)
+
+
+__all__ = ["BuildResult", "build", "default_out", "SPLITS"]

@@ -1,0 +1,80 @@
+"""Opening input files: resolve bundled inputs, refuse empty and binary files, decode strictly."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+from builder.config import BUNDLED_PREFIX
+from builder.errors import InputError
+
+SNIFF_BYTES = 64 * 1024
+
+
+def resolve(path: str) -> Path:
+    """The real file behind an input path (`bundled:NAME` is a file shipped in the package)."""
+    if path.startswith(BUNDLED_PREFIX):
+        name = path[len(BUNDLED_PREFIX) :]
+        ref = resources.files("builder.data").joinpath(name)
+        if not ref.is_file():
+            raise InputError(f"{path}: no such bundled input")
+        return Path(str(ref))
+    return Path(path)
+
+
+def check_readable(path: Path) -> None:
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, expected a file")
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
+    if size == 0:
+        raise InputError(f"{path}: file is empty")
+    if b"\x00" in head:
+        raise InputError(f"{path}: binary data (NUL bytes), not a text export")
+
+
+def head_text(path: Path) -> str:
+    """The first bytes of a file as text, for format sniffing (decoding errors replaced)."""
+    with path.open("rb") as f:
+        return f.read(SNIFF_BYTES).decode("utf-8-sig", errors="replace")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def iter_lines(path: Path, max_line_chars: int) -> Iterator[tuple[int, str]]:
+    """(line number, line without its end) for a UTF-8 text file; CRLF and a BOM are fine.
+
+    Memory is bounded by `max_line_chars`: a longer line is an input error, not a slow read.
+    """
+    lineno = 0
+    try:
+        with path.open("r", encoding="utf-8-sig", errors="strict", newline=None) as f:
+            while True:
+                line = f.readline(max_line_chars + 1)
+                if not line:
+                    return
+                lineno += 1
+                if len(line) > max_line_chars:
+                    raise InputError(
+                        f"{path}:{lineno}: line longer than {max_line_chars} characters "
+                        "(raise input.max_line_chars if this is real text)"
+                    )
+                yield lineno, line.rstrip("\n")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"{path}: invalid UTF-8 near line {lineno + 1} ({err.reason}); re-export it as UTF-8"
+        ) from None

@@ -1,0 +1,48 @@
+"""Reader for the plain-text copy of a channel's web view (the bundled sample's format).
+
+A post starts at a `Forwarded from <name>` line and runs to the next one. Streams line by
+line: memory is bounded by the longest post, not the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from builder.errors import InputError
+from builder.readers.files import iter_lines
+from builder.records import RawPost
+from builder.telegram_text import FORWARDED
+
+FORMAT = "telegram-text"
+
+
+def sniff(head: str) -> bool:
+    return any(FORWARDED.match(line) for line in head.splitlines())
+
+
+def read(path: Path, start: int, max_line_chars: int, **_: object) -> Iterator[RawPost]:
+    position = start
+    channel: str | None = None
+    lines: list[str] = []
+    started = False
+    content_seen = False
+    for _lineno, line in iter_lines(path, max_line_chars):
+        if line.strip():
+            content_seen = True
+        m = FORWARDED.match(line)
+        if m:
+            if started:
+                yield RawPost(path.name, position, tuple(lines), channel=channel)
+                position += 1
+            started = True
+            channel = m.group(1)
+            lines = []
+        elif started:
+            lines.append(line)
+    if started:
+        yield RawPost(path.name, position, tuple(lines), channel=channel)
+    elif not content_seen:
+        raise InputError(f"{path}: holds only whitespace, no posts")
+    else:
+        raise InputError(f"{path}: no 'Forwarded from <channel>' line: not a Telegram text copy")

@@ -1,0 +1,71 @@
+"""The record types that flow between stages: one frozen dataclass per stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Reaction:
+    emoji: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RawPost:
+    """A post as a reader found it: raw lines plus whatever metadata the format carries."""
+
+    source: str  # input file name (no directory)
+    position: int  # order in the whole input, from 0
+    lines: tuple[str, ...]
+    message_id: str | None = None
+    channel: str | None = None
+    date: str | None = None  # ISO-8601 UTC
+    reactions: tuple[Reaction, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Post:
+    """A cleaned post: `text` is its kept lines joined by newlines."""
+
+    post_id: str
+    position: int
+    channel: str
+    date: str | None
+    text: str
+    hashtags: tuple[str, ...]
+    urls: tuple[str, ...]
+    reactions: tuple[Reaction, ...]
+    lang: str = ""
+    lang_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A sentence of a post, with character offsets into the post's cleaned text."""
+
+    post_id: str
+    segment_index: int
+    text: str
+    char_start: int
+    char_end: int
+    channel: str
+    date: str | None
+    lang: str = ""
+    lang_score: float = 0.0
+
+    @property
+    def id(self) -> str:
+        return f"{self.post_id}:{self.segment_index}"
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record a step dropped, with the reason (written to the rejects file)."""
+
+    stage: str
+    reason: str
+    id: str
+    text: str
