@@ -54,7 +54,12 @@ def _unique(items) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
+_NOTICE_MAX = max(len(n) for n in NOTICES) + 16
+
+
 def _notice_key(line: str) -> str:
+    if len(line) > _NOTICE_MAX:  # notices are short; skip the work for prose lines
+        return ""
     return collapse_whitespace(strip_emoji(line)).casefold()
 
 
@@ -82,6 +87,9 @@ class SplitElisions:
         out: list[str] = []
         removed = 0
         for line in d.lines:
+            if "<" not in line and "[" not in line:
+                out.append(line)
+                continue
             parts = ELISION.split(line)
             removed += len(parts) - 1
             out.extend(p for p in parts if p.strip())
@@ -131,7 +139,7 @@ class ExtractHashtags:
         tags = list(d.hashtags)
         dropped = 0
         for line in d.lines:
-            found = HASHTAG.findall(line)
+            found = HASHTAG.findall(line) if "#" in line else None
             if not found:
                 kept.append(line)
                 continue
@@ -155,9 +163,10 @@ class StripSymbols:
     def apply(self, d: Draft) -> tuple[Draft, int]:
         kept: list[str] = []
         for line in d.lines:
-            text = LEADING_BULLET.sub("", strip_emoji(unicodedata.normalize("NFC", line)))
-            text = collapse_whitespace(LEADING_BULLET.sub("", text))
-            if text and not is_arrow_or_symbol_only(text):
+            if not line.isascii():
+                line = LEADING_BULLET.sub("", strip_emoji(unicodedata.normalize("NFC", line)))
+            text = collapse_whitespace(LEADING_BULLET.sub("", line))
+            if text and has_word_chars(text):
                 kept.append(text)
         return replace(d, lines=tuple(kept)), len(d.lines) - len(kept)
 

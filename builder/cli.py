@@ -138,7 +138,10 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:  # --help, --version and usage errors
+        return int(exit_.code or 0)
     _setup_logging(args)
     try:
         return COMMANDS[args.command](args)

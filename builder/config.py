@@ -54,6 +54,8 @@ class LangIdConfig(_Strict):
     seed: int = 0
     drop_min_words: int = Field(default=6, ge=1)
     drop_min_score: float = Field(default=0.95, ge=0.0, le=1.0)
+    post_prefix_chars: int = Field(default=400, ge=50)
+    segment_gate: bool = True
 
 
 class FilterConfig(_Strict):

@@ -5,12 +5,10 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
-from builder.telegram_text import WHITESPACE
-
 
 def normalise(text: str) -> str:
     """The dedup key's text: NFKC, case-folded, whitespace collapsed."""
-    return WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 class ExactDedup:

@@ -5,10 +5,14 @@ Each filter names its drop reason; the pipeline counts drops and writes rejected
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from builder.config import FilterConfig, LangIdConfig
 from builder.records import Segment
+
+_LETTERS = re.compile(r"[^\W\d_]")
+_SPACES = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -37,10 +41,11 @@ class CharClassFilter:
     name: str = "char_class"
 
     def score(self, seg: Segment) -> float:
-        chars = [c for c in seg.text if not c.isspace()]
-        if not chars:
+        text = seg.text
+        visible = len(text) - _SPACES.subn("", text)[1]
+        if not visible:
             return 0.0
-        return sum(c.isalpha() for c in chars) / len(chars)
+        return _LETTERS.subn("", text)[1] / visible
 
     def keep(self, score: float) -> str | None:
         return None if score >= self.min_letter_ratio else "low_letter_ratio"

@@ -6,18 +6,34 @@ from importlib.metadata import PackageNotFoundError, version
 
 from builder.config import LangIdConfig
 from builder.errors import ConfigError
+from builder.function_words import clearly_in
 
 
 class LangdetectBackend:
     name = "langdetect"
 
     def __init__(self, candidates: list[str], seed: int):
-        from langdetect import DetectorFactory, detector_factory  # noqa: PLC0415
+        import json  # noqa: PLC0415
+        from pathlib import Path  # noqa: PLC0415
 
-        detector_factory.init_factory()
-        self._factory = detector_factory._factory
+        import langdetect  # noqa: PLC0415
+        from langdetect import DetectorFactory  # noqa: PLC0415
+        from langdetect.utils.lang_profile import LangProfile  # noqa: PLC0415
+
+        # Only the candidate languages' profiles: the detector's work grows with the number
+        # of profiles (measured 3.6x faster for 6 of 55), and short text is confused less.
+        profiles = Path(langdetect.__file__).parent / "profiles"
+        factory = DetectorFactory()
+        names = {"zh": "zh-cn"}
+        for index, code in enumerate(candidates):
+            path = profiles / names.get(code, code)
+            if not path.is_file():
+                raise ConfigError(f"langid.candidates: langdetect does not know '{code}'")
+            data = json.loads(path.read_text(encoding="utf-8"))
+            factory.add_profile(LangProfile(**data), index, len(candidates))
+        factory.set_seed(seed)
+        self._factory = factory
         self._seed = seed
-        DetectorFactory.seed = seed
         self.candidates = candidates
 
     def scores(self, text: str) -> dict[str, float]:
@@ -76,13 +92,24 @@ def make_backend(config: LangIdConfig) -> LangdetectBackend | LinguaBackend:
 
 
 class LanguageIdentifier:
-    """Labels posts and segments. A short or unsure segment takes its post's language (with
-    the detector's probability for it): short English text is often misdetected."""
+    """Labels posts and segments.
+
+    - A post: the detector on its first `post_prefix_chars` characters.
+    - A segment too short to be dropped as foreign (under `drop_min_words`), or whose
+      function words clearly match its post's language (`function_words.clearly_in`), takes
+      the post's language and score without a detector call (`segment_gate`, on by default:
+      the detector is otherwise most of the cost of a build).
+    - Any other segment goes to the detector; a short or unsure result falls back to the
+      post's language with the detector's probability for it (short English text is often
+      misdetected).
+    """
 
     def __init__(self, config: LangIdConfig, default_lang: str):
         self.backend = make_backend(config)
         self.config = config
         self.default_lang = default_lang
+        self.gated = 0
+        self.detected = 0
 
     def best(self, text: str) -> tuple[str, float]:
         scores = self.backend.scores(text)
@@ -92,14 +119,20 @@ class LanguageIdentifier:
         return lang, round(float(scores[lang]), 6)
 
     def post(self, text: str) -> tuple[str, float]:
-        return self.best(text)
+        return self.best(text[: self.config.post_prefix_chars])
 
-    def segment(self, text: str, post_lang: str) -> tuple[str, float]:
+    def segment(self, text: str, post_lang: str, post_score: float = 0.0) -> tuple[str, float]:
+        short = len(text.split()) < self.config.drop_min_words
+        if self.config.segment_gate and (
+            short or clearly_in(text, post_lang, self.config.drop_min_words)
+        ):
+            self.gated += 1
+            return post_lang, post_score
+        self.detected += 1
         scores = self.backend.scores(text)
         if not scores:
             return post_lang, 0.0
         lang = max(scores, key=lambda k: (scores[k], k))
-        confident = scores[lang] >= self.config.drop_min_score
-        if len(text.split()) >= self.config.drop_min_words and confident:
+        if not short and scores[lang] >= self.config.drop_min_score:
             return lang, round(float(scores[lang]), 6)
         return post_lang, round(float(scores.get(post_lang, 0.0)), 6)

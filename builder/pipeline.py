@@ -103,7 +103,7 @@ class _Run:
                 self.drop("clean", "duplicate_post", post.post_id, post.text)
                 continue
             self.post_ids.add(post.post_id)
-            lang, score = self.langid.post(post.text[:2000])
+            lang, score = self.langid.post(post.text)
             post = replace(post, lang=lang, lang_score=score)
             self.post_langs[lang] += 1
             split = split_for(post.post_id, self.config.splits)
@@ -124,7 +124,7 @@ class _Run:
             if not self.dedup.is_new(seg.text):
                 self.drop("dedup", "duplicate", seg.id, seg.text)
                 continue
-            lang, score = self.langid.segment(seg.text, post.lang)
+            lang, score = self.langid.segment(seg.text, post.lang, post.lang_score)
             seg = replace(seg, lang=lang, lang_score=score)
             reason = first_failure((self.lang_filter,), seg)
             if reason:

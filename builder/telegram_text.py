@@ -2,41 +2,71 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import regex
 
+
+def _pictograph_class() -> str:
+    """A stdlib `re` character class of every Extended_Pictographic code point except the
+    text symbols © ® ™, built once from the `regex` module's Unicode tables (stdlib `re`
+    scans a plain class many times faster than `regex` evaluates the property)."""
+    prop = regex.compile(r"\p{Extended_Pictographic}")
+    points = [
+        cp
+        for lo, hi in ((0x2000, 0x3300), (0x1F000, 0x1FFFF))
+        for cp in range(lo, hi)
+        if prop.match(chr(cp)) and cp != 0x2122  # ™ is a text symbol
+    ]
+    ranges: list[list[int]] = []
+    for cp in points:
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges
+    )
+
+
 # One emoji code point or emoji-sequence glue: pictographs (not the text symbols © ® ™),
 # regional-indicator flags, keycaps, variation selectors, zero-width joiners, skin tones, tags.
-_EMOJI_CHARS = (
-    r"(?:(?![©®™])\p{Extended_Pictographic}|\p{Regional_Indicator}"
-    r"|[\u20e3\ufe0e\ufe0f\u200d\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F])"
+_EMOJI_CLASS = (
+    _pictograph_class()
+    + "\U0001F1E6-\U0001F1FF\u20e3\ufe0e\ufe0f\u200d\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F"
 )
-EMOJI = regex.compile(_EMOJI_CHARS)
-ZERO_WIDTH = regex.compile(r"[\u200b\u200c\u2060\ufeff\u00ad]")
-ARROWS = regex.compile(r"[\p{Block=Arrows}\p{Block=Supplemental_Arrows_A}\p{Block=Supplemental_Arrows_B}]")
-LEADING_BULLET = regex.compile(r"^\s*[•◦▪▫‣●○■□►▸·]+\s*")
-WHITESPACE = regex.compile(r"\s+")
-HASHTAG = regex.compile(r"(?<![\w&/#])#([^\W\d_][\w]*)")
-URL = regex.compile(r"(?:https?://|www\.|t\.me/)[^\s<>\"«»]+", regex.IGNORECASE)
+_EMOJI_CHARS = f"[{_EMOJI_CLASS}]"
+EMOJI = re.compile(_EMOJI_CHARS)
+_EMOJI_OR_ZERO_WIDTH = re.compile(f"[{_EMOJI_CLASS}\u200b\u200c\u2060\ufeff\u00ad]+")
+_LOW_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u00ad]+")
+_WORD_CHAR = re.compile(r"[^\W_]")
+LEADING_BULLET = re.compile(r"^\s*[•◦▪▫‣●○■□►▸·]+\s*")
+WHITESPACE = re.compile(r"\s+")
+HASHTAG = re.compile(r"(?<![\w&/#])#([^\W\d_]\w*)")
+URL = re.compile(r"(?:https?://|www\.|t\.me/)[^\s<>\"«»]+", re.IGNORECASE)
 _URL_TRAIL = ".,;:!?)]}'\"’”»"
 # `<...>`, `<…>`, `[...]`, `[…]`, and the `< truncated N characters >` left by copy tools.
-ELISION = regex.compile(
+ELISION = re.compile(
     r"<\s*(?:\.{2,}|…)\s*>|\[\s*(?:\.{2,}|…)\s*\]|<\s*truncated\s+\d+\s+characters?\s*>",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
-_REACTION = regex.compile(rf"({_EMOJI_CHARS}+)\s*(\d+(?:[.,]\d+)?)\s*([KkMm]?)")
-_REACTIONS_LINE = regex.compile(rf"^\s*(?:{_EMOJI_CHARS}+\s*\d+(?:[.,]\d+)?\s*[KkMm]?\s*)+$")
-FORWARDED = regex.compile(r"^\s*Forwarded from\s+(.+?)\s*$")
+_REACTION = re.compile(rf"({_EMOJI_CHARS}+)\s*(\d+(?:[.,]\d+)?)\s*([KkMm]?)")
+_REACTIONS_LINE = re.compile(rf"^\s*(?:{_EMOJI_CHARS}+\s*\d+(?:[.,]\d+)?\s*[KkMm]?\s*)+$")
+FORWARDED = re.compile(r"^\s*Forwarded from\s+(.+?)\s*$")
 
 
 def strip_emoji(text: str) -> str:
     """Remove emoji, flags, joiners and zero-width characters (keeps all other text as is)."""
-    return ZERO_WIDTH.sub("", EMOJI.sub("", text))
+    if text.isascii():
+        return text
+    if max(text) < "\u203c":  # below the first pictograph: only zero-width characters to drop
+        return _LOW_ZERO_WIDTH.sub("", text)
+    return _EMOJI_OR_ZERO_WIDTH.sub("", text)
 
 
 def collapse_whitespace(text: str) -> str:
-    return WHITESPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def clean_channel_name(name: str) -> str:
@@ -44,21 +74,27 @@ def clean_channel_name(name: str) -> str:
 
 
 def has_word_chars(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
+    return _WORD_CHAR.search(text) is not None
 
 
 def is_arrow_or_symbol_only(text: str) -> bool:
     """True when a line holds nothing but emoji, arrows, punctuation and spaces."""
-    rest = ARROWS.sub("", strip_emoji(text))
-    return not has_word_chars(rest)
+    return not has_word_chars(strip_emoji(text))
+
+
+def _may_hold_url(text: str) -> bool:
+    lower = text if text.isascii() and text.islower() else text.lower()
+    return "://" in lower or "www." in lower or "t.me/" in lower
 
 
 def find_urls(text: str) -> list[str]:
+    if not _may_hold_url(text):
+        return []
     return [m.group(0).rstrip(_URL_TRAIL) for m in URL.finditer(text)]
 
 
 def remove_urls(text: str) -> str:
-    def keep_trailing(m: regex.Match) -> str:
+    def keep_trailing(m: re.Match) -> str:
         url = m.group(0)
         return url[len(url.rstrip(_URL_TRAIL)) :]
 

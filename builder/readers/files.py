@@ -58,23 +58,28 @@ def sha256_file(path: Path) -> str:
 def iter_lines(path: Path, max_line_chars: int) -> Iterator[tuple[int, str]]:
     """(line number, line without its end) for a UTF-8 text file; CRLF and a BOM are fine.
 
-    Memory is bounded by `max_line_chars`: a longer line is an input error, not a slow read.
+    Reads bytes line by line, so memory is bounded by `max_line_chars` (a longer line is an
+    input error, not a slow read) and a decoding error names its line.
     """
-    lineno = 0
-    try:
-        with path.open("r", encoding="utf-8-sig", errors="strict", newline=None) as f:
-            while True:
-                line = f.readline(max_line_chars + 1)
-                if not line:
-                    return
-                lineno += 1
-                if len(line) > max_line_chars:
-                    raise InputError(
-                        f"{path}:{lineno}: line longer than {max_line_chars} characters "
-                        "(raise input.max_line_chars if this is real text)"
-                    )
-                yield lineno, line.rstrip("\n")
-    except UnicodeDecodeError as err:
-        raise InputError(
-            f"{path}: invalid UTF-8 near line {lineno + 1} ({err.reason}); re-export it as UTF-8"
-        ) from None
+    with path.open("rb") as f:
+        lineno = 0
+        while True:
+            raw = f.readline(max_line_chars + 1)
+            if not raw:
+                return
+            lineno += 1
+            if len(raw) > max_line_chars and not raw.endswith(b"\n"):
+                raise InputError(
+                    f"{path}:{lineno}: line longer than {max_line_chars} bytes "
+                    "(raise input.max_line_chars if this is real text)"
+                )
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise InputError(
+                    f"{path}:{lineno}: invalid UTF-8 ({err.reason} at byte {err.start}); "
+                    "re-export the file as UTF-8"
+                ) from None
+            yield lineno, line.rstrip("\r\n")

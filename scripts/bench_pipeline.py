@@ -1,0 +1,141 @@
+"""Throughput and peak memory of the monolingual build, stage by stage, on one core.
+
+Makes a synthetic plain-text export (the bundled sample's posts repeated, every prose line
+varied per copy by one made-up word, so that dedup keeps them), then runs growing prefixes of the pipeline, each
+in a fresh process pinned to one core, and prints MB/s (of input) and peak RSS:
+
+    python scripts/bench_pipeline.py --mb 50 [--langid langdetect|lingua]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ADJECTIVES = (
+    "able bold calm deft eager fair glad hardy ideal jolly keen lucid merry noble open proud "
+    "quick rapid sober tidy usual vivid warm young zesty brisk civil frank grand humble loyal "
+    "modest neat polite quiet ready steady true upbeat wise"
+).split()
+STAGES = ("read", "clean", "segment", "filter+dedup", "langid", "build")
+
+
+def variant(line: str, k: int) -> str:
+    """The same line always maps to the same variant within a copy (doubled bodies stay
+    doubled): one made-up word per copy goes after the line's first article."""
+    if not line.strip() or line.startswith("Forwarded from") or line.lstrip().startswith("#"):
+        return line
+    n = len(ADJECTIVES)
+    token = ADJECTIVES[k % n] + ADJECTIVES[(k // n) % n] + ADJECTIVES[(k // n // n) % n]
+    words = line.split(" ")
+    for i, w in enumerate(words[:-1]):
+        if w.lower() in ("the", "a", "our", "their"):
+            return " ".join(words[: i + 1] + [token] + words[i + 1 :])
+    return line + " " + token if len(words) >= 4 else line
+
+
+def make_input(path: Path, mb: float) -> None:
+    sample = (Path(__file__).resolve().parent.parent / "builder/data/telegram_channel_sample.txt")
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    target = int(mb * 1024 * 1024)
+    written, k = 0, 0
+    with path.open("w", encoding="utf-8") as f:
+        while written < target:
+            block = "\n".join(variant(line, k) for line in lines) + "\n"
+            f.write(block)
+            written += len(block.encode("utf-8"))
+            k += 1
+
+
+def run_stage(stage: str, path: Path, langid: str) -> dict:
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    from builder.config import BuildConfig, InputConfig, LangIdConfig
+    from builder.pipeline import build
+
+    config = BuildConfig(
+        name="bench", input=InputConfig(paths=[str(path)]), langid=LangIdConfig(backend=langid)
+    )
+    t0 = time.perf_counter()
+    n = 0
+    if stage == "build":
+        out = path.parent / "bench-out"
+        result = build(config, out, force=True)
+        n = result.counts["segments"]["kept"]
+    else:
+        from builder.clean import Cleaner
+        from builder.dedup import ExactDedup
+        from builder.filters import first_failure, text_filters
+        from builder.langid import LanguageIdentifier
+        from builder.readers import plan_inputs, read_inputs
+        from builder.segment import Segmenter
+
+        cleaner = Cleaner()
+        seg = Segmenter("en", config.segment.protected_names)
+        filters = text_filters(config.filters)
+        dedup = ExactDedup()
+        lid = LanguageIdentifier(config.langid, "en")
+        depth = STAGES.index(stage)
+        for raw in read_inputs(plan_inputs(config.input), config.input):
+            n += 1
+            if depth < 1:
+                continue
+            post = cleaner.clean(raw)
+            if depth < 2:
+                continue
+            post_lang, post_score = lid.post(post.text) if depth >= 4 else ("en", 1.0)
+            for s in seg.segment(post):
+                if depth < 3:
+                    continue
+                if first_failure(filters, s) or not dedup.is_new(s.text):
+                    continue
+                if depth >= 4:
+                    lid.segment(s.text, post_lang, post_score)
+    seconds = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"stage": stage, "seconds": seconds, "items": n, "peak_mb": peak_mb}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--mb", type=float, default=50.0)
+    ap.add_argument("--langid", default="langdetect", choices=("langdetect", "lingua"))
+    ap.add_argument("--stages", default=",".join(STAGES))
+    ap.add_argument("--workdir", default=".bench")
+    ap.add_argument("--stage", help=argparse.SUPPRESS)
+    ap.add_argument("--input", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.stage:
+        print(json.dumps(run_stage(args.stage, Path(args.input), args.langid)))
+        return
+    work = Path(args.workdir)
+    work.mkdir(exist_ok=True)
+    path = work / f"synthetic-{args.mb:g}mb.txt"
+    if not path.exists():
+        make_input(path, args.mb)
+    size_mb = path.stat().st_size / 1024 / 1024
+    env = dict(os.environ, OMP_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE")
+    print(f"input: {size_mb:.1f} MB synthetic export; langid: {args.langid}; one core")
+    print("| stages run (cumulative) | seconds | MB/s | peak RSS MB |")
+    print("| --- | --- | --- | --- |")
+    for stage in args.stages.split(","):
+        proc = subprocess.run(
+            [sys.executable, __file__, "--stage", stage, "--input", str(path),
+             "--langid", args.langid],
+            capture_output=True, text=True, env=env, check=True,
+        )
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        label = "read → … → " + stage if stage != "read" else "read"
+        if stage == "build":
+            label = "full build (+ package, card, manifest)"
+        print(f"| {label} | {r['seconds']:.1f} | {size_mb / r['seconds']:.2f} | {r['peak_mb']:.0f} |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+import pytest
+
+from builder.config import BuildConfig, load_config, override, sample_config
+from builder.errors import ConfigError
+
+from .conftest import ROOT
+
+
+def write(tmp_path, text):
+    p = tmp_path / "c.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_sample_config_is_the_repo_file():
+    cfg = sample_config()
+    assert cfg == load_config(ROOT / "configs" / "sample.yaml")
+    assert cfg.input.paths == ["bundled:telegram_channel_sample.txt"]
+
+
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("name: x\nlangid:\n  bakend: lingua\n", "langid.bakend: unknown key"),
+        ("langid:\n  backend: fasttext\n", "langid.backend:"),
+        ("splits:\n  train: 0.5\n", "splits: Value error, train + validation + test must be 1.0"),
+        ("version: one\n", "version:"),
+        ("- a\n- b\n", "must be a mapping"),
+        ("name: [unclosed\n", "invalid YAML"),
+    ],
+)
+def test_bad_configs_name_the_key(tmp_path, text, needle):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text))
+    assert needle in str(err.value) and "c.yaml" in str(err.value)
+
+
+def test_relative_inputs_resolve_against_config(tmp_path):
+    cfg = load_config(write(tmp_path, "input:\n  paths: [posts.txt]\n"))
+    assert cfg.input.paths == [str(tmp_path / "posts.txt")]
+
+
+def test_overrides_are_validated():
+    cfg = override(BuildConfig(), {"version": "2.0.0", "input.format": "telegram-text"})
+    assert cfg.version == "2.0.0" and cfg.input.format == "telegram-text"
+    with pytest.raises(ConfigError, match="version"):
+        override(BuildConfig(), {"version": "latest"})
+
+
+def test_recorded_config_has_no_paths_or_out(tmp_path):
+    cfg = override(BuildConfig(), {"input.paths": [str(tmp_path / "a.txt")], "out": "/abs/out"})
+    rec = cfg.recorded()
+    assert rec["input"]["paths"] == ["a.txt"] and "out" not in rec
+    assert cfg.config_hash() == override(cfg, {"out": "elsewhere"}).config_hash()

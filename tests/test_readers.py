@@ -1,0 +1,97 @@
+import pytest
+
+from builder.config import InputConfig
+from builder.errors import InputError
+from builder.readers import plan_inputs, read_inputs
+
+POSTS = (
+    "Forwarded from Chan A 🇷🇺\nFirst post line.\n👍3\n"
+    "Forwarded from Chan B\nSecond post line.\nMore text."
+)
+
+
+def read(path, **kw):
+    cfg = InputConfig(paths=[str(path)], **kw)
+    return list(read_inputs(plan_inputs(cfg), cfg))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        POSTS.encode(),  # no trailing newline
+        (POSTS + "\n").encode(),
+        POSTS.replace("\n", "\r\n").encode(),  # CRLF
+        b"\xef\xbb\xbf" + POSTS.encode(),  # BOM
+    ],
+)
+def test_text_variants_read_the_same(tmp_path, data):
+    p = tmp_path / "posts.txt"
+    p.write_bytes(data)
+    posts = read(p)
+    assert [r.channel for r in posts] == ["Chan A 🇷🇺", "Chan B"]
+    assert posts[0].lines == ("First post line.", "👍3")
+    assert posts[1].lines == ("Second post line.", "More text.")
+    assert [r.position for r in posts] == [0, 1]
+
+
+def test_positions_continue_across_files(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(POSTS, encoding="utf-8")
+    b.write_text(POSTS, encoding="utf-8")
+    cfg = InputConfig(paths=[str(a), str(b)])
+    assert [r.position for r in read_inputs(plan_inputs(cfg), cfg)] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("empty.txt", b"", "file is empty"),
+        ("bin.txt", b"\x00\x01\x02binary", "binary data"),
+        ("ws.txt", b"   \n\n \t\n", "unknown input format"),
+        ("plain.txt", b"Just some text\nwith no post marker\n", "unknown input format"),
+    ],
+)
+def test_bad_inputs_detected(tmp_path, name, data, message):
+    p = tmp_path / name
+    p.write_bytes(data)
+    with pytest.raises(InputError, match=message) as err:
+        read(p)
+    assert name in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"   \n\n \t\n", "holds only whitespace"),
+        (b"Just some text\nwith no post marker\n", "no 'Forwarded from"),
+        (b"Forwarded from A\nok line\n\xff\xfe broken\n", "x.txt:3: invalid UTF-8"),
+    ],
+)
+def test_forced_text_format_errors(tmp_path, data, message):
+    p = tmp_path / "x.txt"
+    p.write_bytes(data)
+    with pytest.raises(InputError, match=message):
+        read(p, format="telegram-text")
+
+
+def test_huge_line_is_an_error_not_a_slow_read(tmp_path):
+    p = tmp_path / "huge.txt"
+    p.write_bytes(b"Forwarded from A\n" + b"x" * (20 * 1024 * 1024))
+    with pytest.raises(InputError, match="huge.txt:2: line longer than"):
+        read(p)
+
+
+def test_missing_and_directory(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read(tmp_path / "nope.txt")
+    (tmp_path / "d").mkdir()
+    with pytest.raises(InputError, match="folder holds no input files"):
+        read(tmp_path / "d")
+
+
+def test_folder_reads_files_in_order(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "b.txt").write_text("Forwarded from B\nSecond.", encoding="utf-8")
+    (d / "a.txt").write_text("Forwarded from A\nFirst.", encoding="utf-8")
+    assert [r.source for r in read(d)] == ["a.txt", "b.txt"]
