@@ -25,12 +25,23 @@ FIELD_DOCS = {
     "hashtags": "hashtags of the post without `#`, in first-appearance order",
     "urls": "links of the post",
     "reactions": "reactions with their counts",
+    "translation": "source segment and its machine translation, keyed by language",
+    "mt_model": "`<model id>@<revision>` that translated it",
+    "mt_score": "mean token log-probability of the translation under the model",
+    "qa_flags": "quality flags: copy, repetition, truncated, wrong_lang, length_ratio",
 }
 
 CONFIG_DOCS = {
     "segments": "One row per kept sentence segment of the cleaned posts.",
     "posts": "One row per cleaned post, with its metadata.",
 }
+
+
+def _mt_config_doc(name: str) -> str:
+    if name == "multiway":
+        return "Each segment with its machine translations into every target language."
+    return (f"Source segments with their machine translation ({name}); ids match `segments`. "
+            "The target side is machine-generated.")
 
 
 def size_category(n: int) -> str:
@@ -63,6 +74,8 @@ def render_card(
     langid: str,
     segmenter: str,
     default_config: str = "segments",
+    models: list[dict] | tuple = (),
+    mt_counts: dict | None = None,
 ) -> str:
     from huggingface_hub import DatasetCard, DatasetCardData  # noqa: PLC0415
 
@@ -95,7 +108,7 @@ def render_card(
             {
                 "name": name,
                 "default": name == default_config,
-                "description": CONFIG_DOCS.get(name, ""),
+                "description": CONFIG_DOCS.get(name, _mt_config_doc(name)),
                 "splits": [{"name": s, "rows": n} for s, n in splits.items()],
                 "fields": [
                     {"name": k, "type": _type_name(v), "doc": FIELD_DOCS.get(k, "")}
@@ -106,15 +119,16 @@ def render_card(
         )
     total_segments = sum(split_rows.get(default_config, {}).values())
     pretty = config.card.pretty_name or config.name
+    targets = [m["target"] for m in models]
     card_data = DatasetCardData(
-        language=[config.source_lang],
+        language=[config.source_lang, *targets],
         license=config.card.license,
         pretty_name=pretty,
         task_categories=["translation", "text-generation"],
-        multilinguality="monolingual",
+        multilinguality="translation" if targets else "monolingual",
         size_categories=[size_category(total_segments)],
         source_datasets=["original"],
-        language_creators=["found"],
+        language_creators=["found", "machine-generated"] if targets else ["found"],
         annotations_creators=["no-annotation"],
         configs=configs_yaml,
         dataset_info=info_yaml,
@@ -139,5 +153,8 @@ def render_card(
         load_path=config.name,
         langid=langid,
         segmenter=segmenter,
+        models=list(models),
+        mt_counts=mt_counts or {},
+        source_lang=config.source_lang,
     )
     return str(card).rstrip("\n") + "\n"

@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--input", action="append", metavar="PATH", help="input file or folder (repeatable)")
     b.add_argument("--format", choices=FORMATS, help="input format (default: auto-detect)")
     b.add_argument("--chat", metavar="NAME_OR_ID", help="chat to read from a full Desktop export")
+    b.add_argument("--targets", metavar="LANGS", help="translate into these languages, e.g. ru,de")
     b.add_argument("--out", metavar="DIR", help="output folder (default: dist/<name>)")
     b.add_argument("--version", dest="dataset_version", metavar="X.Y.Z", help="dataset version")
     b.add_argument("--force", action="store_true", help="overwrite a different build of the same version")
@@ -80,6 +81,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
         changes["version"] = args.dataset_version
     if args.out:
         changes["out"] = args.out
+    if args.targets is not None:
+        targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+        tr = config.translate
+        changes["translate.targets"] = targets
+        changes["translate.models"] = {k: v for k, v in tr.models.items() if k in targets}
+        changes["translate.revisions"] = {k: v for k, v in tr.revisions.items() if k in targets}
     config = override(config, changes)
     out = default_out(config)
     progress = not args.quiet and sys.stderr.isatty()
@@ -92,6 +99,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     splits = ", ".join(f"{k} {v}" for k, v in seg.items())
     print(f"Built {out}: {sum(seg.values())} segments ({splits}) from {posts} posts")
     print(f'Load it with: datasets.load_dataset("{out}", "segments")  # or "posts"')
+    for name, rows in result.split_rows.items():
+        if name not in ("segments", "posts"):
+            print(f'  {name}: {sum(rows.values())} rows  (datasets.load_dataset("{out}", "{name}"))')
     return 0
 
 

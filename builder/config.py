@@ -88,6 +88,48 @@ class CardConfig(_Strict):
     homepage: str | None = None
 
 
+class QaConfig(_Strict):
+    length_ratio_min: float = Field(default=0.5, gt=0.0)
+    length_ratio_max: float = Field(default=2.0, gt=0.0)
+    repetition_ngram: int = Field(default=3, ge=1)
+    repetition_count: int = Field(default=3, ge=2)
+    drop_flags: list[Literal["copy", "repetition", "truncated", "wrong_lang", "length_ratio"]] = (
+        Field(default_factory=list)
+    )
+
+
+class TranslateConfig(_Strict):
+    targets: list[str] = Field(default_factory=list)
+    # per-target model: a Hub id or a local folder; default Helsinki-NLP/opus-mt-<src>-<tgt>
+    models: dict[str, str] = Field(default_factory=dict)
+    revisions: dict[str, str] = Field(default_factory=dict)  # per-target Hub revision
+    backend: Literal["transformers", "ctranslate2"] = "transformers"
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    compute_type: Literal["auto", "float32", "float16", "int8", "int8_float16"] = "auto"
+    max_batch_tokens: int = Field(default=4096, ge=16)
+    max_batch_size: int = Field(default=64, ge=1)
+    max_input_tokens: int = Field(default=512, ge=8)
+    max_new_tokens: int = Field(default=256, ge=1)
+    num_beams: int = Field(default=1, ge=1)
+    length_penalty: float = 1.0
+    cache_dir: str | None = None  # default: <user cache>/bitext-builder
+    qa: QaConfig = Field(default_factory=QaConfig)
+
+    @model_validator(mode="after")
+    def _targets_known(self) -> TranslateConfig:
+        import re  # noqa: PLC0415
+
+        for t in self.targets:
+            if not re.fullmatch(LANG_PATTERN, t):
+                raise ValueError(f"target '{t}' is not a language code like 'ru' or 'de'")
+        if len(set(self.targets)) != len(self.targets):
+            raise ValueError("targets repeat a language")
+        for key in list(self.models) + list(self.revisions):
+            if key not in self.targets:
+                raise ValueError(f"'{key}' has a model setting but is not among the targets")
+        return self
+
+
 class BuildConfig(_Strict):
     name: str = Field(default="telegram-channel-sample", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     version: str = Field(default="1.0.0", pattern=r"^\d+\.\d+\.\d+$")
@@ -99,12 +141,24 @@ class BuildConfig(_Strict):
     filters: FilterConfig = Field(default_factory=FilterConfig)
     splits: SplitConfig = Field(default_factory=SplitConfig)
     card: CardConfig = Field(default_factory=CardConfig)
+    translate: TranslateConfig = Field(default_factory=TranslateConfig)
     out: str | None = None
+
+    @model_validator(mode="after")
+    def _source_not_target(self) -> BuildConfig:
+        if self.source_lang in self.translate.targets:
+            raise ValueError(
+                f"translate.targets: '{self.source_lang}' is the source language itself"
+            )
+        return self
 
     def recorded(self) -> dict:
         """The config as written to the manifest: no output location, input paths by file name."""
         data = self.model_dump(mode="json", exclude={"out"})
         data["input"]["paths"] = [input_display_name(p) for p in self.input.paths]
+        tr = data["translate"]
+        tr.pop("cache_dir")  # where the cache lives does not change the output
+        tr["models"] = {k: model_display_name(v) for k, v in tr["models"].items()}
         return data
 
     def config_hash(self) -> str:
@@ -116,6 +170,14 @@ def input_display_name(path: str) -> str:
     if path.startswith(BUNDLED_PREFIX):
         return path[len(BUNDLED_PREFIX) :]
     return Path(path).name
+
+
+def model_display_name(model: str) -> str:
+    """A Hub id as is; a local folder by its name (no absolute path in any output)."""
+    path = Path(model)
+    if path.is_absolute() or path.exists() or model.startswith("."):
+        return path.name
+    return model
 
 
 def _format_validation_error(source: str, err: ValidationError) -> str:
@@ -164,7 +226,12 @@ def load_config(path: str | Path) -> BuildConfig:
         p if p.startswith(BUNDLED_PREFIX) or Path(p).is_absolute() else str(base / p)
         for p in config.input.paths
     ]
-    return override(config, {"input.paths": paths})
+    # a model given as a relative path that exists next to the config is a local folder
+    models = {
+        t: str(base / m) if not Path(m).is_absolute() and (base / m).exists() else m
+        for t, m in config.translate.models.items()
+    }
+    return override(config, {"input.paths": paths, "translate.models": models})
 
 
 def override(config: BuildConfig, changes: dict[str, object], source: str = "command line") -> BuildConfig:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from datasets import Features, List, Value
+from datasets import Features, List, Translation, Value
 
 from builder.records import Post, Rejected, Segment
 from builder.splits import SPLITS
@@ -46,6 +46,43 @@ def posts_features() -> Features:
             "lang": Value("string"),
         }
     )
+
+
+def pair_features(src: str, tgt: str) -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "post_id": Value("string"),
+            "segment_index": Value("int32"),
+            "translation": Translation(languages=[src, tgt]),
+            "mt_model": Value("string"),
+            "mt_score": Value("float32"),
+            "qa_flags": List(Value("string")),
+        }
+    )
+
+
+def multiway_features(langs: list[str]) -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "post_id": Value("string"),
+            "segment_index": Value("int32"),
+            "translation": Translation(languages=langs),
+        }
+    )
+
+
+def pair_row(pair, src: str, tgt: str) -> dict:
+    return {
+        "id": pair.id,
+        "post_id": pair.post_id,
+        "segment_index": pair.segment_index,
+        "translation": {src: pair.source, tgt: pair.target},
+        "mt_model": pair.mt_model,
+        "mt_score": pair.mt_score,
+        "qa_flags": list(pair.qa_flags),
+    }
 
 
 def segment_row(seg: Segment) -> dict:

@@ -22,8 +22,12 @@ from builder.errors import ConfigError
 from builder.filters import first_failure, language_filter, text_filters
 from builder.langid import LanguageIdentifier
 from builder.manifest import MANIFEST_FILE, dumps, read_manifest, sha256_path, signature_string
+from builder.mt_models import ModelSpec, resolve_models
 from builder.package import (
     DatasetWriter,
+    multiway_features,
+    pair_features,
+    pair_row,
     post_row,
     posts_features,
     segment_row,
@@ -33,6 +37,7 @@ from builder.readers import InputFile, plan_inputs, read_inputs
 from builder.records import Post, Rejected
 from builder.segment import Segmenter, segmenter_version
 from builder.splits import SPLITS, split_for
+from builder.translate import SegmentRef, TranslateStage
 
 log = logging.getLogger(__name__)
 CARD_FILE = "README.md"
@@ -66,6 +71,11 @@ def _steps(cleaner: Cleaner, config: BuildConfig, langid_version: str) -> list[d
         {"stage": "dedup", "name": "exact_dedup", "params": {"normalise": "nfkc-casefold-ws"}},
         {"stage": "langid", "name": langid_version, "params": config.langid.model_dump()},
     ]
+    if config.translate.targets:
+        params = config.translate.model_dump(
+            mode="json", include={"max_batch_tokens", "max_batch_size", "max_input_tokens",
+                                  "max_new_tokens", "num_beams", "length_penalty", "qa"})
+        steps.append({"stage": "translate", "name": "marian", "params": params})
     return steps
 
 
@@ -87,6 +97,9 @@ class _Run:
         self.dedup = ExactDedup()
         self.post_ids: set[str] = set()
         self.examples: dict[str, dict | None] = {"segments": None, "posts": None}
+        self.keep_refs = bool(config.translate.targets)
+        self.kept: list[SegmentRef] = []
+        self.mt_counts: dict[str, dict] = {}
 
     def drop(self, stage: str, reason: str, rec_id: str, text: str) -> None:
         self.drops[reason] += 1
@@ -132,9 +145,44 @@ class _Run:
                 continue
             row = segment_row(seg)
             self.writer.add("segments", split, row)
+            if self.keep_refs:
+                self.kept.append(SegmentRef(seg.id, seg.post_id, seg.segment_index, seg.text, split))
             self.counts["segments_kept"] += 1
             if self.examples["segments"] is None:
                 self.examples["segments"] = row
+
+
+    def translate(self, stage: TranslateStage, specs: list[ModelSpec]) -> None:
+        src = self.config.source_lang
+        multi: dict[str, dict[str, str]] = {}
+        for spec in specs:
+            name = f"{src}-{spec.target}"
+            kept = 0
+            for pair, reason in stage.pairs(spec, self.kept):
+                if reason:
+                    self.drop("translate", f"{reason}:{spec.target}", pair.id, pair.target)
+                    continue
+                row = pair_row(pair, src, spec.target)
+                self.writer.add(name, pair.split, row)
+                kept += 1
+                if self.examples.get(name) is None:
+                    self.examples[name] = row
+                if len(specs) > 1:
+                    multi.setdefault(pair.id, {})[spec.target] = pair.target
+            self.mt_counts[spec.target] = {
+                "pairs": kept,
+                "flags": dict(sorted(stage.flag_counts.get(spec.target, {}).items())),
+            }
+        if len(specs) > 1:
+            for ref in self.kept:
+                outputs = multi.get(ref.id, {})
+                if len(outputs) != len(specs):
+                    continue
+                row = {"id": ref.id, "post_id": ref.post_id, "segment_index": ref.segment_index,
+                       "translation": {src: ref.text, **outputs}}
+                self.writer.add("multiway", ref.split, row)
+                if self.examples.get("multiway") is None:
+                    self.examples["multiway"] = row
 
 
 def _progress(iterable, enabled: bool, desc: str):
@@ -149,6 +197,9 @@ def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
           progress: bool = False) -> BuildResult:
     out = Path(out) if out else default_out(config)
     plan: list[InputFile] = plan_inputs(config.input)
+    specs = resolve_models(config) if config.translate.targets else []
+    stage = TranslateStage(config, progress) if specs else None
+    models = [stage.model_record(spec) for spec in specs] if stage else []
     inputs = [item.describe() for item in plan]
     probe = LanguageIdentifier(config.langid, config.source_lang)
     langid_version = probe.backend.version
@@ -157,8 +208,18 @@ def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
     config_hash = config.config_hash()
     signature = signature_string(
         name=config.name, dataset_version=config.version, config_hash=config_hash,
-        inputs=inputs, steps=steps, models=[],
+        inputs=inputs, steps=steps, models=models,
     )
+    try:
+        return _build(config, out, plan, inputs, steps, signature, config_hash, cleaner_names,
+                      langid_version, specs, stage, models, force, progress)
+    finally:
+        if stage is not None:
+            stage.close()
+
+
+def _build(config, out, plan, inputs, steps, signature, config_hash, cleaner_names,
+           langid_version, specs, stage, models, force, progress) -> BuildResult:
     previous = read_manifest(out) if out.exists() else None
     if previous is not None and not force:
         if previous.get("signature") == signature:
@@ -180,11 +241,18 @@ def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
     try:
         writer.add_config("segments", segments_features())
         writer.add_config("posts", posts_features())
+        src = config.source_lang
+        for spec in specs:
+            writer.add_config(f"{src}-{spec.target}", pair_features(src, spec.target))
+        if len(specs) > 1:
+            writer.add_config("multiway", multiway_features([src, *config.translate.targets]))
         run = _Run(config, writer)
         run.process(_progress(read_inputs(plan, config.input), progress, "build"))
+        if stage is not None:
+            run.translate(stage, specs)
         files = writer.close()
         result = _finish(tmp, config, run, files, inputs, steps, signature, config_hash,
-                         cleaner_names, langid_version)
+                         cleaner_names, langid_version, models)
         _replace_dir(tmp, out)
     except BaseException:
         writer.abort()
@@ -195,7 +263,7 @@ def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
 
 
 def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, signature,
-            config_hash, cleaner_names, langid_version) -> BuildResult:
+            config_hash, cleaner_names, langid_version, models) -> BuildResult:
     split_rows: dict[str, dict[str, int]] = {}
     sizes: dict[str, dict[str, int]] = {}
     for f in files:
@@ -211,6 +279,8 @@ def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, sig
         "drops": dict(sorted(run.drops.items())),
         "post_languages": dict(sorted(run.post_langs.items())),
     }
+    if run.mt_counts:
+        counts["translate"] = run.mt_counts
     step_rows = [{"stage": "read", "step": "posts read", "count": counts["posts"]["read"]}]
     step_rows += [
         {"stage": "clean", "step": f"{n} removed", "count": c} for n, c in counts["clean"].items()
@@ -223,7 +293,8 @@ def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, sig
     card = render_card(
         config=config, features=run.writer.features, split_rows=split_rows, file_sizes=sizes,
         examples=run.examples, steps=step_rows, inputs=inputs, signature=signature,
-        langid=langid_version, segmenter=segmenter_version(),
+        langid=langid_version, segmenter=segmenter_version(), models=models,
+        mt_counts=run.mt_counts,
     )
     (tmp / CARD_FILE).write_text(card, encoding="utf-8", newline="\n")
     outputs = [{"path": CARD_FILE, "rows": None}]
@@ -237,7 +308,7 @@ def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, sig
         "config": config.recorded(),
         "config_hash": config_hash,
         "inputs": inputs,
-        "models": [],
+        "models": models,
         "steps": steps,
         "counts": counts,
         "signature": signature,

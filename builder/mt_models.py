@@ -1,0 +1,111 @@
+"""Translation model resolution: language codes, default opus-mt ids, local folders or Hub
+snapshots pinned by revision, and multi-target `>>xxx<<` tokens. Runs before any work."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.config import BuildConfig, model_display_name
+from builder.errors import ConfigError, ModelError
+
+# ISO 639-1 -> ISO 639-3 for the languages opus-mt models commonly serve. A target outside
+# this table is a config error before any work.
+LANGUAGES = {
+    "af": "afr", "ar": "ara", "az": "aze", "be": "bel", "bg": "bul", "bn": "ben", "ca": "cat",
+    "cs": "ces", "cy": "cym", "da": "dan", "de": "deu", "el": "ell", "en": "eng", "eo": "epo",
+    "es": "spa", "et": "est", "eu": "eus", "fa": "fas", "fi": "fin", "fr": "fra", "ga": "gle",
+    "gl": "glg", "he": "heb", "hi": "hin", "hr": "hrv", "hu": "hun", "hy": "hye", "id": "ind",
+    "is": "isl", "it": "ita", "ja": "jpn", "ka": "kat", "kk": "kaz", "ko": "kor", "lt": "lit",
+    "lv": "lav", "mk": "mkd", "ms": "msa", "mt": "mlt", "nl": "nld", "no": "nor", "pl": "pol",
+    "pt": "por", "ro": "ron", "ru": "rus", "sk": "slk", "sl": "slv", "sq": "sqi", "sr": "srp",
+    "sv": "swe", "sw": "swa", "ta": "tam", "th": "tha", "tr": "tur", "uk": "ukr", "ur": "urd",
+    "uz": "uzb", "vi": "vie", "zh": "zho",
+}
+MODEL_FILES = ["config.json", "generation_config.json", "*.safetensors", "pytorch_model.bin",
+               "*.spm", "vocab.json", "tokenizer_config.json", "special_tokens_map.json"]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    target: str
+    model_id: str  # Hub id, or the local folder's name
+    path: Path  # local folder holding the files
+    revision: str  # Hub commit, or sha256 of a local folder's files
+    target_token: str | None  # ">>rus<<" for multi-target models
+
+    @property
+    def pinned(self) -> str:
+        return f"{self.model_id}@{self.revision}"
+
+
+def folder_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(f.relative_to(path)).encode() + b"\0")
+        with f.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def _hub_snapshot(repo_id: str, revision: str | None, target: str) -> tuple[Path, str]:
+    from huggingface_hub import snapshot_download  # noqa: PLC0415
+
+    try:
+        folder = Path(
+            snapshot_download(repo_id, revision=revision, allow_patterns=MODEL_FILES)
+        )
+    except Exception as err:  # noqa: BLE001 - every Hub failure is one model error line
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ModelError(
+            f"target '{target}': cannot get model {repo_id} (not a local folder, and the Hub "
+            f"or its cache does not have it: {reason}); set translate.models.{target} to a "
+            "local folder or a Hub id you can reach"
+        ) from None
+    return folder, folder.name  # snapshots/<commit>
+
+
+def _target_token(path: Path, target: str, model_id: str) -> str | None:
+    vocab_file = path / "vocab.json"
+    if not vocab_file.is_file():
+        raise ModelError(f"target '{target}': {model_id} has no vocab.json (not a Marian model)")
+    try:
+        vocab = json.loads(vocab_file.read_text(encoding="utf-8"))
+    except ValueError as err:
+        raise ModelError(f"target '{target}': {vocab_file.name} of {model_id} is invalid: {err}") from None
+    codes = sorted(t for t in vocab if t.startswith(">>") and t.endswith("<<"))
+    if not codes:
+        return None
+    for candidate in (f">>{target}<<", f">>{LANGUAGES[target]}<<"):
+        if candidate in vocab:
+            return candidate
+    shown = ", ".join(codes[:12]) + (" …" if len(codes) > 12 else "")
+    raise ConfigError(
+        f"translate.targets: {model_id} is multi-target but has no token for '{target}' "
+        f"(it has {shown})"
+    )
+
+
+def resolve_models(config: BuildConfig) -> list[ModelSpec]:
+    """Check every target and pin its model; raise before any input is read."""
+    tr = config.translate
+    specs = []
+    for target in tr.targets:
+        if target not in LANGUAGES:
+            raise ConfigError(f"translate.targets: '{target}' is not a known language code")
+        model = tr.models.get(target, f"Helsinki-NLP/opus-mt-{config.source_lang}-{target}")
+        local = Path(model)
+        if local.is_dir():
+            path, revision = local, folder_hash(local)
+        elif local.is_absolute() or model.startswith(".") or model.count("/") > 1:
+            raise ModelError(f"target '{target}': model folder {model} does not exist")
+        else:
+            path, revision = _hub_snapshot(model, tr.revisions.get(target), target)
+        if not (path / "config.json").is_file():
+            raise ModelError(f"target '{target}': {model} has no config.json (not a model folder)")
+        token = _target_token(path, target, model_display_name(model))
+        specs.append(ModelSpec(target, model_display_name(model), path, revision, token))
+    return specs
