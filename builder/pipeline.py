@@ -50,6 +50,7 @@ class BuildResult:
     up_to_date: bool = False
     split_rows: dict[str, dict[str, int]] = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
+    translated: dict[str, int] = field(default_factory=dict)  # new, not from the cache
 
 
 def default_out(config: BuildConfig) -> Path:
@@ -254,6 +255,8 @@ def _build(config, out, plan, inputs, steps, signature, config_hash, cleaner_nam
         result = _finish(tmp, config, run, files, inputs, steps, signature, config_hash,
                          cleaner_names, langid_version, models)
         _replace_dir(tmp, out)
+        if stage is not None:
+            result.translated = dict(stage.translated)
     except BaseException:
         writer.abort()
         shutil.rmtree(tmp, ignore_errors=True)

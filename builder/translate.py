@@ -83,6 +83,15 @@ class TranslateStage:
         self.progress = progress
         self.translated: Counter = Counter()  # new translations per target (not from cache)
         self.flag_counts: dict[str, Counter] = {}
+        self._translators: dict[str, object] = {}
+
+    def translator_for(self, spec: ModelSpec):
+        """The loaded translator of a target (loaded once, on first need)."""
+        if spec.target not in self._translators:
+            self._translators[spec.target] = make_translator(
+                spec, self.settings, self.runtime, self.cache_root
+            )
+        return self._translators[spec.target]
 
     def model_record(self, spec: ModelSpec) -> dict:
         return {
@@ -111,7 +120,7 @@ class TranslateStage:
         missing = [i for i, k in enumerate(keys) if k not in have]
         if not missing:
             return
-        translator = make_translator(spec, self.settings, self.runtime, self.cache_root)
+        translator = self.translator_for(spec)
         todo = [texts[i] for i in missing]
         lengths = translator.count_tokens(todo)
         batches = token_budget_batches(lengths, self.settings.max_batch_tokens,

@@ -138,11 +138,12 @@ class TransformersTranslator:
             valid = row != cfg.pad_token_id
             eos_at = (row == cfg.eos_token_id).nonzero()
             n = int(eos_at[0]) + 1 if len(eos_at) else int(valid.sum())
-            scores = steps[i][:n]
+            # transformers forces </s> at the cap: an output that reached the cap was cut,
+            # and the forced token's (certain) score is not the model's
+            hit_cap = n >= s.max_new_tokens
+            scores = steps[i][: n - 1 if hit_cap else n]
             scores = scores[torch.isfinite(scores)]
             mean = float(scores.mean()) if len(scores) else 0.0
-            # transformers forces </s> at the cap: an output that reached the cap was cut
-            hit_cap = n >= s.max_new_tokens
             text = self.tokenizer.decode(row[:n], skip_special_tokens=True)
             results.append(Hypothesis(text, round(mean, 4), cut[i] or hit_cap))
         return results

@@ -79,7 +79,6 @@ class CT2Translator:
             toks, beam_size=s.num_beams, length_penalty=s.length_penalty,
             max_decoding_length=s.max_new_tokens, return_scores=True,
             max_input_length=self.max_input, disable_unk=False,
-            suppress_sequences=[["<pad>"]],
         )
         out = []
         for i, r in enumerate(results):

@@ -1,0 +1,207 @@
+"""Machine-translation throughput on a base-size random MarianMT (opus-mt-en-de shape), with a
+fixed output length (random models never emit </s>), all in one process:
+
+  (a) a naive one-sentence-at-a-time `generate` loop (transformers),
+  (b) the builder, transformers backend (float32 on CPU, float16 on GPU),
+  (c) the builder, CTranslate2 backend (int8 on CPU; float16 and int8_float16 on GPU),
+  (d) raw CTranslate2 `translate_batch` on the same inputs, same compute type as (c),
+  (e) a rebuild that adds 1% new segments versus the full build (fastest builder backend).
+
+    OMP_WAIT_POLICY=PASSIVE python scripts/bench_mt.py [--device cpu|cuda] [--segments 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+def inputs(n: int) -> list[str]:
+    """Distinct sentences: the cleaned sample's lines, varied per copy by one made-up word."""
+    from bench_pipeline import variant
+
+    from builder.clean import Cleaner
+    from builder.readers.telegram_text import read
+
+    cleaner = Cleaner()
+    lines = [
+        line
+        for raw in read(ROOT / "builder/data/telegram_channel_sample.txt", 0, 10**6)
+        for line in cleaner.clean(raw).text.split("\n")
+        if len(line.split()) >= 4
+    ]
+    out, k = [], 0
+    while len(out) < n:
+        out.extend(variant(line, k)[:300] for line in lines)
+        k += 1
+    return out[:n]
+
+
+def stage_for(model: Path, backend: str, device: str, compute: str, cache: Path, new_tokens: int):
+    from builder.config import BuildConfig, TranslateConfig
+    from builder.mt_models import resolve_models
+    from builder.translate import TranslateStage
+
+    config = BuildConfig(translate=TranslateConfig(
+        targets=["de"], models={"de": str(model)}, backend=backend, device=device,
+        compute_type=compute, max_new_tokens=new_tokens, cache_dir=str(cache),
+        max_batch_size=64, max_batch_tokens=64 * 96))
+    (spec,) = resolve_models(config)
+    return TranslateStage(config), spec
+
+
+def run_builder(stage, spec, texts: list[str]) -> float:
+    from builder.translate import SegmentRef
+
+    refs = [SegmentRef(f"p:{i}", "p", i, t, "train") for i, t in enumerate(texts)]
+    stage.translator_for(spec)  # model loaded outside the timing, as for raw CT2
+    t0 = time.perf_counter()
+    n = sum(1 for _ in stage.pairs(spec, refs))
+    assert n == len(texts)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", help="Marian folder (default: make a base-size random one)")
+    ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    ap.add_argument("--segments", type=int, default=400)
+    ap.add_argument("--naive", type=int, default=16, help="segments for the naive loop")
+    ap.add_argument("--rebuild-segments", type=int, default=1000)
+    ap.add_argument("--new-tokens", type=int, default=40)
+    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--workdir", default=None)
+    args = ap.parse_args()
+    import torch
+
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-mt-"))
+    work.mkdir(parents=True, exist_ok=True)
+    model = Path(args.model) if args.model else work / "base-en-de"
+    if not (model / "config.json").exists():
+        from make_tiny_marian import make
+
+        make(model, "base", ("de",))
+    texts = inputs(max(args.segments, args.rebuild_segments))
+    sample = texts[: args.segments]
+    N = args.new_tokens
+    rows: list[tuple[str, int, float]] = []
+    dev = args.device
+    print(f"device: {dev} ({torch.cuda.get_device_name(0) if dev == 'cuda' else os.cpu_count()} "
+          f"{'' if dev == 'cuda' else 'CPU threads'}), torch {torch.__version__}, "
+          f"{N} output tokens, greedy", flush=True)
+
+    def med(fn) -> float:
+        return statistics.median(fn() for _ in range(args.repeats))
+
+    # (a) naive loop
+    from transformers import MarianMTModel, MarianTokenizer
+
+    tok = MarianTokenizer.from_pretrained(str(model))
+    dtype = torch.float16 if dev == "cuda" else torch.float32
+    hf = MarianMTModel.from_pretrained(str(model), dtype=dtype).to(dev).eval()
+
+    def naive() -> float:
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            for text in sample[: args.naive]:
+                enc = tok([text], return_tensors="pt").to(dev)
+                hf.generate(**enc, max_new_tokens=N, min_new_tokens=N, num_beams=1, do_sample=False)
+        return time.perf_counter() - t0
+
+    rows.append((f"(a) naive loop, transformers {dtype}".replace("torch.", ""), args.naive, med(naive)))
+    print(rows[-1], flush=True)
+    hf.to("cpu")
+
+    # (b) builder, transformers
+    def builder(backend, compute):
+        def once():
+            cache = work / f"cache-{backend}-{compute}-{time.perf_counter_ns()}"
+            stage, spec = stage_for(model, backend, dev, compute, cache, N)
+            try:
+                return run_builder(stage, spec, sample)
+            finally:
+                stage.close()
+                shutil.rmtree(cache, ignore_errors=True)
+        return once
+
+    t_compute = "float16" if dev == "cuda" else "float32"
+    rows.append((f"(b) builder, transformers {t_compute}", len(sample), med(builder("transformers", t_compute))))
+    print(rows[-1], flush=True)
+
+    ct2_types = ["float16", "int8_float16"] if dev == "cuda" else ["int8"]
+    try:
+        import ctranslate2
+
+        from builder.translator_ct2 import convert, converted_dir
+    except ImportError as err:
+        ctranslate2 = None
+        print(f"ctranslate2 not available: {err}")
+    for compute in ct2_types if ctranslate2 else []:
+        try:
+            rows.append((f"(c) builder, CTranslate2 {compute}", len(sample), med(builder("ctranslate2", compute))))
+            print(rows[-1], flush=True)
+            stage, spec = stage_for(model, "ctranslate2", dev, compute, work / "raw", N)
+            folder = convert(spec, converted_dir(work / "raw", spec, compute), compute)
+            stage.close()
+            raw = ctranslate2.Translator(str(folder), device=dev, compute_type=compute, inter_threads=1)
+            toks = [tok.convert_ids_to_tokens(ids) for ids in tok(sample)["input_ids"]]
+
+            def raw_ct2(raw=raw, toks=toks) -> float:
+                t0 = time.perf_counter()
+                raw.translate_batch(toks, max_batch_size=64, beam_size=1,
+                                    max_decoding_length=N, min_decoding_length=N)
+                return time.perf_counter() - t0
+
+            rows.append((f"(d) raw CTranslate2 translate_batch {compute}", len(sample), med(raw_ct2)))
+            print(rows[-1], flush=True)
+        except Exception as err:  # noqa: BLE001 - report and go on
+            print(f"CTranslate2 {compute} on {dev} failed: {type(err).__name__}: {err}", flush=True)
+
+    print("\n| engine | segments | seconds | seg/s | × naive |")
+    print("| --- | --- | --- | --- | --- |")
+    naive_rate = rows[0][1] / rows[0][2]
+    for name, n, sec in rows:
+        print(f"| {name} | {n} | {sec:.1f} | {n / sec:.1f} | {n / sec / naive_rate:.1f} |")
+    raw_rows = {r[0].split()[-1]: r for r in rows if r[0].startswith("(d)")}
+    for r in rows:
+        if r[0].startswith("(c)"):
+            d = raw_rows.get(r[0].split()[-1])
+            if d:
+                print(f"builder / raw CTranslate2 ({r[0].split()[-1]}): {(r[1] / r[2]) / (d[1] / d[2]):.2f}")
+
+    # (e) incremental rebuild: 1% new segments, with the fastest builder backend
+    fastest = max((r for r in rows if r[0].startswith(("(b)", "(c)"))), key=lambda r: r[1] / r[2])
+    backend = "ctranslate2" if "CTranslate2" in fastest[0] else "transformers"
+    compute = fastest[0].split()[-1]
+    base = texts[: args.rebuild_segments]
+    extra = inputs(args.rebuild_segments + args.rebuild_segments // 100 + 1)
+    new = [t for t in extra if t not in set(base)][: max(1, args.rebuild_segments // 100)]
+    cache = work / "cache-rebuild"
+    shutil.rmtree(cache, ignore_errors=True)
+    times = []
+    for corpus in (base, base + new):
+        stage, spec = stage_for(model, backend, dev, compute, cache, N)
+        t0 = time.perf_counter()  # a rebuild loads its model too: timed from the start
+        from builder.translate import SegmentRef
+
+        refs = [SegmentRef(f"p:{i}", "p", i, t, "train") for i, t in enumerate(corpus)]
+        sum(1 for _ in stage.pairs(spec, refs))
+        times.append(time.perf_counter() - t0)
+        stage.close()
+    print(f"\nrebuild with {len(new)} new of {len(base)} segments ({backend} {compute}): "
+          f"full {times[0]:.1f} s, rebuild {times[1]:.2f} s = {100 * times[1] / times[0]:.1f}% "
+          "of the full build's translation time (both include loading the model)")
+
+
+if __name__ == "__main__":
+    main()
