@@ -18,7 +18,7 @@ from builder.card import render_card
 from builder.clean import Cleaner, is_empty
 from builder.config import BuildConfig
 from builder.dedup import ExactDedup
-from builder.errors import ConfigError
+from builder.errors import ConfigError, InputError
 from builder.filters import first_failure, language_filter, text_filters
 from builder.langid import LanguageIdentifier
 from builder.manifest import MANIFEST_FILE, dumps, read_manifest, sha256_path, signature_string
@@ -101,6 +101,7 @@ class _Run:
         self.keep_refs = bool(config.translate.targets)
         self.kept: list[SegmentRef] = []
         self.mt_counts: dict[str, dict] = {}
+        self.read_stats: Counter = Counter()
 
     def drop(self, stage: str, reason: str, rec_id: str, text: str) -> None:
         self.drops[reason] += 1
@@ -248,7 +249,10 @@ def _build(config, out, plan, inputs, steps, signature, config_hash, cleaner_nam
         if len(specs) > 1:
             writer.add_config("multiway", multiway_features([src, *config.translate.targets]))
         run = _Run(config, writer)
-        run.process(_progress(read_inputs(plan, config.input), progress, "build"))
+        run.process(_progress(read_inputs(plan, config.input, run.read_stats), progress, "build"))
+        if run.counts["posts_read"] == 0:
+            names = ", ".join(item.name for item in plan)
+            raise InputError(f"{names}: no posts found in the input")
         if stage is not None:
             run.translate(stage, specs)
         files = writer.close()
@@ -273,7 +277,8 @@ def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, sig
         split_rows.setdefault(f.config, {})[f.split] = f.rows
         sizes.setdefault(f.config, {})[f.split] = (tmp / f.path).stat().st_size
     counts = {
-        "posts": {"read": run.counts["posts_read"], "kept": run.counts["posts_kept"]},
+        "posts": {"read": run.counts["posts_read"], "kept": run.counts["posts_kept"],
+                  **dict(sorted(run.read_stats.items()))},
         "clean": {name: run.clean_counts[name] for name in cleaner_names},
         "segments": {
             "segmented": run.counts["segments_segmented"],

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from builder.config import InputConfig, input_display_name
 from builder.errors import InputError
-from builder.readers import telegram_text
+from builder.readers import jsonl, telegram_html, telegram_json, telegram_text, tme_html
 from builder.readers.files import check_readable, head_text, resolve, sha256_file
 from builder.records import RawPost
 
@@ -20,8 +22,10 @@ class Reader:
     read: Callable[..., Iterator[RawPost]]
 
 
+# Sniffed in this order: the first whose sniff() accepts a file's head reads it.
 READERS: dict[str, Reader] = {
-    telegram_text.FORMAT: Reader(telegram_text.FORMAT, telegram_text.sniff, telegram_text.read),
+    m.FORMAT: Reader(m.FORMAT, m.sniff, m.read)
+    for m in (jsonl, telegram_json, tme_html, telegram_html, telegram_text)
 }
 
 
@@ -35,10 +39,19 @@ class InputFile:
         return {"name": self.name, "sha256": sha256_file(self.path), "format": self.format}
 
 
+def _natural(path: Path) -> tuple:
+    """messages.html, messages2.html, …, messages10.html: the export's page order."""
+    numbers = [int(n) for n in re.findall(r"\d+", path.name)] or [0]
+    return re.sub(r"\d+", "", path.name), numbers
+
+
 def _expand(path_text: str) -> list[tuple[Path, str]]:
     path = resolve(path_text)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+        files = sorted(
+            (p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")),
+            key=_natural,
+        )
         if not files:
             raise InputError(f"{path}: folder holds no input files")
         return [(p, p.name) for p in files]
@@ -46,6 +59,8 @@ def _expand(path_text: str) -> list[tuple[Path, str]]:
 
 
 def detect_format(path: Path) -> str:
+    if jsonl.is_gzip(path):
+        return jsonl.FORMAT
     head = head_text(path)
     for reader in READERS.values():
         if reader.sniff(head):
@@ -60,25 +75,25 @@ def plan_inputs(config: InputConfig) -> list[InputFile]:
     for text in config.paths:
         for path, name in _expand(text):
             check_readable(path)
-            if config.format == "auto":
+            if config.format == "auto" or (config.format == "jsonl" and jsonl.is_gzip(path)):
                 fmt = detect_format(path)
-            elif config.format in READERS:
-                fmt = config.format
             else:
-                known = ", ".join(READERS)
-                raise InputError(
-                    f"{path}: format '{config.format}' is not available in this version "
-                    f"(reads: {known})"
-                )
+                fmt = config.format
+            if fmt == telegram_json.FORMAT:
+                telegram_json.choose_chat(path, config.chat)  # a bad --chat fails before work
             plan.append(InputFile(path, name, fmt))
     return plan
 
 
-def read_inputs(plan: list[InputFile], config: InputConfig) -> Iterator[RawPost]:
+def read_inputs(plan: list[InputFile], config: InputConfig,
+                stats: Counter | None = None) -> Iterator[RawPost]:
+    """Every post of every input, in order; `stats` counts skipped service/media messages."""
     position = 0
+    sender: list = [None]  # an HTML export's sender carries over from file to file
     for item in plan:
         for post in READERS[item.format].read(
-            item.path, start=position, max_line_chars=config.max_line_chars, config=config
+            item.path, start=position, max_line_chars=config.max_line_chars, config=config,
+            stats=stats, sender=sender,
         ):
             yield post
             position = post.position + 1

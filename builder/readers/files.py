@@ -37,7 +37,7 @@ def check_readable(path: Path) -> None:
         raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
     if size == 0:
         raise InputError(f"{path}: file is empty")
-    if b"\x00" in head:
+    if b"\x00" in head and not head.startswith(b"\x1f\x8b"):  # gzip is read decompressed
         raise InputError(f"{path}: binary data (NUL bytes), not a text export")
 
 

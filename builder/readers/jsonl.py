@@ -1,0 +1,105 @@
+"""Reader for JSON lines (Telethon/Pyrogram dumps): one post per line, optionally gzipped.
+
+Field names for text, id, date and channel come from `input.jsonl_fields`. A date may be an
+ISO-8601 string or a unix timestamp; it is written as ISO-8601 UTC.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from builder.errors import InputError
+from builder.readers.tme_html import to_utc
+from builder.records import RawPost
+
+FORMAT = "jsonl"
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def sniff(head: str) -> bool:
+    lines = [line for line in head.splitlines() if line.strip()]
+    if not lines or not lines[0].lstrip().startswith("{"):
+        return False
+    try:
+        first = json.loads(lines[0])
+    except ValueError:
+        return False
+    return isinstance(first, dict) and "messages" not in first and "chats" not in first
+
+
+def is_gzip(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(2) == GZIP_MAGIC
+
+
+def _date(value) -> str | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return to_utc(str(value))
+
+
+def _binary_lines(path: Path, max_line_chars: int) -> Iterator[tuple[int, bytes]]:
+    opener = gzip.open if is_gzip(path) or path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        lineno = 0
+        while True:
+            raw = f.readline(max_line_chars + 1)
+            if not raw:
+                return
+            lineno += 1
+            if len(raw) > max_line_chars and not raw.endswith(b"\n"):
+                raise InputError(f"{path}:{lineno}: line longer than {max_line_chars} bytes")
+            yield lineno, raw
+
+
+def read(path: Path, start: int, max_line_chars: int, config=None, stats: Counter | None = None,
+         **_: object) -> Iterator[RawPost]:
+    stats = stats if stats is not None else Counter()
+    fields = config.jsonl_fields if config is not None else None
+    f_text, f_id = (fields.text, fields.id) if fields else ("text", "id")
+    f_date, f_channel = (fields.date, fields.channel) if fields else ("date", "channel")
+    position = start
+    try:
+        for lineno, raw in _binary_lines(path, max_line_chars):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw.decode("utf-8").lstrip("\ufeff"))
+            except UnicodeDecodeError as err:
+                raise InputError(f"{path}:{lineno}: invalid UTF-8 ({err.reason})") from None
+            except ValueError as err:
+                raise InputError(f"{path}:{lineno}: not a JSON object ({err})") from None
+            if not isinstance(obj, dict):
+                raise InputError(f"{path}:{lineno}: expected a JSON object per line")
+            text = obj.get(f_text)
+            if f_text not in obj:
+                stats["skipped_lines_without_text"] += 1
+                continue
+            if not isinstance(text, str) or not text.strip():
+                stats["skipped_media_only_messages"] += 1
+                continue
+            ident = obj.get(f_id)
+            channel = obj.get(f_channel)
+            yield RawPost(
+                source=path.name, position=position, lines=tuple(text.split("\n")),
+                message_id=None if ident in (None, "") else str(ident),
+                channel=str(channel) if channel else None, date=_date(obj.get(f_date)),
+            )
+            position += 1
+    except (OSError, EOFError, zlib.error) as err:
+        if isinstance(err, gzip.BadGzipFile) or isinstance(err, (EOFError, zlib.error)):
+            raise InputError(f"{path}: not a valid gzip file ({err})") from None
+        raise InputError(f"{path}: cannot read: {err}") from None
+    if position == start and not stats.get("skipped_media_only_messages"):
+        raise InputError(
+            f"{path}: JSON of the wrong shape: no line has a '{f_text}' field (set "
+            "input.jsonl_fields; a Telegram Desktop export needs a 'messages' list)"
+        )
