@@ -76,6 +76,7 @@ def render_card(
     default_config: str = "segments",
     models: list[dict] | tuple = (),
     mt_counts: dict | None = None,
+    releases: list[dict] | tuple = (),
 ) -> str:
     from huggingface_hub import DatasetCard, DatasetCardData  # noqa: PLC0415
 
@@ -156,5 +157,6 @@ def render_card(
         models=list(models),
         mt_counts=mt_counts or {},
         source_lang=config.source_lang,
+        releases=list(releases),
     )
     return str(card).rstrip("\n") + "\n"

@@ -53,6 +53,19 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="hashes vs manifest, card metadata, load_dataset round trip")
     v.add_argument("dir")
     verbosity(v)
+
+    d = sub.add_parser("diff", help="rows added/removed/changed between two builds")
+    d.add_argument("old_dir")
+    d.add_argument("new_dir")
+    d.add_argument("--json", action="store_true", help="machine-readable report")
+    verbosity(d)
+
+    pub = sub.add_parser("publish", help="verify, upload in one commit, tag v<version>")
+    pub.add_argument("dir")
+    pub.add_argument("--repo-id", required=True, metavar="ORG/NAME")
+    pub.add_argument("--dry-run", action="store_true", help="print every operation, touch nothing")
+    pub.add_argument("--private", action="store_true", help="create the repo private")
+    verbosity(pub)
     return p
 
 
@@ -139,7 +152,38 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from builder.diff import diff_builds  # noqa: PLC0415
+
+    report = diff_builds(Path(args.old_dir), Path(args.new_dir))
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{report['old']['name']} {report['old']['version']} -> "
+          f"{report['new']['name']} {report['new']['version']}")
+    for name, c in report["configs"].items():
+        print(f"\n[{name}] +{c['added']} -{c['removed']} ~{c['changed']} ={c['unchanged']}")
+        for text in c["examples"]["added"]:
+            print(f"  + {json.dumps(text, ensure_ascii=False)[:200]}")
+        for text in c["examples"]["removed"]:
+            print(f"  - {json.dumps(text, ensure_ascii=False)[:200]}")
+        for ch in c["examples"]["changed"]:
+            print(f"  ~ {json.dumps(ch['old'], ensure_ascii=False)[:200]}")
+            print(f"    {json.dumps(ch['new'], ensure_ascii=False)[:200]}")
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from builder.publish import publish  # noqa: PLC0415
+
+    for line in publish(Path(args.dir), args.repo_id, dry_run=args.dry_run, private=args.private):
+        print(line)
+    return 0
+
+
 COMMANDS = {
+    "diff": _cmd_diff,
+    "publish": _cmd_publish,
     "build": _cmd_build,
     "check-config": _cmd_check_config,
     "inspect": _cmd_inspect,

@@ -256,8 +256,9 @@ def _build(config, out, plan, inputs, steps, signature, config_hash, cleaner_nam
         if stage is not None:
             run.translate(stage, specs)
         files = writer.close()
+        releases = _releases(previous, out, tmp, config.version, signature)
         result = _finish(tmp, config, run, files, inputs, steps, signature, config_hash,
-                         cleaner_names, langid_version, models)
+                         cleaner_names, langid_version, models, releases)
         _replace_dir(tmp, out)
         if stage is not None:
             result.translated = dict(stage.translated)
@@ -269,8 +270,22 @@ def _build(config, out, plan, inputs, steps, signature, config_hash, cleaner_nam
     return result
 
 
+def _releases(previous: dict | None, out: Path, tmp: Path, version: str, signature: str) -> list:
+    """This version's entry (with its diff against the build it replaces), then the history
+    kept from the previous manifest, newest first."""
+    from builder.diff import counts_only, diff_data  # noqa: PLC0415
+
+    entry = {"version": version, "signature": signature, "previous": None, "changes": None}
+    if previous is None:
+        return [entry]
+    entry["previous"] = previous["dataset"]["version"]
+    entry["changes"] = counts_only(diff_data(out, tmp))
+    history = [r for r in previous.get("releases", []) if r.get("version") != version]
+    return [entry, *history]
+
+
 def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, signature,
-            config_hash, cleaner_names, langid_version, models) -> BuildResult:
+            config_hash, cleaner_names, langid_version, models, releases) -> BuildResult:
     split_rows: dict[str, dict[str, int]] = {}
     sizes: dict[str, dict[str, int]] = {}
     for f in files:
@@ -302,7 +317,7 @@ def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, sig
         config=config, features=run.writer.features, split_rows=split_rows, file_sizes=sizes,
         examples=run.examples, steps=step_rows, inputs=inputs, signature=signature,
         langid=langid_version, segmenter=segmenter_version(), models=models,
-        mt_counts=run.mt_counts,
+        mt_counts=run.mt_counts, releases=releases,
     )
     (tmp / CARD_FILE).write_text(card, encoding="utf-8", newline="\n")
     outputs = [{"path": CARD_FILE, "rows": None}]
@@ -320,6 +335,7 @@ def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, sig
         "steps": steps,
         "counts": counts,
         "signature": signature,
+        "releases": releases,
     }
     manifest["build_id"] = hashlib.sha256(dumps(manifest).encode()).hexdigest()
     manifest["outputs"] = sorted(outputs, key=lambda o: o["path"])

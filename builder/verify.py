@@ -44,8 +44,11 @@ def verify(root: Path, *, load: bool = True) -> list[str]:
         raise VerifyError(f"{root / CARD_FILE}: configs and dataset_info do not match")
     passed.append(f"card metadata parses ({len(configs)} configs)")
     if load:
+        import datasets  # noqa: PLC0415
         from datasets import load_dataset  # noqa: PLC0415
 
+        quiet = datasets.are_progress_bars_disabled()
+        datasets.disable_progress_bars()  # the CLI prints its own one-line results
         with tempfile.TemporaryDirectory(prefix="bb-verify-") as cache:
             for name, info in infos.items():
                 try:
@@ -59,5 +62,7 @@ def verify(root: Path, *, load: bool = True) -> list[str]:
                             f"{root}: {name}/{split['name']} has {got} rows, card says "
                             f"{split['num_examples']}"
                         )
+        if not quiet:
+            datasets.enable_progress_bars()
         passed.append("every config loads with datasets.load_dataset with its declared sizes")
     return passed
