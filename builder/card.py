@@ -21,6 +21,7 @@ FIELD_DOCS = {
     "lang_score": "detector probability of `lang`",
     "channel": "channel the post came from",
     "date": "ISO-8601 UTC date, or null when the source has none",
+    "ru_post_id": "id of the paired post in the sister channel",
     "position": "order of the post in the input",
     "hashtags": "hashtags of the post without `#`, in first-appearance order",
     "urls": "links of the post",
@@ -29,6 +30,14 @@ FIELD_DOCS = {
     "mt_model": "`<model id>@<revision>` that translated it",
     "mt_score": "mean token log-probability of the translation under the model",
     "qa_flags": "quality flags: copy, repetition, truncated, wrong_lang, length_ratio",
+    "bead": "sentences on each side of the pair, e.g. `1-2`",
+    "align_score": "0..1 agreement of lengths and anchors (numbers, names, punctuation)",
+    "src_segment_indices": "`segment_index` values of the source sentences",
+    "tgt_segment_indices": "indices of the target sentences in the other post",
+    "src_char_start": "start offset of the source span in its post's cleaned text",
+    "src_char_end": "end offset of the source span",
+    "tgt_char_start": "start offset of the target span in the other post's cleaned text",
+    "tgt_char_end": "end offset of the target span",
 }
 
 CONFIG_DOCS = {
@@ -38,6 +47,9 @@ CONFIG_DOCS = {
 
 
 def _mt_config_doc(name: str) -> str:
+    if name.endswith("-aligned"):
+        return ("Human translations from a sister channel, aligned post by post and sentence "
+                "by sentence (see Alignment); both sides were written by people.")
     if name == "multiway":
         return "Each segment with its machine translations into every target language."
     return (f"Source segments with their machine translation ({name}); ids match `segments`. "
@@ -77,13 +89,17 @@ def render_card(
     models: list[dict] | tuple = (),
     mt_counts: dict | None = None,
     releases: list[dict] | tuple = (),
+    alignment: dict | None = None,
 ) -> str:
     from huggingface_hub import DatasetCard, DatasetCardData  # noqa: PLC0415
 
     configs_yaml = []
     info_yaml = []
     prose_configs = []
+    empty = [name for name in features if name not in split_rows]
     for name, feats in features.items():
+        if name not in split_rows:
+            continue
         splits = split_rows[name]
         entry = {
             "config_name": name,
@@ -112,7 +128,9 @@ def render_card(
                 "description": CONFIG_DOCS.get(name, _mt_config_doc(name)),
                 "splits": [{"name": s, "rows": n} for s, n in splits.items()],
                 "fields": [
-                    {"name": k, "type": _type_name(v), "doc": FIELD_DOCS.get(k, "")}
+                    {"name": k, "type": _type_name(v),
+                     "doc": FIELD_DOCS.get(k, "id of the paired post in the sister channel"
+                                          if k.endswith("_post_id") else "")}
                     for k, v in feats.items()
                 ],
                 "example": json.dumps(example, ensure_ascii=False, indent=2) if example else "",
@@ -158,5 +176,7 @@ def render_card(
         mt_counts=mt_counts or {},
         source_lang=config.source_lang,
         releases=list(releases),
+        empty_configs=empty,
+        alignment=alignment or {},
     )
     return str(card).rstrip("\n") + "\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from builder import __version__
 from builder.config import FORMATS, load_config, override, sample_config
-from builder.errors import BuilderError
+from builder.errors import BuilderError, ConfigError
 
 log = logging.getLogger("builder")
 
@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--format", choices=FORMATS, help="input format (default: auto-detect)")
     b.add_argument("--chat", metavar="NAME_OR_ID", help="chat to read from a full Desktop export")
     b.add_argument("--targets", metavar="LANGS", help="translate into these languages, e.g. ru,de")
+    b.add_argument("--parallel-input", action="append", metavar="LANG=PATH",
+                   help="a sister channel with human translations (repeatable)")
     b.add_argument("--out", metavar="DIR", help="output folder (default: dist/<name>)")
     b.add_argument("--version", dest="dataset_version", metavar="X.Y.Z", help="dataset version")
     b.add_argument("--force", action="store_true", help="overwrite a different build of the same version")
@@ -100,6 +102,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
         changes["translate.targets"] = targets
         changes["translate.models"] = {k: v for k, v in tr.models.items() if k in targets}
         changes["translate.revisions"] = {k: v for k, v in tr.revisions.items() if k in targets}
+    if args.parallel_input:
+        sides: dict[str, list[str]] = {}
+        for item in args.parallel_input:
+            lang, sep, path = item.partition("=")
+            if not sep or not lang or not path:
+                raise ConfigError(f"--parallel-input {item}: expected LANG=PATH, e.g. ru=ru_channel.json")
+            sides.setdefault(lang.strip(), []).append(path)
+        changes["parallel"] = [{"lang": k, "paths": v} for k, v in sides.items()]
     config = override(config, changes)
     out = default_out(config)
     progress = not args.quiet and sys.stderr.isatty()

@@ -130,6 +130,21 @@ class TranslateConfig(_Strict):
         return self
 
 
+class ParallelInput(_Strict):
+    """A sister channel with human translations of the main channel's posts."""
+
+    lang: str = Field(pattern=LANG_PATTERN)
+    paths: list[str] = Field(min_length=1)
+    format: Format = "auto"
+    chat: str | None = None
+
+
+class AlignConfig(_Strict):
+    doc_threshold: float = Field(default=0.55, ge=0.0, le=1.0)
+    date_window_hours: float = Field(default=72.0, gt=0.0)
+    min_align_score: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
 class BuildConfig(_Strict):
     name: str = Field(default="telegram-channel-sample", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     version: str = Field(default="1.0.0", pattern=r"^\d+\.\d+\.\d+$")
@@ -142,6 +157,8 @@ class BuildConfig(_Strict):
     splits: SplitConfig = Field(default_factory=SplitConfig)
     card: CardConfig = Field(default_factory=CardConfig)
     translate: TranslateConfig = Field(default_factory=TranslateConfig)
+    parallel: list[ParallelInput] = Field(default_factory=list)
+    align: AlignConfig = Field(default_factory=AlignConfig)
     out: str | None = None
 
     @model_validator(mode="after")
@@ -150,7 +167,18 @@ class BuildConfig(_Strict):
             raise ValueError(
                 f"translate.targets: '{self.source_lang}' is the source language itself"
             )
+        langs = [p.lang for p in self.parallel]
+        if self.source_lang in langs:
+            raise ValueError(f"parallel: '{self.source_lang}' is the source language itself")
+        if len(set(langs)) != len(langs):
+            raise ValueError("parallel: one entry per language")
         return self
+
+    def parallel_input(self, side: ParallelInput) -> InputConfig:
+        """The input settings of a parallel channel (line limit and JSONL fields shared)."""
+        return InputConfig(paths=side.paths, format=side.format, chat=side.chat,
+                           max_line_chars=self.input.max_line_chars,
+                           jsonl_fields=self.input.jsonl_fields)
 
     def recorded(self) -> dict:
         """The config as written to the manifest: no output location, input paths by file name."""
@@ -159,6 +187,8 @@ class BuildConfig(_Strict):
         tr = data["translate"]
         tr.pop("cache_dir")  # where the cache lives does not change the output
         tr["models"] = {k: model_display_name(v) for k, v in tr["models"].items()}
+        for side in data["parallel"]:
+            side["paths"] = [input_display_name(p) for p in side["paths"]]
         return data
 
     def config_hash(self) -> str:
@@ -231,7 +261,14 @@ def load_config(path: str | Path) -> BuildConfig:
         t: str(base / m) if not Path(m).is_absolute() and (base / m).exists() else m
         for t, m in config.translate.models.items()
     }
-    return override(config, {"input.paths": paths, "translate.models": models})
+    parallel = [
+        {**side.model_dump(), "paths": [
+            p if p.startswith(BUNDLED_PREFIX) or Path(p).is_absolute() else str(base / p)
+            for p in side.paths]}
+        for side in config.parallel
+    ]
+    return override(config, {"input.paths": paths, "translate.models": models,
+                             "parallel": parallel})
 
 
 def override(config: BuildConfig, changes: dict[str, object], source: str = "command line") -> BuildConfig:

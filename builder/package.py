@@ -73,6 +73,25 @@ def multiway_features(langs: list[str]) -> Features:
     )
 
 
+def aligned_features(src: str, tgt: str) -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "post_id": Value("string"),
+            f"{tgt}_post_id": Value("string"),
+            "translation": Translation(languages=[src, tgt]),
+            "bead": Value("string"),
+            "align_score": Value("float32"),
+            "src_segment_indices": List(Value("int32")),
+            "tgt_segment_indices": List(Value("int32")),
+            "src_char_start": Value("int32"),
+            "src_char_end": Value("int32"),
+            "tgt_char_start": Value("int32"),
+            "tgt_char_end": Value("int32"),
+        }
+    )
+
+
 def pair_row(pair, src: str, tgt: str) -> dict:
     return {
         "id": pair.id,
@@ -186,13 +205,8 @@ class DatasetWriter:
         self.rejects_rows += 1
 
     def close(self) -> list[WrittenFile]:
-        """Finish every file. A split with no rows gets no file (`datasets` cannot load an
-        empty split); a config with no rows at all gets an empty `train` file."""
-        for config in self.features:
-            if not any(c == config for c, _ in self._writers):
-                self._writers[(config, "train")] = _SplitWriter(
-                    self.root / data_path(config, "train"), self.features[config]
-                )
+        """Finish every file. A split with no rows gets no file, and a config with no rows
+        none at all: `datasets` cannot load an empty split."""
         files = []
         for config in self.features:
             for split in SPLITS:

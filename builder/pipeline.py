@@ -14,10 +14,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from builder import __version__
+from builder.align_signals import lead_emoji
 from builder.card import render_card
 from builder.clean import Cleaner, is_empty
-from builder.config import BuildConfig
+from builder.config import BuildConfig, ParallelInput
 from builder.dedup import ExactDedup
+from builder.doc_align import AlignPost, parse_date
 from builder.errors import ConfigError, InputError
 from builder.filters import first_failure, language_filter, text_filters
 from builder.langid import LanguageIdentifier
@@ -25,6 +27,7 @@ from builder.manifest import MANIFEST_FILE, dumps, read_manifest, sha256_path, s
 from builder.mt_models import ModelSpec, resolve_models
 from builder.package import (
     DatasetWriter,
+    aligned_features,
     multiway_features,
     pair_features,
     pair_row,
@@ -33,6 +36,7 @@ from builder.package import (
     segment_row,
     segments_features,
 )
+from builder.parallel import AlignStage, ParallelSide, aligned_rows
 from builder.readers import InputFile, plan_inputs, read_inputs
 from builder.records import Post, Rejected
 from builder.segment import Segmenter, segmenter_version
@@ -72,6 +76,9 @@ def _steps(cleaner: Cleaner, config: BuildConfig, langid_version: str) -> list[d
         {"stage": "dedup", "name": "exact_dedup", "params": {"normalise": "nfkc-casefold-ws"}},
         {"stage": "langid", "name": langid_version, "params": config.langid.model_dump()},
     ]
+    if config.parallel:
+        steps.append({"stage": "align", "name": "channels-gale-church-anchors",
+                      "params": config.align.model_dump()})
     if config.translate.targets:
         params = config.translate.model_dump(
             mode="json", include={"max_batch_tokens", "max_batch_size", "max_input_tokens",
@@ -102,6 +109,8 @@ class _Run:
         self.kept: list[SegmentRef] = []
         self.mt_counts: dict[str, dict] = {}
         self.read_stats: Counter = Counter()
+        self.align_posts: list[AlignPost] | None = [] if config.parallel else None
+        self.align_counts: dict[str, dict] = {}
 
     def drop(self, stage: str, reason: str, rec_id: str, text: str) -> None:
         self.drops[reason] += 1
@@ -122,15 +131,22 @@ class _Run:
             post = replace(post, lang=lang, lang_score=score)
             self.post_langs[lang] += 1
             split = split_for(post.post_id, self.config.splits)
-            self._segments(post, split)
+            sentences = self._segments(post, split)
+            if self.align_posts is not None:
+                self.align_posts.append(AlignPost(
+                    post.post_id, parse_date(post.date), post.text, sentences,
+                    frozenset(post.urls), frozenset(post.hashtags), lead_emoji(raw.lines), split))
             row = post_row(post)
             self.writer.add("posts", split, row)
             self.counts["posts_kept"] += 1
             if self.examples["posts"] is None:
                 self.examples["posts"] = row
 
-    def _segments(self, post: Post, split: str) -> None:
+    def _segments(self, post: Post, split: str) -> list[tuple[int, str, int, int]]:
+        """Write the post's kept segments; return all its sentences (for alignment)."""
+        sentences = []
         for seg in self.segmenter.segment(post):
+            sentences.append((seg.segment_index, seg.text, seg.char_start, seg.char_end))
             self.counts["segments_segmented"] += 1
             reason = first_failure(self.text_filters, seg)
             if reason:
@@ -152,6 +168,7 @@ class _Run:
             self.counts["segments_kept"] += 1
             if self.examples["segments"] is None:
                 self.examples["segments"] = row
+        return sentences
 
 
     def translate(self, stage: TranslateStage, specs: list[ModelSpec]) -> None:
@@ -187,6 +204,23 @@ class _Run:
                     self.examples["multiway"] = row
 
 
+    def align(self, sides: list[tuple[ParallelInput, list[InputFile]]]) -> None:
+        stage = AlignStage(self.config)
+        for side, plan in sides:
+            result = stage.run(self.align_posts or [], ParallelSide(self.config, side, plan))
+            name = f"{self.config.source_lang}-{side.lang}-aligned"
+            for split, row in aligned_rows(result):
+                self.writer.add(name, split, row)
+                if self.examples.get(name) is None:
+                    self.examples[name] = row
+            for reason, rec_id, text in result.rejects:
+                self.drops[reason] += 1
+                self.writer.reject(Rejected("align", reason, rec_id, text))
+            self.align_counts[side.lang] = result.counts
+            if result.message:
+                log.warning("%s", result.message)
+
+
 def _progress(iterable, enabled: bool, desc: str):
     if not enabled:
         return iterable
@@ -199,10 +233,13 @@ def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
           progress: bool = False) -> BuildResult:
     out = Path(out) if out else default_out(config)
     plan: list[InputFile] = plan_inputs(config.input)
+    sides = [(side, plan_inputs(config.parallel_input(side))) for side in config.parallel]
     specs = resolve_models(config) if config.translate.targets else []
     stage = TranslateStage(config, progress) if specs else None
     models = [stage.model_record(spec) for spec in specs] if stage else []
     inputs = [item.describe() for item in plan]
+    for side, side_plan in sides:
+        inputs += [{**item.describe(), "parallel": side.lang} for item in side_plan]
     probe = LanguageIdentifier(config.langid, config.source_lang)
     langid_version = probe.backend.version
     cleaner_names = Cleaner(config.clean.undouble).step_names
@@ -214,14 +251,14 @@ def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
     )
     try:
         return _build(config, out, plan, inputs, steps, signature, config_hash, cleaner_names,
-                      langid_version, specs, stage, models, force, progress)
+                      langid_version, specs, stage, models, force, progress, sides)
     finally:
         if stage is not None:
             stage.close()
 
 
 def _build(config, out, plan, inputs, steps, signature, config_hash, cleaner_names,
-           langid_version, specs, stage, models, force, progress) -> BuildResult:
+           langid_version, specs, stage, models, force, progress, sides) -> BuildResult:
     previous = read_manifest(out) if out.exists() else None
     if previous is not None and not force:
         if previous.get("signature") == signature:
@@ -248,6 +285,8 @@ def _build(config, out, plan, inputs, steps, signature, config_hash, cleaner_nam
             writer.add_config(f"{src}-{spec.target}", pair_features(src, spec.target))
         if len(specs) > 1:
             writer.add_config("multiway", multiway_features([src, *config.translate.targets]))
+        for side, _ in sides:
+            writer.add_config(f"{src}-{side.lang}-aligned", aligned_features(src, side.lang))
         run = _Run(config, writer)
         run.process(_progress(read_inputs(plan, config.input, run.read_stats), progress, "build"))
         if run.counts["posts_read"] == 0:
@@ -255,6 +294,8 @@ def _build(config, out, plan, inputs, steps, signature, config_hash, cleaner_nam
             raise InputError(f"{names}: no posts found in the input")
         if stage is not None:
             run.translate(stage, specs)
+        if sides:
+            run.align(sides)
         files = writer.close()
         releases = _releases(previous, out, tmp, config.version, signature)
         result = _finish(tmp, config, run, files, inputs, steps, signature, config_hash,
@@ -304,6 +345,8 @@ def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, sig
     }
     if run.mt_counts:
         counts["translate"] = run.mt_counts
+    if run.align_counts:
+        counts["align"] = run.align_counts
     step_rows = [{"stage": "read", "step": "posts read", "count": counts["posts"]["read"]}]
     step_rows += [
         {"stage": "clean", "step": f"{n} removed", "count": c} for n, c in counts["clean"].items()
@@ -317,7 +360,7 @@ def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, sig
         config=config, features=run.writer.features, split_rows=split_rows, file_sizes=sizes,
         examples=run.examples, steps=step_rows, inputs=inputs, signature=signature,
         langid=langid_version, segmenter=segmenter_version(), models=models,
-        mt_counts=run.mt_counts, releases=releases,
+        mt_counts=run.mt_counts, releases=releases, alignment=run.align_counts,
     )
     (tmp / CARD_FILE).write_text(card, encoding="utf-8", newline="\n")
     outputs = [{"path": CARD_FILE, "rows": None}]
