@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--format", choices=FORMATS, help="input format (default: auto-detect)")
     b.add_argument("--chat", metavar="NAME_OR_ID", help="chat to read from a full Desktop export")
     b.add_argument("--targets", metavar="LANGS", help="translate into these languages, e.g. ru,de")
+    b.add_argument("--engine", choices=("local", "ray"), help="where translation runs")
+    b.add_argument("--ray-address", metavar="ADDR",
+                   help="join a Ray cluster ('auto', 'ray://host:10001'); default: start one")
     b.add_argument("--parallel-input", action="append", metavar="LANG=PATH",
                    help="a sister channel with human translations (repeatable)")
     b.add_argument("--out", metavar="DIR", help="output folder (default: dist/<name>)")
@@ -102,6 +105,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         changes["translate.targets"] = targets
         changes["translate.models"] = {k: v for k, v in tr.models.items() if k in targets}
         changes["translate.revisions"] = {k: v for k, v in tr.revisions.items() if k in targets}
+    if args.engine:
+        changes["translate.engine"] = args.engine
+    if args.ray_address:
+        changes["translate.ray.address"] = args.ray_address
     if args.parallel_input:
         sides: dict[str, list[str]] = {}
         for item in args.parallel_input:

@@ -98,6 +98,15 @@ class QaConfig(_Strict):
     )
 
 
+class RayConfig(_Strict):
+    address: str | None = None  # None: start a local Ray; "auto" or "ray://host:port": join one
+    actors: int = Field(default=1, ge=1)  # model actors per target
+    cpus_per_actor: float = Field(default=0.5, gt=0.0)  # fractional: two 1-CPU actors hung on 2 cores
+    gpus_per_actor: float = Field(default=0.0, ge=0.0)
+    num_cpus: int | None = Field(default=None, ge=1)  # logical CPUs of a local Ray (default: max(4, cores))
+    work_dir: str | None = None  # shards of work and results; a local path or an fsspec URL
+
+
 class TranslateConfig(_Strict):
     targets: list[str] = Field(default_factory=list)
     # per-target model: a Hub id or a local folder; default Helsinki-NLP/opus-mt-<src>-<tgt>
@@ -114,6 +123,8 @@ class TranslateConfig(_Strict):
     length_penalty: float = 1.0
     cache_dir: str | None = None  # default: <user cache>/bitext-builder
     qa: QaConfig = Field(default_factory=QaConfig)
+    engine: Literal["local", "ray"] = "local"
+    ray: RayConfig = Field(default_factory=RayConfig)
 
     @model_validator(mode="after")
     def _targets_known(self) -> TranslateConfig:
@@ -186,6 +197,8 @@ class BuildConfig(_Strict):
         data["input"]["paths"] = [input_display_name(p) for p in self.input.paths]
         tr = data["translate"]
         tr.pop("cache_dir")  # where the cache lives does not change the output
+        tr.pop("engine")  # nor does the engine that ran the models (recorded apart)
+        tr.pop("ray")
         tr["models"] = {k: model_display_name(v) for k, v in tr["models"].items()}
         for side in data["parallel"]:
             side["paths"] = [input_display_name(p) for p in side["paths"]]
@@ -267,8 +280,12 @@ def load_config(path: str | Path) -> BuildConfig:
             for p in side.paths]}
         for side in config.parallel
     ]
-    return override(config, {"input.paths": paths, "translate.models": models,
-                             "parallel": parallel})
+    changes = {"input.paths": paths, "translate.models": models, "parallel": parallel}
+    for key, value in (("translate.cache_dir", config.translate.cache_dir),
+                       ("translate.ray.work_dir", config.translate.ray.work_dir)):
+        if value and "://" not in value and not Path(value).is_absolute():
+            changes[key] = str(base / value)  # relative to the config file, like inputs
+    return override(config, changes)
 
 
 def override(config: BuildConfig, changes: dict[str, object], source: str = "command line") -> BuildConfig:

@@ -299,7 +299,8 @@ def _build(config, out, plan, inputs, steps, signature, config_hash, cleaner_nam
         files = writer.close()
         releases = _releases(previous, out, tmp, config.version, signature)
         result = _finish(tmp, config, run, files, inputs, steps, signature, config_hash,
-                         cleaner_names, langid_version, models, releases)
+                         cleaner_names, langid_version, models, releases,
+                         stage.engine.record() if stage is not None else None)
         _replace_dir(tmp, out)
         if stage is not None:
             result.translated = dict(stage.translated)
@@ -326,7 +327,8 @@ def _releases(previous: dict | None, out: Path, tmp: Path, version: str, signatu
 
 
 def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, signature,
-            config_hash, cleaner_names, langid_version, models, releases) -> BuildResult:
+            config_hash, cleaner_names, langid_version, models, releases,
+            engine: dict | None = None) -> BuildResult:
     split_rows: dict[str, dict[str, int]] = {}
     sizes: dict[str, dict[str, int]] = {}
     for f in files:
@@ -376,6 +378,7 @@ def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, sig
         "inputs": inputs,
         "models": models,
         "steps": steps,
+        **({"engine": engine} if engine else {}),
         "counts": counts,
         "signature": signature,
         "releases": releases,

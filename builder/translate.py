@@ -13,7 +13,7 @@ from builder.config import BuildConfig, LangIdConfig
 from builder.mt_cache import TranslationCache, default_cache_dir, settings_key, text_key
 from builder.mt_models import ModelSpec
 from builder.mt_qa import QualityChecker
-from builder.translator import Hypothesis, make_translator, resolve_runtime
+from builder.translator import Hypothesis, count_tokens, make_translator, resolve_runtime
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,12 @@ class TranslateStage:
         self.translated: Counter = Counter()  # new translations per target (not from cache)
         self.flag_counts: dict[str, Counter] = {}
         self._translators: dict[str, object] = {}
+        if self.settings.engine == "ray":
+            from builder.engine_ray import RayEngine  # noqa: PLC0415
+
+            self.engine = RayEngine(self.settings.ray, folder)
+        else:
+            self.engine = LocalEngine()
 
     def translator_for(self, spec: ModelSpec):
         """The loaded translator of a target (loaded once, on first need)."""
@@ -118,27 +124,25 @@ class TranslateStage:
     def _fill_cache(self, spec: ModelSpec, texts: list[str], keys: list[bytes]) -> None:
         have = self.cache.get_many(keys)
         missing = [i for i, k in enumerate(keys) if k not in have]
-        if not missing:
-            return
-        translator = self.translator_for(spec)
-        todo = [texts[i] for i in missing]
-        lengths = translator.count_tokens(todo)
-        batches = token_budget_batches(lengths, self.settings.max_batch_tokens,
-                                       self.settings.max_batch_size)
-        bar = None
-        if self.progress:
-            from tqdm import tqdm  # noqa: PLC0415
+        if missing:
+            self.engine.fill(self, spec, [texts[i] for i in missing], [keys[i] for i in missing])
 
-            bar = tqdm(total=len(todo), unit=" seg", desc=f"translate {spec.target}",
-                       mininterval=0.5)
-        for batch in batches:
-            hyps = translator([todo[i] for i in batch])
-            self.cache.put_many([(keys[missing[i]], h) for i, h in zip(batch, hyps, strict=True)])
-            self.translated[spec.target] += len(batch)
-            if bar is not None:
-                bar.update(len(batch))
-        if bar is not None:
-            bar.close()
+    def plan(self, spec: ModelSpec, texts: list[str], tokenizer=None) -> list[list[int]]:
+        """The batches every engine runs: indices into `texts`, by token budget."""
+        if tokenizer is None:
+            lengths = self.translator_for(spec).count_tokens(texts)
+        else:
+            lengths = count_tokens(tokenizer, spec, texts)
+        return token_budget_batches(lengths, self.settings.max_batch_tokens,
+                                    self.settings.max_batch_size)
+
+    def progress_bar(self, spec: ModelSpec, total: int):
+        if not self.progress:
+            return None
+        from tqdm import tqdm  # noqa: PLC0415
+
+        return tqdm(total=total, unit=" seg", desc=f"translate {spec.target}", mininterval=0.5)
+
 
     def pairs(self, spec: ModelSpec, segments: list[SegmentRef]) -> Iterator[tuple[Pair, str | None]]:
         """Every segment's pair in input order, with a drop reason where QA drops it."""
@@ -161,4 +165,29 @@ class TranslateStage:
                 yield pair, qa.drop_reason(flags)
 
     def close(self) -> None:
+        self.engine.close()
         self.cache.close()
+
+
+class LocalEngine:
+    """Translates in this process, one batch at a time, each committed to the cache."""
+
+    name = "local"
+
+    def record(self) -> dict:
+        return {"name": self.name}
+
+    def fill(self, stage: TranslateStage, spec: ModelSpec, texts: list[str], keys: list[bytes]) -> None:
+        translator = stage.translator_for(spec)
+        bar = stage.progress_bar(spec, len(texts))
+        for batch in stage.plan(spec, texts):
+            hyps = translator([texts[i] for i in batch])
+            stage.cache.put_many([(keys[i], h) for i, h in zip(batch, hyps, strict=True)])
+            stage.translated[spec.target] += len(batch)
+            if bar is not None:
+                bar.update(len(batch))
+        if bar is not None:
+            bar.close()
+
+    def close(self) -> None:
+        pass

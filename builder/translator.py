@@ -81,6 +81,16 @@ def _import_ct2():
     return ctranslate2
 
 
+def source_text(spec: ModelSpec, text: str) -> str:
+    """What the model reads: the text, after the `>>xxx<<` token of a multi-target model."""
+    return f"{spec.target_token} {text}" if spec.target_token else text
+
+
+def count_tokens(tokenizer, spec: ModelSpec, texts: list[str]) -> list[int]:
+    """Source lengths in tokens (with `</s>`), as every engine batches by them."""
+    return [len(ids) for ids in tokenizer([source_text(spec, t) for t in texts])["input_ids"]]
+
+
 def load_tokenizer(spec: ModelSpec):
     from transformers import MarianTokenizer  # noqa: PLC0415
 
@@ -108,12 +118,9 @@ class TransformersTranslator:
         self.max_input = min(settings.max_input_tokens, model.config.max_position_embeddings)
         self._torch = torch
 
-    def source_text(self, text: str) -> str:
-        return f"{self.spec.target_token} {text}" if self.spec.target_token else text
-
     def __call__(self, texts: list[str]) -> list[Hypothesis]:
         torch = self._torch
-        sources = [self.source_text(t) for t in texts]
+        sources = [source_text(self.spec, t) for t in texts]
         full = self.tokenizer(sources)["input_ids"]
         cut = [len(ids) > self.max_input for ids in full]
         enc = self.tokenizer(sources, return_tensors="pt", padding=True, truncation=True,
@@ -149,7 +156,7 @@ class TransformersTranslator:
         return results
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        return [len(ids) for ids in self.tokenizer([self.source_text(t) for t in texts])["input_ids"]]
+        return count_tokens(self.tokenizer, self.spec, texts)
 
 
 def make_translator(spec: ModelSpec, settings: TranslateConfig, runtime: Runtime, cache_root=None):

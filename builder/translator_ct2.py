@@ -12,7 +12,14 @@ from pathlib import Path
 from builder.config import TranslateConfig
 from builder.errors import ModelError
 from builder.mt_models import ModelSpec
-from builder.translator import Hypothesis, Runtime, _import_ct2, load_tokenizer
+from builder.translator import (
+    Hypothesis,
+    Runtime,
+    _import_ct2,
+    count_tokens,
+    load_tokenizer,
+    source_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +66,13 @@ class CT2Translator:
             raise ModelError(f"target '{spec.target}': cannot load CTranslate2 model: {err}") from None
         self.max_input = settings.max_input_tokens
 
-    def source_text(self, text: str) -> str:
-        return f"{self.spec.target_token} {text}" if self.spec.target_token else text
-
     def tokens(self, texts: list[str]) -> list[list[str]]:
         # ending the source with "</s>" is what makes greedy output match transformers
-        ids = self.tokenizer([self.source_text(t) for t in texts])["input_ids"]
+        ids = self.tokenizer([source_text(self.spec, t) for t in texts])["input_ids"]
         return [self.tokenizer.convert_ids_to_tokens(i) for i in ids]
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        return [len(t) for t in self.tokens(texts)]
+        return count_tokens(self.tokenizer, self.spec, texts)
 
     def __call__(self, texts: list[str]) -> list[Hypothesis]:
         s = self.settings
