@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from builder.align_signals import entities, numbers, overlap
+from builder.align_signals import entities, lead_emoji, numbers, overlap
 
 WEIGHTS = {"date": 1.0, "numbers": 2.0, "entities": 2.0, "urls": 1.0, "hashtags": 1.0,
            "emoji": 1.0, "length": 1.0, "model": 3.0}
@@ -32,6 +32,13 @@ class AlignPost:
     split: str = ""
     numbers: Counter = field(default_factory=Counter)
     entities: Counter = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, post, raw_lines, sentences, split: str = "") -> AlignPost:
+        """From a cleaned post, the raw lines it came from (for its leading emoji) and its
+        sentences (segment index, text, char start, char end)."""
+        return cls(post.post_id, parse_date(post.date), post.text, sentences,
+                   frozenset(post.urls), frozenset(post.hashtags), lead_emoji(raw_lines), split)
 
     def __post_init__(self) -> None:
         self.numbers = numbers(self.text)

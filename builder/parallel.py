@@ -8,10 +8,9 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from builder.align_signals import lead_emoji
 from builder.clean import Cleaner, is_empty
 from builder.config import BuildConfig, LangIdConfig, ParallelInput
-from builder.doc_align import AlignPost, PostMatcher, parse_date
+from builder.doc_align import AlignPost, PostMatcher
 from builder.langid import LanguageIdentifier
 from builder.readers import InputFile, read_inputs
 from builder.records import Post, RawPost
@@ -21,10 +20,9 @@ from builder.sent_align import SentenceAligner
 log = logging.getLogger(__name__)
 
 
-def align_post(raw: RawPost, post: Post, segmenter: Segmenter, split: str = "") -> AlignPost:
+def align_post(raw: RawPost, post: Post, segmenter: Segmenter) -> AlignPost:
     sentences = [(s.segment_index, s.text, s.char_start, s.char_end) for s in segmenter.segment(post)]
-    return AlignPost(post.post_id, parse_date(post.date), post.text, sentences,
-                     frozenset(post.urls), frozenset(post.hashtags), lead_emoji(raw.lines), split)
+    return AlignPost.of(post, raw.lines, sentences)
 
 
 @dataclass

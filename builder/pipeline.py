@@ -14,12 +14,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from builder import __version__
-from builder.align_signals import lead_emoji
 from builder.card import render_card
 from builder.clean import Cleaner, is_empty
 from builder.config import BuildConfig, ParallelInput
 from builder.dedup import ExactDedup
-from builder.doc_align import AlignPost, parse_date
+from builder.doc_align import AlignPost
 from builder.errors import ConfigError, InputError
 from builder.filters import first_failure, language_filter, text_filters
 from builder.langid import LanguageIdentifier
@@ -133,9 +132,7 @@ class _Run:
             split = split_for(post.post_id, self.config.splits)
             sentences = self._segments(post, split)
             if self.align_posts is not None:
-                self.align_posts.append(AlignPost(
-                    post.post_id, parse_date(post.date), post.text, sentences,
-                    frozenset(post.urls), frozenset(post.hashtags), lead_emoji(raw.lines), split))
+                self.align_posts.append(AlignPost.of(post, raw.lines, sentences, split))
             row = post_row(post)
             self.writer.add("posts", split, row)
             self.counts["posts_kept"] += 1
@@ -229,41 +226,65 @@ def _progress(iterable, enabled: bool, desc: str):
     return tqdm(iterable, desc=desc, unit=" posts", mininterval=0.5)
 
 
-def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
-          progress: bool = False) -> BuildResult:
-    out = Path(out) if out else default_out(config)
-    plan: list[InputFile] = plan_inputs(config.input)
+@dataclass
+class _Plan:
+    """Everything settled before any input is read: checked inputs and models, the steps,
+    and the signature they give."""
+
+    config: BuildConfig
+    out: Path
+    inputs: list[InputFile]
+    sides: list[tuple[ParallelInput, list[InputFile]]]
+    specs: list[ModelSpec]
+    stage: TranslateStage | None
+    models: list[dict]
+    input_records: list[dict]
+    steps: list[dict]
+    cleaner_names: list[str]
+    langid_version: str
+    config_hash: str
+    signature: str
+
+
+def _make_plan(config: BuildConfig, out: Path, progress: bool) -> _Plan:
+    inputs = plan_inputs(config.input)
     sides = [(side, plan_inputs(config.parallel_input(side))) for side in config.parallel]
     specs = resolve_models(config) if config.translate.targets else []
     stage = TranslateStage(config, progress) if specs else None
     models = [stage.model_record(spec) for spec in specs] if stage else []
-    inputs = [item.describe() for item in plan]
+    records = [item.describe() for item in inputs]
     for side, side_plan in sides:
-        inputs += [{**item.describe(), "parallel": side.lang} for item in side_plan]
-    probe = LanguageIdentifier(config.langid, config.source_lang)
-    langid_version = probe.backend.version
-    cleaner_names = Cleaner(config.clean.undouble).step_names
-    steps = _steps(Cleaner(config.clean.undouble), config, langid_version)
+        records += [{**item.describe(), "parallel": side.lang} for item in side_plan]
+    langid_version = LanguageIdentifier(config.langid, config.source_lang).backend.version
+    cleaner = Cleaner(config.clean.undouble)
+    steps = _steps(cleaner, config, langid_version)
     config_hash = config.config_hash()
     signature = signature_string(
         name=config.name, dataset_version=config.version, config_hash=config_hash,
-        inputs=inputs, steps=steps, models=models,
+        inputs=records, steps=steps, models=models,
     )
+    return _Plan(config, out, inputs, sides, specs, stage, models, records, steps,
+                 cleaner.step_names, langid_version, config_hash, signature)
+
+
+def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
+          progress: bool = False) -> BuildResult:
+    out = Path(out) if out else default_out(config)
+    plan = _make_plan(config, out, progress)
     try:
-        return _build(config, out, plan, inputs, steps, signature, config_hash, cleaner_names,
-                      langid_version, specs, stage, models, force, progress, sides)
+        return _build(plan, force, progress)
     finally:
-        if stage is not None:
-            stage.close()
+        if plan.stage is not None:
+            plan.stage.close()
 
 
-def _build(config, out, plan, inputs, steps, signature, config_hash, cleaner_names,
-           langid_version, specs, stage, models, force, progress, sides) -> BuildResult:
+def _build(plan: _Plan, force: bool, progress: bool) -> BuildResult:
+    config, out, stage = plan.config, plan.out, plan.stage
     previous = read_manifest(out) if out.exists() else None
     if previous is not None and not force:
-        if previous.get("signature") == signature:
+        if previous.get("signature") == plan.signature:
             log.info("%s is up to date (same signature); nothing rewritten", out)
-            return BuildResult(out, signature, up_to_date=True)
+            return BuildResult(out, plan.signature, up_to_date=True)
         if previous.get("dataset", {}).get("version") == config.version:
             raise ConfigError(
                 f"{out}: holds a different build of version {config.version}; bump the "
@@ -281,26 +302,25 @@ def _build(config, out, plan, inputs, steps, signature, config_hash, cleaner_nam
         writer.add_config("segments", segments_features())
         writer.add_config("posts", posts_features())
         src = config.source_lang
-        for spec in specs:
+        for spec in plan.specs:
             writer.add_config(f"{src}-{spec.target}", pair_features(src, spec.target))
-        if len(specs) > 1:
+        if len(plan.specs) > 1:
             writer.add_config("multiway", multiway_features([src, *config.translate.targets]))
-        for side, _ in sides:
+        for side, _ in plan.sides:
             writer.add_config(f"{src}-{side.lang}-aligned", aligned_features(src, side.lang))
         run = _Run(config, writer)
-        run.process(_progress(read_inputs(plan, config.input, run.read_stats), progress, "build"))
+        posts = read_inputs(plan.inputs, config.input, run.read_stats)
+        run.process(_progress(posts, progress, "build"))
         if run.counts["posts_read"] == 0:
-            names = ", ".join(item.name for item in plan)
+            names = ", ".join(item.name for item in plan.inputs)
             raise InputError(f"{names}: no posts found in the input")
         if stage is not None:
-            run.translate(stage, specs)
-        if sides:
-            run.align(sides)
+            run.translate(stage, plan.specs)
+        if plan.sides:
+            run.align(plan.sides)
         files = writer.close()
-        releases = _releases(previous, out, tmp, config.version, signature)
-        result = _finish(tmp, config, run, files, inputs, steps, signature, config_hash,
-                         cleaner_names, langid_version, models, releases,
-                         stage.engine.record() if stage is not None else None)
+        releases = _releases(previous, out, tmp, config.version, plan.signature)
+        result = _finish(tmp, plan, run, files, releases)
         _replace_dir(tmp, out)
         if stage is not None:
             result.translated = dict(stage.translated)
@@ -326,9 +346,9 @@ def _releases(previous: dict | None, out: Path, tmp: Path, version: str, signatu
     return [entry, *history]
 
 
-def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, signature,
-            config_hash, cleaner_names, langid_version, models, releases,
-            engine: dict | None = None) -> BuildResult:
+def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildResult:
+    config, signature = plan.config, plan.signature
+    engine = plan.stage.engine.record() if plan.stage is not None else None
     split_rows: dict[str, dict[str, int]] = {}
     sizes: dict[str, dict[str, int]] = {}
     for f in files:
@@ -337,7 +357,7 @@ def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, sig
     counts = {
         "posts": {"read": run.counts["posts_read"], "kept": run.counts["posts_kept"],
                   **dict(sorted(run.read_stats.items()))},
-        "clean": {name: run.clean_counts[name] for name in cleaner_names},
+        "clean": {name: run.clean_counts[name] for name in plan.cleaner_names},
         "segments": {
             "segmented": run.counts["segments_segmented"],
             "kept": run.counts["segments_kept"],
@@ -360,8 +380,8 @@ def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, sig
     step_rows.append({"stage": "package", "step": "segments kept", "count": counts["segments"]["kept"]})
     card = render_card(
         config=config, features=run.writer.features, split_rows=split_rows, file_sizes=sizes,
-        examples=run.examples, steps=step_rows, inputs=inputs, signature=signature,
-        langid=langid_version, segmenter=segmenter_version(), models=models,
+        examples=run.examples, steps=step_rows, inputs=plan.input_records, signature=signature,
+        langid=plan.langid_version, segmenter=segmenter_version(), models=plan.models,
         mt_counts=run.mt_counts, releases=releases, alignment=run.align_counts,
     )
     (tmp / CARD_FILE).write_text(card, encoding="utf-8", newline="\n")
@@ -374,10 +394,10 @@ def _finish(tmp: Path, config: BuildConfig, run: _Run, files, inputs, steps, sig
         "builder": {"name": "bitext-builder", "version": __version__},
         "dataset": {"name": config.name, "version": config.version},
         "config": config.recorded(),
-        "config_hash": config_hash,
-        "inputs": inputs,
-        "models": models,
-        "steps": steps,
+        "config_hash": plan.config_hash,
+        "inputs": plan.input_records,
+        "models": plan.models,
+        "steps": plan.steps,
         **({"engine": engine} if engine else {}),
         "counts": counts,
         "signature": signature,

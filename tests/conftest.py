@@ -62,3 +62,14 @@ def write_mt_config(path, models: dict, cache, targets=("ru",), **translate):
             "splits": {"train": 0.7, "validation": 0.15, "test": 0.15}, "translate": tr}
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path
+
+
+def read_rows(root, config: str) -> list[dict]:
+    """Every row of a built config, splits in order."""
+    import pyarrow.parquet as pq
+
+    out = []
+    for split in ("train", "validation", "test"):
+        for f in sorted((root / "data" / config).glob(f"{split}-*.parquet")):
+            out += pq.read_table(f).to_pylist()
+    return out

@@ -2,12 +2,13 @@
 
 import json
 
-import pyarrow.parquet as pq
 import pytest
 
 from builder.cli import main
 from builder.errors import VerifyError
 from builder.verify import verify
+
+from .conftest import read_rows
 
 EXPECTED_SEGMENTS = [
     "Sergey Lavrov: Excellent.",
@@ -29,14 +30,6 @@ EXPECTED_SEGMENTS = [
 ]
 
 
-def rows(root, config):
-    out = []
-    for split in ("train", "validation", "test"):
-        for f in sorted((root / "data" / config).glob(f"{split}-*.parquet")):
-            out += pq.read_table(f).to_pylist()
-    return out
-
-
 def test_loads_with_three_splits(sample_build):
     from datasets import load_dataset
 
@@ -49,7 +42,7 @@ def test_loads_with_three_splits(sample_build):
 
 
 def test_sample_segments_are_clean(sample_build):
-    segs = rows(sample_build, "segments")
+    segs = read_rows(sample_build, "segments")
     texts = [s["text"] for s in segs]
     assert len(texts) == len(set(texts)), "a segment occurs twice"
     from builder.telegram_text import EMOJI, URL
@@ -64,9 +57,9 @@ def test_sample_segments_are_clean(sample_build):
 
 
 def test_segments_point_into_posts(sample_build):
-    posts = {p["post_id"]: p for p in rows(sample_build, "posts")}
+    posts = {p["post_id"]: p for p in read_rows(sample_build, "posts")}
     assert len(posts) == 20
-    for s in rows(sample_build, "segments"):
+    for s in read_rows(sample_build, "segments"):
         post = posts[s["post_id"]]
         assert post["text"][s["char_start"] : s["char_end"]] == s["text"]
         assert s["id"] == f"{s['post_id']}:{s['segment_index']}"
@@ -79,7 +72,7 @@ def test_manifest_counts_and_rejects(sample_build):
     assert m["counts"]["clean"]["doubled_body_lines"] > 50
     assert m["counts"]["clean"]["notice_lines"] > 10
     kept = m["counts"]["segments"]["kept"]
-    assert kept == len(rows(sample_build, "segments"))
+    assert kept == len(read_rows(sample_build, "segments"))
     drops = sum(m["counts"]["drops"].values())
     assert m["counts"]["segments"]["segmented"] == kept + drops
     rejects = (sample_build / "rejects.jsonl").read_text().splitlines()

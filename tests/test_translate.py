@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 
-import pyarrow.parquet as pq
 import pytest
 
 from builder.cli import main
@@ -18,15 +17,7 @@ from builder.mt_qa import QualityChecker, has_repetition
 from builder.translate import token_budget_batches
 from builder.translator import TransformersTranslator, resolve_runtime
 
-from .conftest import ROOT, write_mt_config
-
-
-def rows(root, config):
-    out = []
-    for split in ("train", "validation", "test"):
-        for f in sorted((root / "data" / config).glob(f"{split}-*.parquet")):
-            out += pq.read_table(f).to_pylist()
-    return out
+from .conftest import ROOT, read_rows, write_mt_config
 
 
 def test_token_budget_batches():
@@ -112,8 +103,8 @@ def test_tiny_mt_build_and_cache(tiny_models, tmp_path):
     from datasets import load_dataset
 
     ds = load_dataset(str(out), "en-ru", cache_dir=str(tmp_path / "hf"))
-    segs = {r["id"]: r for r in rows(out, "segments")}
-    pairs = rows(out, "en-ru")
+    segs = {r["id"]: r for r in read_rows(out, "segments")}
+    pairs = read_rows(out, "en-ru")
     assert len(pairs) == len(segs) and {p["id"] for p in pairs} == set(segs)
     for p in pairs:
         assert p["translation"]["en"] == segs[p["id"]]["text"]
@@ -141,11 +132,11 @@ def test_two_targets_and_multiway(tiny_models, tmp_path):
     assert main(["build", str(cfg), "--out", str(out), "-q", "--targets", "ru,de"]) == 0
     from datasets import load_dataset
 
-    ids = {r["id"] for r in rows(out, "segments")}
+    ids = {r["id"] for r in read_rows(out, "segments")}
     for name in ("en-ru", "en-de", "multiway"):
         ds = load_dataset(str(out), name, cache_dir=str(tmp_path / "hf"))
         assert sum(ds[s].num_rows for s in ds) == len(ids)
-    multi = rows(out, "multiway")
+    multi = read_rows(out, "multiway")
     assert {r["id"] for r in multi} == ids
     assert set(multi[0]["translation"]) == {"en", "ru", "de"}
 

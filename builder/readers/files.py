@@ -55,24 +55,31 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def raw_lines(f, path: Path, max_line_chars: int) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) from a binary file object; a line longer than `max_line_chars`
+    is an input error, so memory stays bounded."""
+    lineno = 0
+    while True:
+        raw = f.readline(max_line_chars + 1)
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) > max_line_chars and not raw.endswith(b"\n"):
+            raise InputError(
+                f"{path}:{lineno}: line longer than {max_line_chars} bytes "
+                "(raise input.max_line_chars if this is real text)"
+            )
+        yield lineno, raw
+
+
 def iter_lines(path: Path, max_line_chars: int) -> Iterator[tuple[int, str]]:
     """(line number, line without its end) for a UTF-8 text file; CRLF and a BOM are fine.
 
-    Reads bytes line by line, so memory is bounded by `max_line_chars` (a longer line is an
-    input error, not a slow read) and a decoding error names its line.
+    Reads bytes line by line, so memory is bounded by `max_line_chars` and a decoding error
+    names its line.
     """
     with path.open("rb") as f:
-        lineno = 0
-        while True:
-            raw = f.readline(max_line_chars + 1)
-            if not raw:
-                return
-            lineno += 1
-            if len(raw) > max_line_chars and not raw.endswith(b"\n"):
-                raise InputError(
-                    f"{path}:{lineno}: line longer than {max_line_chars} bytes "
-                    "(raise input.max_line_chars if this is real text)"
-                )
+        for lineno, raw in raw_lines(f, path, max_line_chars):
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             try:

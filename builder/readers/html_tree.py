@@ -3,7 +3,11 @@ two HTML readers can ask "am I inside div.text of a message?" without a DOM."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
+
+from builder.readers.files import iter_lines
 
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
@@ -57,3 +61,15 @@ class StackParser(HTMLParser):
     def on_void(self, el: Element) -> None: ...
 
     def on_text(self, data: str) -> None: ...
+
+
+def feed_file(parser: StackParser, path: Path, max_line_chars: int) -> Iterator:
+    """Feed a file to a parser line by line, yielding its `posts` as they complete."""
+    for _lineno, line in iter_lines(path, max_line_chars):
+        parser.feed(line + "\n")
+        if parser.posts:
+            yield from parser.posts
+            parser.posts = []
+    parser.close()
+    yield from parser.posts
+    parser.posts = []

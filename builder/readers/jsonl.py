@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from builder.errors import InputError
+from builder.readers.files import raw_lines
 from builder.readers.tme_html import to_utc
 from builder.records import RawPost
 
@@ -49,15 +50,7 @@ def _date(value) -> str | None:
 def _binary_lines(path: Path, max_line_chars: int) -> Iterator[tuple[int, bytes]]:
     opener = gzip.open if is_gzip(path) or path.suffix == ".gz" else open
     with opener(path, "rb") as f:
-        lineno = 0
-        while True:
-            raw = f.readline(max_line_chars + 1)
-            if not raw:
-                return
-            lineno += 1
-            if len(raw) > max_line_chars and not raw.endswith(b"\n"):
-                raise InputError(f"{path}:{lineno}: line longer than {max_line_chars} bytes")
-            yield lineno, raw
+        yield from raw_lines(f, path, max_line_chars)
 
 
 def read(path: Path, start: int, max_line_chars: int, config=None, stats: Counter | None = None,

@@ -14,8 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from builder.errors import InputError
-from builder.readers.files import iter_lines
-from builder.readers.html_tree import Element, StackParser
+from builder.readers.html_tree import Element, StackParser, feed_file
 from builder.records import RawPost, Reaction
 from builder.telegram_text import parse_count
 
@@ -139,16 +138,9 @@ def read(path: Path, start: int, max_line_chars: int, stats: Counter | None = No
     carry = sender if sender is not None else [None]
     parser = _Parser(path.name, start, stats, carry[0])
     seen_message = False
-    for _lineno, line in iter_lines(path, max_line_chars):
-        parser.feed(line + "\n")
-        if parser.posts:
-            seen_message = True
-            yield from parser.posts
-            parser.posts = []
-    parser.close()
-    if parser.posts:
+    for post in feed_file(parser, path, max_line_chars):
         seen_message = True
-        yield from parser.posts
+        yield post
     carry[0] = parser.sender
     if not seen_message and not stats.get("skipped_service_messages") and not stats.get(
         "skipped_media_only_messages"

@@ -14,8 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from builder.errors import InputError
-from builder.readers.files import iter_lines
-from builder.readers.html_tree import Element, StackParser
+from builder.readers.html_tree import Element, StackParser, feed_file
 from builder.records import RawPost, Reaction
 from builder.telegram_text import parse_count
 
@@ -131,15 +130,8 @@ def read(path: Path, start: int, max_line_chars: int, stats: Counter | None = No
     stats = stats if stats is not None else Counter()
     parser = _Parser(path.name, start, stats)
     seen = False
-    for _lineno, line in iter_lines(path, max_line_chars):
-        parser.feed(line + "\n")
-        if parser.posts:
-            seen = True
-            yield from parser.posts
-            parser.posts = []
-    parser.close()
-    if parser.posts:
+    for post in feed_file(parser, path, max_line_chars):
         seen = True
-        yield from parser.posts
+        yield post
     if not seen and not stats.get("skipped_media_only_messages"):
         raise InputError(f"{path}: HTML with no t.me messages (no tgme_widget_message found)")
