@@ -138,7 +138,8 @@ def render_card(
         )
     total_segments = sum(split_rows.get(default_config, {}).values())
     pretty = config.card.pretty_name or config.name
-    targets = [m["target"] for m in models]
+    mt_models = [m for m in models if m.get("use") != "align-bridge"]
+    targets = [m["target"] for m in mt_models]
     card_data = DatasetCardData(
         language=[config.source_lang, *targets],
         license=config.card.license,
@@ -172,7 +173,8 @@ def render_card(
         load_path=config.name,
         langid=langid,
         segmenter=segmenter,
-        models=list(models),
+        models=mt_models,
+        bridge_models=[m for m in models if m.get("use") == "align-bridge"],
         mt_counts=mt_counts or {},
         source_lang=config.source_lang,
         releases=list(releases),

@@ -154,6 +154,9 @@ class AlignConfig(_Strict):
     doc_threshold: float = Field(default=0.55, ge=0.0, le=1.0)
     date_window_hours: float = Field(default=72.0, gt=0.0)
     min_align_score: float = Field(default=0.0, ge=0.0, le=1.0)
+    # MT bridge: a model translating the sister channel's language into the source language
+    # ("auto": Helsinki-NLP/opus-mt-<lang>-<source>; a Hub id; a local folder). None: no model.
+    mt_model: str | None = None
 
 
 class BuildConfig(_Strict):
@@ -202,6 +205,8 @@ class BuildConfig(_Strict):
         tr["models"] = {k: model_display_name(v) for k, v in tr["models"].items()}
         for side in data["parallel"]:
             side["paths"] = [input_display_name(p) for p in side["paths"]]
+        if data["align"]["mt_model"] not in (None, "auto"):
+            data["align"]["mt_model"] = model_display_name(data["align"]["mt_model"])
         return data
 
     def config_hash(self) -> str:
@@ -281,6 +286,9 @@ def load_config(path: str | Path) -> BuildConfig:
         for side in config.parallel
     ]
     changes = {"input.paths": paths, "translate.models": models, "parallel": parallel}
+    bridge = config.align.mt_model
+    if bridge and bridge != "auto" and not Path(bridge).is_absolute() and (base / bridge).exists():
+        changes["align.mt_model"] = str(base / bridge)
     for key, value in (("translate.cache_dir", config.translate.cache_dir),
                        ("translate.ray.work_dir", config.translate.ray.work_dir)):
         if value and "://" not in value and not Path(value).is_absolute():

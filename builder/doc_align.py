@@ -64,7 +64,7 @@ def _set_overlap(a: frozenset, b: frozenset) -> float | None:
 
 class PostMatcher:
     def __init__(self, threshold: float, window_hours: float, date_scale_hours: float = 24.0,
-                 similarity: Callable[[str, str], float] | None = None):
+                 similarity: Callable[[AlignPost, AlignPost], float] | None = None):
         self.threshold = threshold
         self.window = window_hours
         self.scale = date_scale_hours
@@ -84,7 +84,7 @@ class PostMatcher:
         if a.text and b.text:
             s["length"] = math.exp(-2 * abs(math.log((len(b.text) / len(a.text)) / ratio)))
         if self.similarity is not None:
-            s["model"] = self.similarity(a.text, b.text)
+            s["model"] = self.similarity(a, b)
         return s
 
     def score(self, a: AlignPost, b: AlignPost, ratio: float) -> float:

@@ -70,7 +70,7 @@ class RayEngine:
         return {"name": self.name, "address": s.address or "local", "actors": s.actors,
                 "cpus_per_actor": s.cpus_per_actor, "gpus_per_actor": s.gpus_per_actor}
 
-    def _init(self):
+    def _init(self, progress: bool = False):
         ray = _ray()
         if not ray.is_initialized():
             s = self.settings
@@ -83,15 +83,21 @@ class RayEngine:
             self._started = True
         ctx = ray.data.DataContext.get_current()
         ctx.actor_task_retry_on_errors = True  # a batch that raises is retried
-        ctx.enable_progress_bars = False
+        ctx.enable_progress_bars = progress  # rows done / total, with rate, across the cluster
         return ray
 
     def _fs(self):
         import pyarrow.fs as pafs  # noqa: PLC0415
 
-        if "://" in self.work:  # s3://, gs://, hdfs://, file://: whatever pyarrow's fsspec knows
+        if "://" not in self.work:
+            return pafs.LocalFileSystem(), str(Path(self.work).absolute())
+        try:  # s3://, gs://, hdfs://, file:// natively
             return pafs.FileSystem.from_uri(self.work)
-        return pafs.LocalFileSystem(), str(Path(self.work).absolute())
+        except Exception:  # noqa: BLE001 - any other fsspec URL, through fsspec
+            import fsspec  # noqa: PLC0415
+
+            fs, root = fsspec.core.url_to_fs(self.work)
+            return pafs.PyFileSystem(pafs.FSSpecHandler(fs)), root
 
     def fill(self, stage, spec: ModelSpec, texts: list[str], keys: list[bytes]) -> None:
         import pyarrow as pa  # noqa: PLC0415
@@ -144,7 +150,7 @@ class RayEngine:
     def _run(self, stage, spec, todo_dir, results_dir, n: int) -> None:
         import time  # noqa: PLC0415
 
-        ray = self._init()
+        ray = self._init(stage.progress)
         s = self.settings
         t0 = time.perf_counter()
         ds = ray.data.read_parquet(todo_dir, filesystem=self._fs()[0])

@@ -89,23 +89,27 @@ def _target_token(path: Path, target: str, model_id: str) -> str | None:
     )
 
 
+def resolve_model(source: str, target: str, model: str | None = None,
+                  revision: str | None = None) -> ModelSpec:
+    """One model for source -> target: a local folder, or a Hub id pinned by its commit."""
+    if target not in LANGUAGES:
+        raise ConfigError(f"translate.targets: '{target}' is not a known language code")
+    model = model or f"Helsinki-NLP/opus-mt-{source}-{target}"
+    local = Path(model)
+    if local.is_dir():
+        path, pinned = local, folder_hash(local)
+    elif local.is_absolute() or model.startswith(".") or model.count("/") > 1:
+        raise ModelError(f"target '{target}': model folder {model} does not exist")
+    else:
+        path, pinned = _hub_snapshot(model, revision, target)
+    if not (path / "config.json").is_file():
+        raise ModelError(f"target '{target}': {model} has no config.json (not a model folder)")
+    token = _target_token(path, target, model_display_name(model))
+    return ModelSpec(target, model_display_name(model), path, pinned, token)
+
+
 def resolve_models(config: BuildConfig) -> list[ModelSpec]:
     """Check every target and pin its model; raise before any input is read."""
     tr = config.translate
-    specs = []
-    for target in tr.targets:
-        if target not in LANGUAGES:
-            raise ConfigError(f"translate.targets: '{target}' is not a known language code")
-        model = tr.models.get(target, f"Helsinki-NLP/opus-mt-{config.source_lang}-{target}")
-        local = Path(model)
-        if local.is_dir():
-            path, revision = local, folder_hash(local)
-        elif local.is_absolute() or model.startswith(".") or model.count("/") > 1:
-            raise ModelError(f"target '{target}': model folder {model} does not exist")
-        else:
-            path, revision = _hub_snapshot(model, tr.revisions.get(target), target)
-        if not (path / "config.json").is_file():
-            raise ModelError(f"target '{target}': {model} has no config.json (not a model folder)")
-        token = _target_token(path, target, model_display_name(model))
-        specs.append(ModelSpec(target, model_display_name(model), path, revision, token))
-    return specs
+    return [resolve_model(config.source_lang, t, tr.models.get(t), tr.revisions.get(t))
+            for t in tr.targets]

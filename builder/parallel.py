@@ -69,15 +69,20 @@ class ParallelSide:
 class AlignStage:
     def __init__(self, config: BuildConfig):
         self.config = config
-        self.matcher = PostMatcher(config.align.doc_threshold, config.align.date_window_hours)
-        self.aligner = SentenceAligner()
 
-    def run(self, src_posts: list[AlignPost], side: ParallelSide) -> AlignResult:
+    def run(self, src_posts: list[AlignPost], side: ParallelSide, bridge=None) -> AlignResult:
+        """`bridge`: an `align_bridge.MtBridge` for MT-bridged scores, or None (no model)."""
         src, tgt = self.config.source_lang, side.side.lang
         stats: Counter = Counter()
         other = side.posts(stats)
         result = AlignResult(tgt)
-        pairs = self.matcher.match(src_posts, other)
+        if bridge is not None:
+            bridge.prepare([s[1] for post in other for s in post.sentences])
+        matcher = PostMatcher(self.config.align.doc_threshold, self.config.align.date_window_hours,
+                              similarity=bridge.post_similarity if bridge else None)
+        self.aligner = SentenceAligner(
+            similarity=bridge.sentence_similarity if bridge else None)
+        pairs = matcher.match(src_posts, other)
         beads: Counter = Counter()
         scores: list[float] = []
         for i, j, doc_score in pairs:

@@ -23,7 +23,7 @@ from builder.errors import ConfigError, InputError
 from builder.filters import first_failure, language_filter, text_filters
 from builder.langid import LanguageIdentifier
 from builder.manifest import MANIFEST_FILE, dumps, read_manifest, sha256_path, signature_string
-from builder.mt_models import ModelSpec, resolve_models
+from builder.mt_models import ModelSpec, resolve_model, resolve_models
 from builder.package import (
     DatasetWriter,
     aligned_features,
@@ -41,6 +41,7 @@ from builder.records import Post, Rejected
 from builder.segment import Segmenter, segmenter_version
 from builder.splits import SPLITS, split_for
 from builder.translate import SegmentRef, TranslateStage
+from builder.translator import resolve_runtime
 
 log = logging.getLogger(__name__)
 CARD_FILE = "README.md"
@@ -201,10 +202,16 @@ class _Run:
                     self.examples["multiway"] = row
 
 
-    def align(self, sides: list[tuple[ParallelInput, list[InputFile]]]) -> None:
+    def align(self, sides: list[tuple[ParallelInput, list[InputFile]]],
+              bridges: dict[str, ModelSpec]) -> None:
         stage = AlignStage(self.config)
         for side, plan in sides:
-            result = stage.run(self.align_posts or [], ParallelSide(self.config, side, plan))
+            bridge = None
+            if side.lang in bridges:
+                from builder.align_bridge import MtBridge  # noqa: PLC0415
+
+                bridge = MtBridge(self.config, bridges[side.lang])
+            result = stage.run(self.align_posts or [], ParallelSide(self.config, side, plan), bridge)
             name = f"{self.config.source_lang}-{side.lang}-aligned"
             for split, row in aligned_rows(result):
                 self.writer.add(name, split, row)
@@ -244,6 +251,7 @@ class _Plan:
     langid_version: str
     config_hash: str
     signature: str
+    bridges: dict[str, ModelSpec]
 
 
 def _make_plan(config: BuildConfig, out: Path, progress: bool) -> _Plan:
@@ -252,6 +260,16 @@ def _make_plan(config: BuildConfig, out: Path, progress: bool) -> _Plan:
     specs = resolve_models(config) if config.translate.targets else []
     stage = TranslateStage(config, progress) if specs else None
     models = [stage.model_record(spec) for spec in specs] if stage else []
+    bridges = {}
+    if config.align.mt_model and config.parallel:
+        model = None if config.align.mt_model == "auto" else config.align.mt_model
+        bridges = {side.lang: resolve_model(side.lang, config.source_lang, model)
+                   for side in config.parallel}
+        runtime = resolve_runtime(config.translate)
+        models += [{"target": spec.target, "source": lang, "use": "align-bridge",
+                    "id": spec.model_id, "revision": spec.revision, "backend": runtime.backend,
+                    "compute_type": runtime.compute_type, "target_token": spec.target_token}
+                   for lang, spec in bridges.items()]
     records = [item.describe() for item in inputs]
     for side, side_plan in sides:
         records += [{**item.describe(), "parallel": side.lang} for item in side_plan]
@@ -264,7 +282,7 @@ def _make_plan(config: BuildConfig, out: Path, progress: bool) -> _Plan:
         inputs=records, steps=steps, models=models,
     )
     return _Plan(config, out, inputs, sides, specs, stage, models, records, steps,
-                 cleaner.step_names, langid_version, config_hash, signature)
+                 cleaner.step_names, langid_version, config_hash, signature, bridges)
 
 
 def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
@@ -317,7 +335,7 @@ def _build(plan: _Plan, force: bool, progress: bool) -> BuildResult:
         if stage is not None:
             run.translate(stage, plan.specs)
         if plan.sides:
-            run.align(plan.sides)
+            run.align(plan.sides, plan.bridges)
         files = writer.close()
         releases = _releases(previous, out, tmp, config.version, plan.signature)
         result = _finish(tmp, plan, run, files, releases)

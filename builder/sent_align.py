@@ -1,7 +1,7 @@
 """Sentence alignment inside a pair of posts: dynamic programming over 0-1, 1-0, 1-1, 1-2,
 2-1 and 2-2 beads, scoring length (Gale-Church) and anchors (numbers, named entities,
-end punctuation). Works with no model; an optional `similarity(src, tgt)` (MT-bridged or
-embedding) adds to the anchors."""
+end punctuation). Works with no model; an optional `similarity(src_text, tgt_sentences)`
+(MT-bridged, see align_bridge.py) adds to the anchors."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ PRIORS = {(1, 1): 0.89, (1, 0): 0.0099 / 2, (0, 1): 0.0099 / 2, (2, 1): 0.089 / 
           (1, 2): 0.089 / 2, (2, 2): 0.011}
 VARIANCE = 6.8
 ANCHOR_WEIGHT = 6.0
-SKIP_COST = 5.0  # on top of the prior: a sentence is left unaligned only when nothing fits
+SKIP_COST = 0.0  # added to a skip bead on top of its prior
 NEUTRAL = 0.5  # anchor evidence when neither side has numbers or names
+BRIDGED_SKIP_PRIOR = 0.05
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,18 @@ def _join(feats: list[_Features]) -> _Features:
 
 
 class SentenceAligner:
-    def __init__(self, similarity: Callable[[str, str], float] | None = None,
+    def __init__(self, similarity: Callable[[str, list[str]], float] | None = None,
                  anchor_weight: float = ANCHOR_WEIGHT, skip_cost: float = SKIP_COST):
         self.similarity = similarity
         self.anchor_weight = anchor_weight
         self.skip_cost = skip_cost
+        # with a similarity model an unmatched sentence shows itself; without one, a skip
+        # needs strong evidence (Gale-Church's priors)
+        self.priors = dict(PRIORS)
+        if similarity is not None:
+            self.priors.update({(1, 0): BRIDGED_SKIP_PRIOR, (0, 1): BRIDGED_SKIP_PRIOR})
 
-    def _anchor(self, a: _Features, b: _Features, src: str, tgt: str) -> float:
+    def _anchor(self, a: _Features, b: _Features, src: str, tgt: list[str]) -> float:
         parts = [overlap(a.numbers, b.numbers), overlap(a.entities, b.entities)]
         if self.similarity is not None:
             parts.append(self.similarity(src, tgt))
@@ -93,7 +99,7 @@ class SentenceAligner:
             for j in range(m + 1):
                 if cost[i][j] == inf:
                     continue
-                for (di, dj), prior in PRIORS.items():
+                for (di, dj), prior in self.priors.items():
                     a, b = i + di, j + dj
                     if a > n or b > m:
                         continue
@@ -101,8 +107,9 @@ class SentenceAligner:
                     if di and dj:
                         sa, sb = _join(fs[i:a]), _join(ft[j:b])
                         lc = length_cost(sa.length, sb.length, ratio)
-                        anchor = self._anchor(sa, sb, " ".join(src[i:a]), " ".join(tgt[j:b]))
-                        c += lc - self.anchor_weight * anchor
+                        anchor = self._anchor(sa, sb, " ".join(src[i:a]), tgt[j:b])
+                        # anchors weigh per sentence, so a big bead cannot hide a stray one
+                        c += lc + self.anchor_weight * (1 - anchor) * (di + dj) / 2
                         score = 0.5 * math.exp(-lc / 4) + 0.5 * anchor
                     else:
                         c += self.skip_cost

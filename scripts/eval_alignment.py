@@ -46,11 +46,29 @@ def score(gold_pairs: list[list], test_pairs: list[list]) -> dict:
             "gold_beads": n_gold, "test_beads": n_test}
 
 
-def evaluate(gold_file: Path, aligner=None) -> dict:
+def oracle_bridge(pairs: list[dict]):
+    """An upper bound for the MT bridge: each target sentence "translated" into the source
+    sentences of its gold bead (untranslated ones into nothing)."""
+    from builder.align_bridge import chrf
+
+    mt: dict[str, str] = {}
+    for p in pairs:
+        for s, t in p["beads"]:
+            for k in t:
+                mt[p["tgt"][k]] = " ".join(p["src"][i] for i in s)
+
+    def similarity(src_text: str, tgt_sentences: list[str]) -> float:
+        return chrf(src_text, " ".join(mt.get(t, "") for t in tgt_sentences))
+
+    return similarity
+
+
+def evaluate(gold_file: Path, aligner=None, bridge: str | None = None) -> dict:
     from builder.sent_align import SentenceAligner
 
-    aligner = aligner or SentenceAligner()
     pairs = json.loads(Path(gold_file).read_text(encoding="utf-8"))["pairs"]
+    if aligner is None:
+        aligner = SentenceAligner(similarity=oracle_bridge(pairs) if bridge == "oracle" else None)
     gold = [p["beads"] for p in pairs]
     test = [[[list(b.src), list(b.tgt)] for b in aligner.align(p["src"], p["tgt"])] for p in pairs]
     result = score(gold, test)
@@ -62,8 +80,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("gold")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--bridge", choices=("none", "oracle"), default="none",
+                    help="oracle: an upper bound for the MT bridge (gold sources as translations)")
     args = ap.parse_args()
-    r = evaluate(Path(args.gold))
+    r = evaluate(Path(args.gold), bridge=args.bridge)
     if args.json:
         print(json.dumps(r, indent=2))
         return

@@ -39,6 +39,30 @@ def test_gold_set_strict_f1():
     assert result["lax"]["f1"] >= result["strict"]["f1"]
 
 
+def test_a_good_bridge_fixes_the_untranslated_sentences():
+    evaluate = _load_script("eval_alignment").evaluate
+    plain, bridged = evaluate(GOLD), evaluate(GOLD, bridge="oracle")
+    assert bridged["strict"]["f1"] > plain["strict"]["f1"]
+
+
+def test_mt_bridge_mode_runs_through_the_translator(tiny_models, tmp_path, capsys):
+    en, ru, _ = _channels(tmp_path)
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(json.dumps({
+        "name": "bridge", "input": {"paths": [str(en)]},
+        "parallel": [{"lang": "ru", "paths": [str(ru)]}],
+        "align": {"mt_model": str(tiny_models["ru"]), "doc_threshold": 0.3},
+        "translate": {"max_new_tokens": 8, "cache_dir": str(tmp_path / "cache")},
+    }), encoding="utf-8")
+    out = tmp_path / "ds"
+    assert main(["build", str(cfg), "--out", str(out), "-q"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    (bridge,) = [m for m in manifest["models"] if m.get("use") == "align-bridge"]
+    assert bridge["source"] == "ru" and bridge["revision"].startswith("sha256:")
+    assert "MT bridge" in (out / "README.md").read_text()
+    assert manifest["counts"]["align"]["ru"]["posts_parallel"] == 8
+
+
 def test_aligner_handles_splits_merges_and_skips():
     beads = SentenceAligner().align(
         ["Mayor Anna Kovalenko opened the library, which holds 40,000 books.", "Entry is free."],
