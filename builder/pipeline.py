@@ -218,8 +218,7 @@ class _Run:
                 if self.examples.get(name) is None:
                     self.examples[name] = row
             for reason, rec_id, text in result.rejects:
-                self.drops[reason] += 1
-                self.writer.reject(Rejected("align", reason, rec_id, text))
+                self.drop("align", reason, rec_id, text)
             self.align_counts[side.lang] = result.counts
             if result.message:
                 log.warning("%s", result.message)
@@ -382,6 +381,8 @@ def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildRe
         },
         "drops": dict(sorted(run.drops.items())),
         "post_languages": dict(sorted(run.post_langs.items())),
+        "segment_langid": {"by_post_or_function_words": run.langid.gated,
+                           "by_detector": run.langid.detected},
     }
     if run.mt_counts:
         counts["translate"] = run.mt_counts
