@@ -3,7 +3,6 @@ language ID -> package (Parquet, card, manifest), written to a temporary sibling
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import os
@@ -17,6 +16,7 @@ from builder import __version__
 from builder.card import render_card
 from builder.clean import Cleaner, is_empty
 from builder.config import BuildConfig, ParallelInput
+from builder.dataset_dir import release_history, replace_dir
 from builder.dedup import ExactDedup
 from builder.doc_align import AlignPost
 from builder.errors import ConfigError, InputError
@@ -336,9 +336,9 @@ def _build(plan: _Plan, force: bool, progress: bool) -> BuildResult:
         if plan.sides:
             run.align(plan.sides, plan.bridges)
         files = writer.close()
-        releases = _releases(previous, out, tmp, config.version, plan.signature)
+        releases = release_history(previous, out, tmp, config.version, plan.signature)
         result = _finish(tmp, plan, run, files, releases)
-        _replace_dir(tmp, out)
+        replace_dir(tmp, out)
         if stage is not None:
             result.translated = dict(stage.translated)
     except BaseException:
@@ -347,20 +347,6 @@ def _build(plan: _Plan, force: bool, progress: bool) -> BuildResult:
         raise
     result.out = out
     return result
-
-
-def _releases(previous: dict | None, out: Path, tmp: Path, version: str, signature: str) -> list:
-    """This version's entry (with its diff against the build it replaces), then the history
-    kept from the previous manifest, newest first."""
-    from builder.diff import counts_only, diff_data  # noqa: PLC0415
-
-    entry = {"version": version, "signature": signature, "previous": None, "changes": None}
-    if previous is None:
-        return [entry]
-    entry["previous"] = previous["dataset"]["version"]
-    entry["changes"] = counts_only(diff_data(out, tmp))
-    history = [r for r in previous.get("releases", []) if r.get("version") != version]
-    return [entry, *history]
 
 
 def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildResult:
@@ -426,19 +412,6 @@ def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildRe
     manifest["outputs"] = sorted(outputs, key=lambda o: o["path"])
     (tmp / MANIFEST_FILE).write_text(dumps(manifest), encoding="utf-8", newline="\n")
     return BuildResult(tmp, signature, split_rows=split_rows, counts=counts)
-
-
-def _replace_dir(tmp: Path, out: Path) -> None:
-    """Move the finished build into place; an old build is removed only after that."""
-    old = None
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(out, old)
-    os.replace(tmp, out)
-    if old is not None:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(old)
 
 
 __all__ = ["BuildResult", "build", "default_out", "SPLITS"]
