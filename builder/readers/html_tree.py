@@ -3,11 +3,17 @@ two HTML readers can ask "am I inside div.text of a message?" without a DOM."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 from builder.readers.files import iter_lines
+from builder.records import RawPost, Reaction
+from builder.telegram_text import parse_count
+
+_COUNT = re.compile(r"(\d+(?:[.,]\d+)?)\s*([KkMm]?)")
 
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
@@ -61,6 +67,73 @@ class StackParser(HTMLParser):
     def on_void(self, el: Element) -> None: ...
 
     def on_text(self, data: str) -> None: ...
+
+
+def squash(parts: list[str]) -> str:
+    return " ".join("".join(parts).split())
+
+
+class MessageParser(StackParser):
+    """What both Telegram HTML readers share: one message at a time as a dict of text parts,
+    a current field that collects text, links, reactions, and the RawPost at the end."""
+
+    def __init__(self, source: str, start: int, stats: Counter):
+        super().__init__()
+        self.source, self.position, self.stats = source, start, stats
+        self.posts: list[RawPost] = []
+        self.msg: dict | None = None
+        self.msg_depth = 0
+        self.field: str | None = None
+        self.field_depth = 0
+
+    def begin_message(self, message_id: str | None) -> None:
+        self.msg = {"id": message_id, "date": None, "text": [], "urls": [], "tags": [],
+                    "reactions": [], "emoji": [], "count": [], "from": [], "fwd": [], "owner": []}
+        self.msg_depth = len(self.stack)
+
+    def start_field(self, field: str) -> None:
+        self.field, self.field_depth = field, len(self.stack)
+
+    def end_field(self) -> None:
+        self.field, self.field_depth = None, 0
+
+    def link(self, href: str, hashtag: str | None) -> None:
+        if hashtag:
+            self.msg["tags"].append(hashtag)
+        elif href.startswith(("http://", "https://")):
+            self.msg["urls"].append(href)
+
+    def add_reaction(self) -> None:
+        emoji = "".join(self.msg["emoji"]).strip().replace("\ufe0f", "")
+        m = _COUNT.search("".join(self.msg["count"]))
+        if emoji and m:
+            self.msg["reactions"].append(Reaction(emoji, parse_count(m.group(1), m.group(2))))
+        self.msg["emoji"], self.msg["count"] = [], []
+
+    def on_void(self, el: Element) -> None:
+        if self.msg is not None and self.field == "text" and el.tag == "br":
+            self.msg["text"].append("\n")
+
+    def on_text(self, data: str) -> None:
+        if self.msg is not None and self.field:
+            # in HTML a newline is a space; only <br> breaks a line
+            self.msg[self.field].append(data.replace("\n", " ") if self.field == "text" else data)
+
+    def emit(self, channel: str | None) -> None:
+        """The finished message as a RawPost (a message with no text is counted, not kept)."""
+        msg, self.msg = self.msg, None
+        text = "".join(msg["text"])
+        if not text.strip():
+            self.stats["skipped_media_only_messages"] += 1
+            return
+        self.posts.append(RawPost(
+            source=self.source, position=self.position,
+            lines=tuple(line.strip() for line in text.split("\n")),
+            message_id=msg["id"] or None, channel=channel or None, date=msg["date"],
+            reactions=tuple(msg["reactions"]), hashtags=tuple(msg["tags"]),
+            urls=tuple(msg["urls"]),
+        ))
+        self.position += 1
 
 
 def feed_file(parser: StackParser, path: Path, max_line_chars: int) -> Iterator:

@@ -14,9 +14,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from builder.errors import InputError
-from builder.readers.html_tree import Element, StackParser, feed_file
-from builder.records import RawPost, Reaction
-from builder.telegram_text import parse_count
+from builder.readers.html_tree import Element, MessageParser, feed_file, squash
+from builder.records import RawPost
 
 FORMAT = "telegram-html"
 _TITLE = re.compile(r"(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}):(\d{2})(?: UTC([+-])(\d{2}):?(\d{2}))?")
@@ -39,16 +38,10 @@ def title_to_utc(title: str) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class _Parser(StackParser):
+class _Parser(MessageParser):
     def __init__(self, source: str, start: int, stats: Counter, sender: str | None):
-        super().__init__()
-        self.source, self.position, self.stats = source, start, stats
+        super().__init__(source, start, stats)
         self.sender = sender  # carried over between messages (and files)
-        self.posts: list[RawPost] = []
-        self.msg: dict | None = None
-        self.msg_depth = 0
-        self.field: str | None = None  # "text", "from", "fwd", "emoji", "count"
-        self.field_depth = 0
 
     def on_open(self, el: Element) -> None:
         c = el.classes
@@ -56,10 +49,7 @@ class _Parser(StackParser):
             if "service" in c:
                 self.stats["skipped_service_messages"] += 1
                 return
-            self.msg = {"id": el.attrs.get("id", "").removeprefix("message"), "date": None,
-                        "from": [], "fwd": [], "text": [], "urls": [], "tags": [],
-                        "reactions": [], "emoji": [], "count": []}
-            self.msg_depth = len(self.stack)
+            self.begin_message(el.attrs.get("id", "").removeprefix("message"))
             return
         if self.msg is None:
             return
@@ -67,69 +57,33 @@ class _Parser(StackParser):
         if "date" in c and "details" in c and not fwd and self.msg["date"] is None:
             self.msg["date"] = title_to_utc(el.attrs.get("title", ""))
         elif "details" in c and self.field in ("from", "fwd"):
-            self.field, self.field_depth = None, 0  # the date span inside a forwarded name
+            self.end_field()  # the date span inside a forwarded name
         elif "from_name" in c:
-            self._start("fwd" if fwd else "from")
+            self.start_field("fwd" if fwd else "from")
         elif "text" in c and el.tag == "div" and not self.inside("reply_to"):
-            self._start("text")
+            self.start_field("text")
         elif "reaction" in c:
             self.msg["emoji"], self.msg["count"] = [], []
         elif "emoji" in c and self.inside("reaction"):
-            self._start("emoji")
+            self.start_field("emoji")
         elif "count" in c and self.inside("reaction"):
-            self._start("count")
+            self.start_field("count")
         elif el.tag == "a" and self.field == "text":
-            href = el.attrs.get("href", "")
-            onclick = el.attrs.get("onclick", "")
-            m = re.search(r"ShowHashtag\(\"([^\"]+)\"\)", onclick)
-            if m:
-                self.msg["tags"].append(m.group(1))
-            elif href.startswith(("http://", "https://")):
-                self.msg["urls"].append(href)
-
-    def _start(self, field: str) -> None:
-        self.field, self.field_depth = field, len(self.stack)
-
-    def on_void(self, el: Element) -> None:
-        if self.msg is not None and self.field == "text" and el.tag == "br":
-            self.msg["text"].append("\n")
-
-    def on_text(self, data: str) -> None:
-        if self.msg is not None and self.field:
-            self.msg[self.field].append(data.replace("\n", " ") if self.field == "text" else data)
+            m = re.search(r"ShowHashtag\(\"([^\"]+)\"\)", el.attrs.get("onclick", ""))
+            self.link(el.attrs.get("href", ""), m.group(1) if m else None)
 
     def on_close(self, el: Element) -> None:
         if self.msg is None:
             return
         if self.field and len(self.stack) < self.field_depth:
-            self.field, self.field_depth = None, 0
+            self.end_field()
         if "reaction" in el.classes:
-            emoji = "".join(self.msg["emoji"]).strip().replace("\ufe0f", "")
-            count = "".join(self.msg["count"]).strip()
-            m = re.fullmatch(r"(\d+(?:[.,]\d+)?)\s*([KkMm]?)", count)
-            if emoji and m:
-                self.msg["reactions"].append(Reaction(emoji, parse_count(m.group(1), m.group(2))))
+            self.add_reaction()
         if len(self.stack) < self.msg_depth:
-            self._finish()
-
-    def _finish(self) -> None:
-        msg, self.msg = self.msg, None
-        name = " ".join("".join(msg["from"]).split())
-        if name:
-            self.sender = name
-        text = "".join(msg["text"])
-        if not text.strip():
-            self.stats["skipped_media_only_messages"] += 1
-            return
-        fwd = " ".join("".join(msg["fwd"]).split())
-        self.posts.append(RawPost(
-            source=self.source, position=self.position,
-            lines=tuple(line.strip() for line in text.split("\n")),
-            message_id=msg["id"] or None, channel=fwd or self.sender, date=msg["date"],
-            reactions=tuple(msg["reactions"]), hashtags=tuple(msg["tags"]),
-            urls=tuple(msg["urls"]),
-        ))
-        self.position += 1
+            name = squash(self.msg["from"])
+            if name:
+                self.sender = name
+            self.emit(squash(self.msg["fwd"]) or self.sender)
 
 
 def read(path: Path, start: int, max_line_chars: int, stats: Counter | None = None,

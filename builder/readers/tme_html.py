@@ -14,9 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from builder.errors import InputError
-from builder.readers.html_tree import Element, StackParser, feed_file
-from builder.records import RawPost, Reaction
-from builder.telegram_text import parse_count
+from builder.readers.html_tree import Element, MessageParser, feed_file, squash
+from builder.records import RawPost
 
 FORMAT = "tme-html"
 _SKIP = ("tgme_widget_message_reply", "tgme_widget_message_grouped_wrap")
@@ -36,62 +35,43 @@ def to_utc(value: str) -> str | None:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class _Parser(StackParser):
+class _Parser(MessageParser):
     def __init__(self, source: str, start: int, stats: Counter):
-        super().__init__()
-        self.source, self.position, self.stats = source, start, stats
+        super().__init__(source, start, stats)
         self.page_title: list[str] = []
-        self.posts: list[RawPost] = []
-        self.msg: dict | None = None
-        self.msg_depth = 0
-        self.field: str | None = None
-        self.field_depth = 0
-
-    def _start(self, field: str) -> None:
-        self.field, self.field_depth = field, len(self.stack)
 
     def on_open(self, el: Element) -> None:
         c = el.classes
         if "tgme_widget_message" in c and "data-post" in el.attrs and self.msg is None:
-            self.msg = {"id": el.attrs["data-post"], "date": None, "owner": [], "fwd": [],
-                        "text": [], "urls": [], "tags": [], "reactions": [], "count": [],
-                        "emoji": []}
-            self.msg_depth = len(self.stack)
+            self.begin_message(el.attrs["data-post"])
             return
         if self.msg is None:
             if "tgme_channel_info_header_title" in c:
-                self._start("title")
+                self.start_field("title")
             return
         if "tgme_widget_message_owner_name" in c:
-            self._start("owner")
+            self.start_field("owner")
         elif "tgme_widget_message_forwarded_from_name" in c:
-            self._start("fwd")
+            self.start_field("fwd")
         elif "tgme_widget_message_text" in c and not any(self.inside(s) for s in _SKIP):
-            self._start("text")
+            self.start_field("text")
         elif el.tag == "time" and "datetime" in el.attrs and self.msg["date"] is None:
             self.msg["date"] = to_utc(el.attrs["datetime"])
         elif "tgme_reaction" in c:
             self.msg["emoji"], self.msg["count"] = [], []
-            self._start("count")
+            self.start_field("count")
         elif el.tag == "b" and self.field == "count":
             self.field = "emoji"
         elif el.tag == "a" and self.field == "text":
             href = el.attrs.get("href", "")
             m = re.match(r"\?q=%23(\w+)", href)
-            if m:
-                self.msg["tags"].append(m.group(1))
-            elif href.startswith(("http://", "https://")):
-                self.msg["urls"].append(href)
-
-    def on_void(self, el: Element) -> None:
-        if self.msg is not None and self.field == "text" and el.tag == "br":
-            self.msg["text"].append("\n")
+            self.link(href, m.group(1) if m else None)
 
     def on_text(self, data: str) -> None:
         if self.field == "title" and self.msg is None:
             self.page_title.append(data)
-        elif self.msg is not None and self.field:
-            self.msg[self.field].append(data.replace("\n", " ") if self.field == "text" else data)
+        else:
+            super().on_text(data)
 
     def on_close(self, el: Element) -> None:
         if self.field == "emoji" and el.tag == "b":
@@ -99,30 +79,11 @@ class _Parser(StackParser):
             return
         if self.field and len(self.stack) < self.field_depth:
             if self.field in ("count", "emoji") and self.msg is not None:
-                emoji = "".join(self.msg["emoji"]).strip().replace("\ufe0f", "")
-                m = re.search(r"(\d+(?:[.,]\d+)?)\s*([KkMm]?)", "".join(self.msg["count"]))
-                if emoji and m:
-                    self.msg["reactions"].append(Reaction(emoji, parse_count(m.group(1), m.group(2))))
-            self.field, self.field_depth = None, 0
+                self.add_reaction()
+            self.end_field()
         if self.msg is not None and len(self.stack) < self.msg_depth:
-            self._finish()
-
-    def _finish(self) -> None:
-        msg, self.msg = self.msg, None
-        text = "".join(msg["text"])
-        if not text.strip():
-            self.stats["skipped_media_only_messages"] += 1
-            return
-        fwd = " ".join("".join(msg["fwd"]).split())
-        owner = " ".join("".join(msg["owner"]).split()) or " ".join("".join(self.page_title).split())
-        self.posts.append(RawPost(
-            source=self.source, position=self.position,
-            lines=tuple(line.strip() for line in text.split("\n")),
-            message_id=msg["id"], channel=fwd or owner or None, date=msg["date"],
-            reactions=tuple(msg["reactions"]), hashtags=tuple(msg["tags"]),
-            urls=tuple(msg["urls"]),
-        ))
-        self.position += 1
+            owner = squash(self.msg["owner"]) or squash(self.page_title)
+            self.emit(squash(self.msg["fwd"]) or owner)
 
 
 def read(path: Path, start: int, max_line_chars: int, stats: Counter | None = None,
