@@ -7,6 +7,8 @@ post, and their segments and pairs are matched by segment index.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -17,24 +19,42 @@ EXAMPLES = 3
 SIMILAR = 0.6
 
 
-def _rows(root: Path, config: str) -> list[dict]:
+def _table(root: Path, config: str):
+    """Only the columns a diff needs (ids and content), as one Arrow table."""
+    import pyarrow as pa  # noqa: PLC0415
     import pyarrow.parquet as pq  # noqa: PLC0415
 
-    rows: list[dict] = []
-    for f in sorted((root / "data" / config).glob("*.parquet")):
-        rows.extend(pq.read_table(f).to_pylist())
-    return rows
+    content = "text" if config in ("posts", "segments") else "translation"
+    columns = ["post_id", content] if config == "posts" else ["post_id", "segment_index", content]
+    files = sorted((root / "data" / config).glob("*.parquet"))
+    if not files:
+        return None
+    return pa.concat_tables([pq.read_table(f, columns=columns) for f in files])
+
+
+def _index(table, config: str, rename: dict[str, str]) -> dict[str, tuple[bytes, int]]:
+    """key -> (digest of the content, row number): small, whatever the texts weigh."""
+    if table is None:
+        return {}
+    content = table.column(table.column_names[-1]).to_pylist()
+    posts = table.column("post_id").to_pylist()
+    indices = table.column("segment_index").to_pylist() if config != "posts" else None
+    out = {}
+    for i, post in enumerate(posts):
+        post = rename.get(post, post)
+        key = post if indices is None else f"{post}:{indices[i]}"
+        value = content[i] if isinstance(content[i], str) else json.dumps(content[i], sort_keys=True, ensure_ascii=False)
+        out[key] = (hashlib.blake2b(value.encode(), digest_size=16).digest(), i)
+    return out
+
+
+def _content_at(table, i: int):
+    return table.column(table.column_names[-1])[i].as_py()
 
 
 def _configs(root: Path) -> list[str]:
     data = root / "data"
     return sorted(p.name for p in data.iterdir() if p.is_dir()) if data.is_dir() else []
-
-
-def _content(config: str, row: dict):
-    if config == "posts" or config == "segments":
-        return row["text"]
-    return row.get("translation")
 
 
 def _pair_posts(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
@@ -60,13 +80,6 @@ def _pair_posts(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
     return mapping
 
 
-def _key(config: str, row: dict, rename: dict[str, str]) -> str:
-    if config == "posts":
-        return rename.get(row["post_id"], row["post_id"])
-    post = rename.get(row["post_id"], row["post_id"])
-    return f"{post}:{row['segment_index']}"
-
-
 def diff_builds(old_root: Path, new_root: Path) -> dict:
     """The diff of two finished builds (with their manifests)."""
     manifests = []
@@ -83,28 +96,34 @@ def diff_builds(old_root: Path, new_root: Path) -> dict:
 def diff_data(old_root: Path, new_root: Path) -> dict:
     """Per config counts and examples, from the data folders alone."""
     old_configs, new_configs = _configs(old_root), _configs(new_root)
-    old_posts = {r["post_id"]: r["text"] for r in _rows(old_root, "posts")}
-    new_posts = {r["post_id"]: r["text"] for r in _rows(new_root, "posts")}
-    rename = _pair_posts(old_posts, new_posts)
+    old_posts, new_posts = _table(old_root, "posts"), _table(new_root, "posts")
+    old_ids = old_posts.column("post_id").to_pylist() if old_posts is not None else []
+    new_ids = new_posts.column("post_id").to_pylist() if new_posts is not None else []
+    gone, came = set(old_ids) - set(new_ids), set(new_ids) - set(old_ids)
+    rename = _pair_posts(  # only posts on one side are candidates for an edit
+        {p: _content_at(old_posts, i) for i, p in enumerate(old_ids) if p in gone},
+        {p: _content_at(new_posts, i) for i, p in enumerate(new_ids) if p in came},
+    )
     report: dict = {"configs": {}}
     for config in [c for c in new_configs if c in old_configs] + [
         c for c in new_configs if c not in old_configs
     ] + [c for c in old_configs if c not in new_configs]:
-        old = {_key(config, r, rename): r for r in _rows(old_root, config)} if config in old_configs else {}
-        new = {_key(config, r, {}): r for r in _rows(new_root, config)} if config in new_configs else {}
+        old_t = _table(old_root, config) if config in old_configs else None
+        new_t = _table(new_root, config) if config in new_configs else None
+        old, new = _index(old_t, config, rename), _index(new_t, config, {})
         added = [k for k in new if k not in old]
         removed = [k for k in old if k not in new]
-        changed = [k for k in new if k in old and _content(config, old[k]) != _content(config, new[k])]
+        changed = [k for k in new if k in old and old[k][0] != new[k][0]]
         report["configs"][config] = {
             "added": len(added),
             "removed": len(removed),
             "changed": len(changed),
             "unchanged": sum(1 for k in new if k in old) - len(changed),
             "examples": {
-                "added": [_content(config, new[k]) for k in added[:EXAMPLES]],
-                "removed": [_content(config, old[k]) for k in removed[:EXAMPLES]],
+                "added": [_content_at(new_t, new[k][1]) for k in added[:EXAMPLES]],
+                "removed": [_content_at(old_t, old[k][1]) for k in removed[:EXAMPLES]],
                 "changed": [
-                    {"old": _content(config, old[k]), "new": _content(config, new[k])}
+                    {"old": _content_at(old_t, old[k][1]), "new": _content_at(new_t, new[k][1])}
                     for k in changed[:EXAMPLES]
                 ],
             },

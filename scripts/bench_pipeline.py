@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -65,7 +66,8 @@ def run_stage(stage: str, path: Path, langid: str) -> dict:
     n = 0
     if stage == "build":
         out = path.parent / "bench-out"
-        result = build(config, out, force=True)
+        shutil.rmtree(out, ignore_errors=True)  # a fresh build, not a rebuild with a diff
+        result = build(config, out)
         n = result.counts["segments"]["kept"]
     else:
         from builder.clean import Cleaner
