@@ -48,10 +48,6 @@ class LangdetectBackend:
             return {}
         return {p.lang.split("-")[0]: p.prob for p in probs}
 
-    @property
-    def version(self) -> str:
-        return f"langdetect-{version('langdetect')}"
-
 
 class LinguaBackend:
     name = "lingua"
@@ -78,12 +74,14 @@ class LinguaBackend:
         values = self._detector.compute_language_confidence_values(text)
         return {v.language.iso_code_639_1.name.lower(): v.value for v in values if v.value > 0}
 
-    @property
-    def version(self) -> str:
-        try:
-            return f"lingua-{version('lingua-language-detector')}"
-        except PackageNotFoundError:  # pragma: no cover
-            return "lingua"
+
+def backend_version(config: LangIdConfig) -> str:
+    """The detector's name and version, without loading its profiles."""
+    package = "lingua-language-detector" if config.backend == "lingua" else "langdetect"
+    try:
+        return f"{config.backend}-{version(package)}"
+    except PackageNotFoundError:
+        return config.backend
 
 
 def make_backend(config: LangIdConfig) -> LangdetectBackend | LinguaBackend:

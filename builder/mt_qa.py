@@ -7,8 +7,6 @@ from collections import Counter
 from builder.config import QaConfig
 from builder.dedup import normalise
 
-FLAGS = ("copy", "repetition", "truncated", "wrong_lang", "length_ratio")
-
 
 def has_repetition(text: str, n: int, count: int) -> bool:
     """Some word n-gram (n = 1..`n`) occurs `count` times or more in a row or overall."""

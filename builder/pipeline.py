@@ -21,7 +21,7 @@ from builder.dedup import ExactDedup
 from builder.doc_align import AlignPost
 from builder.errors import ConfigError, InputError
 from builder.filters import first_failure, language_filter, text_filters
-from builder.langid import LanguageIdentifier
+from builder.langid import LanguageIdentifier, backend_version
 from builder.manifest import MANIFEST_FILE, dumps, read_manifest, sha256_path, signature_string
 from builder.mt_models import ModelSpec, resolve_model, resolve_models
 from builder.package import (
@@ -272,7 +272,7 @@ def _make_plan(config: BuildConfig, out: Path, progress: bool) -> _Plan:
     records = [item.describe() for item in inputs]
     for side, side_plan in sides:
         records += [{**item.describe(), "parallel": side.lang} for item in side_plan]
-    langid_version = LanguageIdentifier(config.langid, config.source_lang).backend.version
+    langid_version = backend_version(config.langid)
     cleaner = Cleaner(config.clean.undouble)
     steps = _steps(cleaner, config, langid_version)
     config_hash = config.config_hash()
