@@ -142,7 +142,7 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
-    from builder.inspection import inspect_dataset  # noqa: PLC0415
+    from builder.release.inspect import inspect_dataset  # noqa: PLC0415
 
     report = inspect_dataset(Path(args.dir), rows=args.rows)
     if args.json:
@@ -161,7 +161,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from builder.verify import verify  # noqa: PLC0415
+    from builder.release.verify import verify  # noqa: PLC0415
 
     for line in verify(Path(args.dir)):
         print(f"ok: {line}")
@@ -170,7 +170,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from builder.diff import diff_builds  # noqa: PLC0415
+    from builder.release.diff import diff_builds  # noqa: PLC0415
 
     report = diff_builds(Path(args.old_dir), Path(args.new_dir))
     if args.json:
@@ -191,7 +191,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from builder.publish import publish  # noqa: PLC0415
+    from builder.release.publish import publish  # noqa: PLC0415
 
     for line in publish(Path(args.dir), args.repo_id, dry_run=args.dry_run, private=args.private):
         print(line)

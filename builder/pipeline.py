@@ -13,18 +13,24 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from builder import __version__
-from builder.card import render_card
-from builder.clean import Cleaner, is_empty
+from builder.align.posts import AlignPost
+from builder.align.stage import AlignStage, ParallelSide, aligned_rows
 from builder.config import BuildConfig, ParallelInput
-from builder.dataset_dir import release_history, replace_dir
-from builder.dedup import ExactDedup
-from builder.doc_align import AlignPost
 from builder.errors import ConfigError, InputError
-from builder.filters import first_failure, language_filter, text_filters
-from builder.langid import LanguageIdentifier, backend_version
-from builder.manifest import MANIFEST_FILE, dumps, read_manifest, sha256_path, signature_string
-from builder.mt_models import ModelSpec, resolve_model, resolve_models
-from builder.package import (
+from builder.filters.dedup import ExactDedup
+from builder.filters.text import first_failure, language_filter, text_filters
+from builder.mt.models import ModelSpec, resolve_model, resolve_models
+from builder.mt.stage import SegmentRef, TranslateStage
+from builder.mt.translator import resolve_runtime
+from builder.output.card import render_card
+from builder.output.manifest import (
+    MANIFEST_FILE,
+    dumps,
+    read_manifest,
+    sha256_path,
+    signature_string,
+)
+from builder.output.parquet import (
     DatasetWriter,
     aligned_features,
     multiway_features,
@@ -35,13 +41,13 @@ from builder.package import (
     segment_row,
     segments_features,
 )
-from builder.parallel import AlignStage, ParallelSide, aligned_rows
+from builder.output.splits import SPLITS, split_for
 from builder.readers import InputFile, plan_inputs, read_inputs
 from builder.records import Post, Rejected
-from builder.segment import Segmenter, segmenter_version
-from builder.splits import SPLITS, split_for
-from builder.translate import SegmentRef, TranslateStage
-from builder.translator import resolve_runtime
+from builder.release.history import release_history, replace_dir
+from builder.text.clean import Cleaner, is_empty
+from builder.text.langid import LanguageIdentifier, backend_version
+from builder.text.segment import Segmenter, segmenter_version
 
 log = logging.getLogger(__name__)
 CARD_FILE = "README.md"
@@ -208,7 +214,7 @@ class _Run:
         for side, plan in sides:
             bridge = None
             if side.lang in bridges:
-                from builder.align_bridge import MtBridge  # noqa: PLC0415
+                from builder.align.bridge import MtBridge  # noqa: PLC0415
 
                 bridge = MtBridge(self.config, bridges[side.lang])
             result = stage.run(self.align_posts or [], ParallelSide(self.config, side, plan), bridge)

@@ -71,9 +71,9 @@ def write_export(path: Path, mb: float) -> None:
 def measure(path: Path) -> dict:
     from collections import Counter
 
-    from builder.clean import Cleaner
     from builder.config import InputConfig
     from builder.readers import plan_inputs, read_inputs
+    from builder.text.clean import Cleaner
 
     config = InputConfig(paths=[str(path)])
     stats: Counter = Counter()

@@ -30,8 +30,8 @@ def inputs(n: int) -> list[str]:
     """Distinct sentences: the cleaned sample's lines, varied per copy by one made-up word."""
     from bench_pipeline import variant
 
-    from builder.clean import Cleaner
     from builder.readers.telegram_text import read
+    from builder.text.clean import Cleaner
 
     cleaner = Cleaner()
     lines = [
@@ -49,8 +49,8 @@ def inputs(n: int) -> list[str]:
 
 def stage_for(model: Path, backend: str, device: str, compute: str, cache: Path, new_tokens: int):
     from builder.config import BuildConfig, TranslateConfig
-    from builder.mt_models import resolve_models
-    from builder.translate import TranslateStage
+    from builder.mt.models import resolve_models
+    from builder.mt.stage import TranslateStage
 
     config = BuildConfig(translate=TranslateConfig(
         targets=["de"], models={"de": str(model)}, backend=backend, device=device,
@@ -61,7 +61,7 @@ def stage_for(model: Path, backend: str, device: str, compute: str, cache: Path,
 
 
 def run_builder(stage, spec, texts: list[str]) -> float:
-    from builder.translate import SegmentRef
+    from builder.mt.stage import SegmentRef
 
     refs = [SegmentRef(f"p:{i}", "p", i, t, "train") for i, t in enumerate(texts)]
     stage.translator_for(spec)  # model loaded outside the timing, as for raw CT2
@@ -142,7 +142,7 @@ def main() -> None:
     try:
         import ctranslate2
 
-        from builder.translator_ct2 import convert, converted_dir
+        from builder.mt.backends.ctranslate2_marian import convert, converted_dir
     except ImportError as err:
         ctranslate2 = None
         print(f"ctranslate2 not available: {err}")
@@ -192,7 +192,7 @@ def main() -> None:
     for corpus in (base, base + new):
         stage, spec = stage_for(model, backend, dev, compute, cache, N)
         t0 = time.perf_counter()  # a rebuild loads its model too: timed from the start
-        from builder.translate import SegmentRef
+        from builder.mt.stage import SegmentRef
 
         refs = [SegmentRef(f"p:{i}", "p", i, t, "train") for i, t in enumerate(corpus)]
         sum(1 for _ in stage.pairs(spec, refs))

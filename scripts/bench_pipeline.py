@@ -70,12 +70,12 @@ def run_stage(stage: str, path: Path, langid: str) -> dict:
         result = build(config, out)
         n = result.counts["segments"]["kept"]
     else:
-        from builder.clean import Cleaner
-        from builder.dedup import ExactDedup
-        from builder.filters import first_failure, text_filters
-        from builder.langid import LanguageIdentifier
+        from builder.filters.dedup import ExactDedup
+        from builder.filters.text import first_failure, text_filters
         from builder.readers import plan_inputs, read_inputs
-        from builder.segment import Segmenter
+        from builder.text.clean import Cleaner
+        from builder.text.langid import LanguageIdentifier
+        from builder.text.segment import Segmenter
 
         cleaner = Cleaner()
         seg = Segmenter("en", config.segment.protected_names)

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 def run(model: Path, engine: str, device: str, texts: list[str], work: Path, args) -> float:
     from bench_mt import stage_for
 
-    from builder.translate import SegmentRef
+    from builder.mt.stage import SegmentRef
 
     cache = work / f"cache-{engine}"
     shutil.rmtree(cache, ignore_errors=True)
@@ -34,7 +34,7 @@ def run(model: Path, engine: str, device: str, texts: list[str], work: Path, arg
     stage, spec = stage_for(model, backend, device, compute, cache, args.new_tokens)
     if engine == "ray":
         from builder.config import RayConfig
-        from builder.engine_ray import RayEngine
+        from builder.mt.engines.ray_data import RayEngine
 
         stage.engine = RayEngine(RayConfig(actors=1, cpus_per_actor=args.cpus_per_actor,
                                            gpus_per_actor=1.0 if device == "cuda" else 0.0),

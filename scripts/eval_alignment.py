@@ -49,7 +49,7 @@ def score(gold_pairs: list[list], test_pairs: list[list]) -> dict:
 def oracle_bridge(pairs: list[dict]):
     """An upper bound for the MT bridge: each target sentence "translated" into the source
     sentences of its gold bead (untranslated ones into nothing)."""
-    from builder.align_bridge import chrf
+    from builder.align.bridge import chrf
 
     mt: dict[str, str] = {}
     for p in pairs:
@@ -64,7 +64,7 @@ def oracle_bridge(pairs: list[dict]):
 
 
 def evaluate(gold_file: Path, aligner=None, bridge: str | None = None) -> dict:
-    from builder.sent_align import SentenceAligner
+    from builder.align.sentences import SentenceAligner
 
     pairs = json.loads(Path(gold_file).read_text(encoding="utf-8"))["pairs"]
     if aligner is None:

@@ -65,7 +65,7 @@ def test_config_with_unknown_key(tmp_path, capsys):
 
 
 def test_check_config_ok(capsys):
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     code, out, _ = run(["check-config", str(ROOT / "configs" / "sample.yaml")], capsys)
     assert code == 0 and "OK" in out

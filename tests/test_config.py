@@ -2,8 +2,7 @@ import pytest
 
 from builder.config import BuildConfig, load_config, override, sample_config
 from builder.errors import ConfigError
-
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 
 def write(tmp_path, text):

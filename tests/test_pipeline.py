@@ -6,9 +6,8 @@ import pytest
 
 from builder.cli import main
 from builder.errors import VerifyError
-from builder.verify import verify
-
-from .conftest import read_rows
+from builder.release.verify import verify
+from tests.helpers import read_rows
 
 EXPECTED_SEGMENTS = [
     "Sergey Lavrov: Excellent.",
@@ -45,7 +44,7 @@ def test_sample_segments_are_clean(sample_build):
     segs = read_rows(sample_build, "segments")
     texts = [s["text"] for s in segs]
     assert len(texts) == len(set(texts)), "a segment occurs twice"
-    from builder.telegram_text import EMOJI, URL
+    from builder.text.telegram import EMOJI, URL
 
     for t in texts:
         assert "#" not in t and not URL.search(t) and not EMOJI.search(t), t

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from builder.readers.files import iter_lines
 from builder.records import RawPost, Reaction
-from builder.telegram_text import parse_count
+from builder.text.telegram import parse_count
 
 _COUNT = re.compile(r"(\d+(?:[.,]\d+)?)\s*([KkMm]?)")
 

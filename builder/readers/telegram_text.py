@@ -12,7 +12,7 @@ from pathlib import Path
 from builder.errors import InputError
 from builder.readers.files import iter_lines
 from builder.records import RawPost
-from builder.telegram_text import FORWARDED
+from builder.text.telegram import FORWARDED
 
 FORMAT = "telegram-text"
 

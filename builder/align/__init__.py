@@ -1,0 +1,1 @@
+"""Alignment of human translations: post pairing, sentence aligner, anchors, MT bridge."""

@@ -1,0 +1,50 @@
+"""MT-bridged alignment scores (Bleualign-style): the sister channel's sentences are machine-
+translated into the source language once, with our `Translator`, and compared with the
+source side by character trigram overlap (a chrF-like F-score)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from builder.config import BuildConfig
+from builder.mt.cache import default_cache_dir
+from builder.mt.models import ModelSpec
+from builder.mt.stage import token_budget_batches
+from builder.mt.translator import make_translator, resolve_runtime
+
+
+def trigrams(text: str) -> Counter:
+    t = " ".join(text.lower().split())
+    return Counter(t[i : i + 3] for i in range(max(0, len(t) - 2)))
+
+
+def chrf(a: str, b: str) -> float:
+    ga, gb = trigrams(a), trigrams(b)
+    total = sum(ga.values()) + sum(gb.values())
+    return 2 * sum((ga & gb).values()) / total if total else 0.0
+
+
+class MtBridge:
+    def __init__(self, config: BuildConfig, spec: ModelSpec):
+        tr = config.translate
+        cache = Path(tr.cache_dir) if tr.cache_dir else default_cache_dir()
+        self.settings = tr
+        self.translator = make_translator(spec, tr, resolve_runtime(tr), cache)
+        self.mt: dict[str, str] = {}
+
+    def prepare(self, sentences: list[str]) -> None:
+        todo = list(dict.fromkeys(s for s in sentences if s not in self.mt))
+        if not todo:
+            return
+        lengths = self.translator.count_tokens(todo)
+        for batch in token_budget_batches(lengths, self.settings.max_batch_tokens,
+                                          self.settings.max_batch_size):
+            hyps = self.translator([todo[i] for i in batch])
+            self.mt.update({todo[i]: h.text for i, h in zip(batch, hyps, strict=True)})
+
+    def sentence_similarity(self, src_text: str, tgt_sentences: list[str]) -> float:
+        return chrf(src_text, " ".join(self.mt.get(t, "") for t in tgt_sentences))
+
+    def post_similarity(self, a, b) -> float:
+        return chrf(a.text, " ".join(self.mt.get(s[1], "") for s in b.sentences))

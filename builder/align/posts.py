@@ -1,0 +1,121 @@
+"""Post (document) alignment between a channel and its sister channel in another language.
+
+Each candidate pair is scored with the signals channels carry: publication times, numbers
+and dates in the text, named entities (in a shared Latin skeleton), links, hashtags, the
+emoji that open the post, and the length ratio; optionally a model's similarity. Pairs are
+then linked one-to-one, best first, above a threshold; the rest stay unpaired.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from builder.align.anchors import entities, lead_emoji, numbers, overlap
+
+WEIGHTS = {"date": 1.0, "numbers": 2.0, "entities": 2.0, "urls": 1.0, "hashtags": 1.0,
+           "emoji": 1.0, "length": 1.0, "model": 3.0}
+
+
+@dataclass
+class AlignPost:
+    post_id: str
+    date: datetime | None
+    text: str
+    sentences: list[tuple[int, str, int, int]]  # (segment index, text, char start, char end)
+    urls: frozenset[str] = frozenset()
+    hashtags: frozenset[str] = frozenset()
+    lead_emoji: str = ""
+    split: str = ""
+    numbers: Counter = field(default_factory=Counter)
+    entities: Counter = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, post, raw_lines, sentences, split: str = "") -> AlignPost:
+        """From a cleaned post, the raw lines it came from (for its leading emoji) and its
+        sentences (segment index, text, char start, char end)."""
+        return cls(post.post_id, parse_date(post.date), post.text, sentences,
+                   frozenset(post.urls), frozenset(post.hashtags), lead_emoji(raw_lines), split)
+
+    def __post_init__(self) -> None:
+        self.numbers = numbers(self.text)
+        self.entities = Counter()
+        for _, sentence, _, _ in self.sentences:  # per sentence: first words are not names
+            self.entities.update(entities(sentence))
+
+
+def parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _set_overlap(a: frozenset, b: frozenset) -> float | None:
+    if not a and not b:
+        return None
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+class PostMatcher:
+    def __init__(self, threshold: float, window_hours: float, date_scale_hours: float = 24.0,
+                 similarity: Callable[[AlignPost, AlignPost], float] | None = None):
+        self.threshold = threshold
+        self.window = window_hours
+        self.scale = date_scale_hours
+        self.similarity = similarity
+
+    def signals(self, a: AlignPost, b: AlignPost, ratio: float) -> dict[str, float | None]:
+        s: dict[str, float | None] = {}
+        if a.date and b.date:
+            hours = abs((a.date - b.date).total_seconds()) / 3600
+            s["date"] = math.exp(-hours / self.scale)
+        s["numbers"] = overlap(a.numbers, b.numbers)
+        s["entities"] = overlap(a.entities, b.entities)
+        s["urls"] = _set_overlap(a.urls, b.urls)
+        s["hashtags"] = _set_overlap(a.hashtags, b.hashtags)
+        if a.lead_emoji or b.lead_emoji:
+            s["emoji"] = 1.0 if a.lead_emoji == b.lead_emoji else 0.0
+        if a.text and b.text:
+            s["length"] = math.exp(-2 * abs(math.log((len(b.text) / len(a.text)) / ratio)))
+        if self.similarity is not None:
+            s["model"] = self.similarity(a, b)
+        return s
+
+    def score(self, a: AlignPost, b: AlignPost, ratio: float) -> float:
+        known = {k: v for k, v in self.signals(a, b, ratio).items() if v is not None}
+        if not known:
+            return 0.0
+        total = sum(WEIGHTS[k] for k in known)
+        return sum(WEIGHTS[k] * v for k, v in known.items()) / total
+
+    def match(self, main: list[AlignPost], other: list[AlignPost]) -> list[tuple[int, int, float]]:
+        """(main index, other index, score), one-to-one, best first, above the threshold."""
+        if not main or not other:
+            return []
+        ratio = (sum(len(p.text) for p in other) / len(other)) / max(
+            1.0, sum(len(p.text) for p in main) / len(main))
+        candidates = []
+        for i, a in enumerate(main):
+            for j, b in enumerate(other):
+                if a.date and b.date and abs((a.date - b.date).total_seconds()) > self.window * 3600:
+                    continue
+                score = self.score(a, b, ratio)
+                if score >= self.threshold:
+                    candidates.append((score, i, j))
+        candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+        used_a: set[int] = set()
+        used_b: set[int] = set()
+        pairs = []
+        for score, i, j in candidates:
+            if i in used_a or j in used_b:
+                continue
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((i, j, round(score, 4)))
+        return sorted(pairs)

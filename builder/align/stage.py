@@ -1,0 +1,149 @@
+"""The alignment stage: read a sister channel (human translations), pair its posts with the
+main channel's, align their sentences, and yield the `<src>-<tgt>-aligned` rows."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from builder.align.posts import AlignPost, PostMatcher
+from builder.align.sentences import SentenceAligner
+from builder.config import BuildConfig, LangIdConfig, ParallelInput
+from builder.readers import InputFile, read_inputs
+from builder.records import Post, RawPost
+from builder.text.clean import Cleaner, is_empty
+from builder.text.langid import LanguageIdentifier
+from builder.text.segment import Segmenter
+
+log = logging.getLogger(__name__)
+
+
+def align_post(raw: RawPost, post: Post, segmenter: Segmenter) -> AlignPost:
+    sentences = [(s.segment_index, s.text, s.char_start, s.char_end) for s in segmenter.segment(post)]
+    return AlignPost.of(post, raw.lines, sentences)
+
+
+@dataclass
+class AlignResult:
+    lang: str
+    rows: list[dict] = field(default_factory=list)
+    rejects: list[tuple[str, str, str]] = field(default_factory=list)  # reason, id, text
+    counts: dict = field(default_factory=dict)
+    message: str | None = None
+
+
+class ParallelSide:
+    """One sister channel: read, clean, check language, segment."""
+
+    def __init__(self, config: BuildConfig, side: ParallelInput, plan: list[InputFile]):
+        self.config, self.side, self.plan = config, side, plan
+        candidates = sorted({*config.langid.candidates, side.lang})
+        self.langid = LanguageIdentifier(
+            LangIdConfig(backend=config.langid.backend, candidates=candidates,
+                         seed=config.langid.seed), side.lang)
+        self.segmenter = Segmenter(side.lang, config.segment.protected_names)
+
+    def posts(self, stats: Counter) -> list[AlignPost]:
+        cleaner = Cleaner(self.config.clean.undouble)
+        langs: Counter = Counter()
+        out: list[AlignPost] = []
+        seen: set[str] = set()
+        for raw in read_inputs(self.plan, self.config.parallel_input(self.side), stats):
+            stats["posts_read"] += 1
+            post = cleaner.clean(raw)
+            if is_empty(post) or post.post_id in seen:
+                continue
+            seen.add(post.post_id)
+            lang, score = self.langid.post(post.text)
+            langs[lang] += 1
+            if lang != self.side.lang and score >= self.config.langid.drop_min_score:
+                stats["wrong_language_posts"] += 1
+                continue
+            out.append(align_post(raw, post, self.segmenter))
+        self.detected = langs
+        return out
+
+
+class AlignStage:
+    def __init__(self, config: BuildConfig):
+        self.config = config
+
+    def run(self, src_posts: list[AlignPost], side: ParallelSide, bridge=None) -> AlignResult:
+        """`bridge`: an `align_bridge.MtBridge` for MT-bridged scores, or None (no model)."""
+        src, tgt = self.config.source_lang, side.side.lang
+        stats: Counter = Counter()
+        other = side.posts(stats)
+        result = AlignResult(tgt)
+        if bridge is not None:
+            bridge.prepare([s[1] for post in other for s in post.sentences])
+        matcher = PostMatcher(self.config.align.doc_threshold, self.config.align.date_window_hours,
+                              similarity=bridge.post_similarity if bridge else None)
+        self.aligner = SentenceAligner(
+            similarity=bridge.sentence_similarity if bridge else None)
+        pairs = matcher.match(src_posts, other)
+        beads: Counter = Counter()
+        scores: list[float] = []
+        for i, j, doc_score in pairs:
+            a, b = src_posts[i], other[j]
+            for bead in self.aligner.align([s[1] for s in a.sentences], [s[1] for s in b.sentences]):
+                if not bead.src or not bead.tgt:
+                    post, side_name, idx = (a, "source", bead.src) if bead.src else (b, "target", bead.tgt)
+                    for k in idx:
+                        index, text, _, _ = post.sentences[k]
+                        result.rejects.append((f"unaligned_{side_name}:{tgt}", f"{post.post_id}:{index}", text))
+                    stats[f"unaligned_{side_name}_sentences"] += len(idx)
+                    continue
+                if bead.score < self.config.align.min_align_score:
+                    stats["low_score_beads"] += 1
+                    result.rejects.append((f"low_align_score:{tgt}", f"{a.post_id}:{bead.src[0]}",
+                                           " ".join(a.sentences[k][1] for k in bead.src)))
+                    continue
+                ss = [a.sentences[k] for k in bead.src]
+                ts = [b.sentences[k] for k in bead.tgt]
+                result.rows.append({
+                    "id": f"{a.post_id}:{ss[0][0]}",
+                    "post_id": a.post_id,
+                    f"{tgt}_post_id": b.post_id,
+                    "translation": {src: " ".join(s[1] for s in ss), tgt: " ".join(t[1] for t in ts)},
+                    "bead": bead.kind,
+                    "align_score": bead.score,
+                    "doc_score": doc_score,
+                    "src_segment_indices": [s[0] for s in ss],
+                    "tgt_segment_indices": [t[0] for t in ts],
+                    "src_char_start": ss[0][2], "src_char_end": ss[-1][3],
+                    "tgt_char_start": ts[0][2], "tgt_char_end": ts[-1][3],
+                    "_split": a.split,
+                })
+                beads[bead.kind] += 1
+                scores.append(bead.score)
+        result.counts = {
+            "posts_main": len(src_posts), "posts_parallel": len(other),
+            "pairs": len(pairs), "unpaired_main": len(src_posts) - len(pairs),
+            "unpaired_parallel": len(other) - len(pairs), "beads": dict(sorted(beads.items())),
+            "score_quartiles": _quartiles(scores), **dict(sorted(stats.items())),
+        }
+        if not other:
+            langs = ", ".join(f"{k} {v}" for k, v in side.detected.most_common(3)) or "none"
+            result.message = (f"parallel input {tgt}: no post is in '{tgt}' (detected: {langs}); "
+                              "the aligned config is empty")
+        elif not pairs:
+            result.message = (f"parallel input {tgt}: no post matches a post of the main channel; "
+                              "the aligned config is empty")
+        return result
+
+
+def _quartiles(values: list[float]) -> list[float]:
+    if not values:
+        return []
+    v = sorted(values)
+    return [round(v[min(len(v) - 1, int(q * (len(v) - 1) + 0.5))], 4) for q in (0, 0.25, 0.5, 0.75, 1)]
+
+
+def aligned_rows(result: AlignResult) -> Iterator[tuple[str, dict]]:
+    for row in result.rows:
+        row = dict(row)
+        split = row.pop("_split")
+        row.pop("doc_score")
+        yield split, row

@@ -1,0 +1,1 @@
+"""Segment filters (length, characters, language) and duplicate removal."""

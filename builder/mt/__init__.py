@@ -1,0 +1,1 @@
+"""Machine translation: the stage, model resolution, cache, QA flags, backends and engines."""

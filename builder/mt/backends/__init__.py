@@ -1,0 +1,1 @@
+"""Translator backends: transformers (MarianMTModel) and CTranslate2."""

@@ -1,0 +1,67 @@
+"""Persistent translation cache: SQLite, keyed by everything that shapes an output.
+
+Each batch is committed on its own, so a killed run loses at most the batch in flight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+from builder.mt.translator import Hypothesis
+
+_CHUNK = 500
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "bitext-builder"
+
+
+def settings_key(*, model: str, revision: str, backend: str, compute_type: str,
+                 target_token: str | None, generation: dict) -> str:
+    """The part of every key that is the same for one model run."""
+    data = [model, revision, backend, compute_type, target_token, generation]
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+def text_key(prefix: str, text: str) -> bytes:
+    return hashlib.sha256(f"{prefix}\0{text}".encode()).digest()
+
+
+class TranslationCache:
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / "translations.sqlite3"
+        self.db = sqlite3.connect(self.path, timeout=60)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS mt (key BLOB PRIMARY KEY, text TEXT NOT NULL, "
+            "score REAL NOT NULL, truncated INTEGER NOT NULL)"
+        )
+        self.db.commit()
+
+    def get_many(self, keys: list[bytes]) -> dict[bytes, Hypothesis]:
+        found: dict[bytes, Hypothesis] = {}
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for key, text, score, truncated in self.db.execute(
+                f"SELECT key, text, score, truncated FROM mt WHERE key IN ({marks})", chunk
+            ):
+                found[key] = Hypothesis(text, score, bool(truncated))
+        return found
+
+    def put_many(self, items: list[tuple[bytes, Hypothesis]]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO mt (key, text, score, truncated) VALUES (?, ?, ?, ?)",
+                [(k, h.text, h.score, int(h.truncated)) for k, h in items],
+            )
+
+    def close(self) -> None:
+        self.db.close()

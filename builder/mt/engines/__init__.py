@@ -1,0 +1,1 @@
+"""Where translation batches run: in the build process or on Ray Data."""

@@ -1,0 +1,193 @@
+"""The translation stage: Segment -> Pair per target, batched by token budget over the
+length-sorted segments still missing from the cache, order restored on output."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.config import BuildConfig, LangIdConfig
+from builder.mt.cache import TranslationCache, default_cache_dir, settings_key, text_key
+from builder.mt.models import ModelSpec
+from builder.mt.qa import QualityChecker
+from builder.mt.translator import Hypothesis, count_tokens, make_translator, resolve_runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SegmentRef:
+    id: str
+    post_id: str
+    segment_index: int
+    text: str
+    split: str
+
+
+@dataclass(frozen=True)
+class Pair:
+    id: str
+    post_id: str
+    segment_index: int
+    split: str
+    source: str
+    target: str
+    mt_model: str
+    mt_score: float
+    qa_flags: tuple[str, ...]
+
+
+def token_budget_batches(lengths: list[int], max_tokens: int, max_size: int) -> list[list[int]]:
+    """Indices sorted by length, cut into batches whose padded size fits `max_tokens`."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        longest = max(lengths[i], lengths[current[-1]] if current else 0)
+        if current and (len(current) >= max_size or (len(current) + 1) * longest > max_tokens):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _wrong_lang_detector(config: BuildConfig, target: str):
+    """A detector that knows the target language, or None where ours cannot."""
+    from builder.errors import ConfigError  # noqa: PLC0415
+    from builder.text.langid import LanguageIdentifier  # noqa: PLC0415
+
+    candidates = sorted({*config.langid.candidates, config.source_lang, target})
+    try:
+        return LanguageIdentifier(
+            LangIdConfig(backend=config.langid.backend, candidates=candidates,
+                         seed=config.langid.seed),
+            config.source_lang,
+        )
+    except ConfigError:
+        return None
+
+
+class TranslateStage:
+    def __init__(self, config: BuildConfig, progress: bool = False):
+        self.config = config
+        self.settings = config.translate
+        self.runtime = resolve_runtime(self.settings)
+        folder = Path(self.settings.cache_dir) if self.settings.cache_dir else default_cache_dir()
+        self.cache_root = folder
+        self.cache = TranslationCache(folder)
+        self.progress = progress
+        self.translated: Counter = Counter()  # new translations per target (not from cache)
+        self.flag_counts: dict[str, Counter] = {}
+        self._translators: dict[str, object] = {}
+        if self.settings.engine == "ray":
+            from builder.mt.engines.ray_data import RayEngine  # noqa: PLC0415
+
+            self.engine = RayEngine(self.settings.ray, folder)
+        else:
+            self.engine = LocalEngine()
+
+    def translator_for(self, spec: ModelSpec):
+        """The loaded translator of a target (loaded once, on first need)."""
+        if spec.target not in self._translators:
+            self._translators[spec.target] = make_translator(
+                spec, self.settings, self.runtime, self.cache_root
+            )
+        return self._translators[spec.target]
+
+    def model_record(self, spec: ModelSpec) -> dict:
+        return {
+            "target": spec.target,
+            "id": spec.model_id,
+            "revision": spec.revision,
+            "backend": self.runtime.backend,
+            "compute_type": self.runtime.compute_type,
+            "target_token": spec.target_token,
+        }
+
+    def _prefix(self, spec: ModelSpec) -> str:
+        s = self.settings
+        generation = {
+            "max_new_tokens": s.max_new_tokens, "num_beams": s.num_beams,
+            "length_penalty": s.length_penalty, "max_input_tokens": s.max_input_tokens,
+        }
+        return settings_key(
+            model=spec.model_id, revision=spec.revision, backend=self.runtime.backend,
+            compute_type=self.runtime.compute_type, target_token=spec.target_token,
+            generation=generation,
+        )
+
+    def _fill_cache(self, spec: ModelSpec, texts: list[str], keys: list[bytes]) -> None:
+        have = self.cache.get_many(keys)
+        missing = [i for i, k in enumerate(keys) if k not in have]
+        if missing:
+            self.engine.fill(self, spec, [texts[i] for i in missing], [keys[i] for i in missing])
+
+    def plan(self, spec: ModelSpec, texts: list[str], tokenizer=None) -> list[list[int]]:
+        """The batches every engine runs: indices into `texts`, by token budget."""
+        if tokenizer is None:
+            lengths = self.translator_for(spec).count_tokens(texts)
+        else:
+            lengths = count_tokens(tokenizer, spec, texts)
+        return token_budget_batches(lengths, self.settings.max_batch_tokens,
+                                    self.settings.max_batch_size)
+
+    def progress_bar(self, spec: ModelSpec, total: int):
+        if not self.progress:
+            return None
+        from tqdm import tqdm  # noqa: PLC0415
+
+        return tqdm(total=total, unit=" seg", desc=f"translate {spec.target}", mininterval=0.5)
+
+
+    def pairs(self, spec: ModelSpec, segments: list[SegmentRef]) -> Iterator[tuple[Pair, str | None]]:
+        """Every segment's pair in input order, with a drop reason where QA drops it."""
+        prefix = self._prefix(spec)
+        texts = [s.text for s in segments]
+        keys = [text_key(prefix, t) for t in texts]
+        self._fill_cache(spec, texts, keys)
+        qa = QualityChecker(self.settings.qa, _wrong_lang_detector(self.config, spec.target),
+                            spec.target)
+        flags_seen = self.flag_counts.setdefault(spec.target, Counter())
+        for i in range(0, len(segments), 2000):
+            chunk = keys[i : i + 2000]
+            got: dict[bytes, Hypothesis] = self.cache.get_many(chunk)
+            for seg, key in zip(segments[i : i + 2000], chunk, strict=True):
+                hyp = got[key]
+                flags = qa.flags(seg.text, hyp.text, hyp.truncated)
+                flags_seen.update(flags)
+                pair = Pair(seg.id, seg.post_id, seg.segment_index, seg.split, seg.text,
+                            hyp.text, spec.pinned, hyp.score, tuple(flags))
+                yield pair, qa.drop_reason(flags)
+
+    def close(self) -> None:
+        self.engine.close()
+        self.cache.close()
+
+
+class LocalEngine:
+    """Translates in this process, one batch at a time, each committed to the cache."""
+
+    name = "local"
+
+    def record(self) -> dict:
+        return {"name": self.name}
+
+    def fill(self, stage: TranslateStage, spec: ModelSpec, texts: list[str], keys: list[bytes]) -> None:
+        translator = stage.translator_for(spec)
+        bar = stage.progress_bar(spec, len(texts))
+        for batch in stage.plan(spec, texts):
+            hyps = translator([texts[i] for i in batch])
+            stage.cache.put_many([(keys[i], h) for i, h in zip(batch, hyps, strict=True)])
+            stage.translated[spec.target] += len(batch)
+            if bar is not None:
+                bar.update(len(batch))
+        if bar is not None:
+            bar.close()
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,110 @@
+"""The `Translator` interface, the runtime it runs on, and the factory for its backends.
+
+A translator loads its model once in `__init__` and translates a batch of source texts in
+`__call__`; the same class serves every engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from builder.config import TranslateConfig
+from builder.errors import ConfigError, ModelError
+from builder.mt.models import ModelSpec
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    text: str
+    score: float  # mean token log-probability
+    truncated: bool  # the input was cut to the model's limit, or the output hit the cap
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Where and how a model runs; part of every cache key and of the signature."""
+
+    backend: str
+    device: str
+    compute_type: str
+
+
+def resolve_runtime(settings: TranslateConfig) -> Runtime:
+    device = settings.device
+    if settings.backend == "ctranslate2":
+        ct2 = _import_ct2()
+        if device == "auto":
+            device = "cuda" if ct2.get_cuda_device_count() > 0 else "cpu"
+        compute = settings.compute_type
+        if compute == "auto":
+            compute = "float16" if device == "cuda" else "int8"
+        return Runtime("ctranslate2", device, compute)
+    torch = _import_torch()
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("translate.device: cuda asked for, but torch sees no GPU")
+    compute = settings.compute_type
+    if compute == "auto":
+        compute = "float16" if device == "cuda" else "float32"
+    if compute not in ("float32", "float16"):
+        raise ConfigError(
+            f"translate.compute_type: {compute} is for the ctranslate2 backend; transformers "
+            "runs float32 (CPU) or float16 (GPU)"
+        )
+    if compute == "float16" and device == "cpu":
+        raise ConfigError("translate.compute_type: float16 needs device cuda")
+    return Runtime("transformers", device, compute)
+
+
+def _import_torch():
+    try:
+        import torch  # noqa: PLC0415
+    except ImportError:
+        raise ConfigError(
+            "translation needs torch: pip install torch==2.13.0 (CPU) and "
+            "pip install 'bitext-builder[mt]'"
+        ) from None
+    return torch
+
+
+def _import_ct2():
+    try:
+        import ctranslate2  # noqa: PLC0415
+    except ImportError:
+        raise ConfigError(
+            "translate.backend ctranslate2 needs: pip install 'bitext-builder[ct2]'"
+        ) from None
+    return ctranslate2
+
+
+def source_text(spec: ModelSpec, text: str) -> str:
+    """What the model reads: the text, after the `>>xxx<<` token of a multi-target model."""
+    return f"{spec.target_token} {text}" if spec.target_token else text
+
+
+def count_tokens(tokenizer, spec: ModelSpec, texts: list[str]) -> list[int]:
+    """Source lengths in tokens (with `</s>`), as every engine batches by them."""
+    return [len(ids) for ids in tokenizer([source_text(spec, t) for t in texts])["input_ids"]]
+
+
+def load_tokenizer(spec: ModelSpec):
+    from transformers import MarianTokenizer  # noqa: PLC0415
+
+    try:
+        return MarianTokenizer.from_pretrained(str(spec.path), local_files_only=True)
+    except Exception as err:  # noqa: BLE001
+        raise ModelError(f"target '{spec.target}': cannot load the tokenizer of {spec.model_id}: {err}") from None
+
+
+def make_translator(spec: ModelSpec, settings: TranslateConfig, runtime: Runtime, cache_root=None):
+    if runtime.backend == "ctranslate2":
+        from builder.mt.backends.ctranslate2_marian import CT2Translator  # noqa: PLC0415
+
+        return CT2Translator(spec, settings, runtime, cache_root)
+    from builder.mt.backends.transformers_marian import TransformersTranslator  # noqa: PLC0415
+
+    return TransformersTranslator(spec, settings, runtime)

@@ -1,0 +1,1 @@
+"""The dataset folder's files: features and Parquet writer, card, manifest, splits."""

@@ -1,0 +1,231 @@
+"""Packaging: features of each config, streaming Parquet writers per config and split."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from datasets import Features, List, Translation, Value
+
+from builder.output.splits import SPLITS
+from builder.records import Post, Rejected, Segment
+
+ROW_GROUP_ROWS = 20_000
+REJECTS_FILE = "rejects.jsonl"
+
+
+def segments_features() -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "post_id": Value("string"),
+            "segment_index": Value("int32"),
+            "text": Value("string"),
+            "char_start": Value("int32"),
+            "char_end": Value("int32"),
+            "lang": Value("string"),
+            "lang_score": Value("float32"),
+            "channel": Value("string"),
+            "date": Value("string"),
+        }
+    )
+
+
+def posts_features() -> Features:
+    return Features(
+        {
+            "post_id": Value("string"),
+            "position": Value("int32"),
+            "channel": Value("string"),
+            "date": Value("string"),
+            "text": Value("string"),
+            "hashtags": List(Value("string")),
+            "urls": List(Value("string")),
+            "reactions": List({"emoji": Value("string"), "count": Value("int32")}),
+            "lang": Value("string"),
+        }
+    )
+
+
+def pair_features(src: str, tgt: str) -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "post_id": Value("string"),
+            "segment_index": Value("int32"),
+            "translation": Translation(languages=[src, tgt]),
+            "mt_model": Value("string"),
+            "mt_score": Value("float32"),
+            "qa_flags": List(Value("string")),
+        }
+    )
+
+
+def multiway_features(langs: list[str]) -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "post_id": Value("string"),
+            "segment_index": Value("int32"),
+            "translation": Translation(languages=langs),
+        }
+    )
+
+
+def aligned_features(src: str, tgt: str) -> Features:
+    return Features(
+        {
+            "id": Value("string"),
+            "post_id": Value("string"),
+            f"{tgt}_post_id": Value("string"),
+            "translation": Translation(languages=[src, tgt]),
+            "bead": Value("string"),
+            "align_score": Value("float32"),
+            "src_segment_indices": List(Value("int32")),
+            "tgt_segment_indices": List(Value("int32")),
+            "src_char_start": Value("int32"),
+            "src_char_end": Value("int32"),
+            "tgt_char_start": Value("int32"),
+            "tgt_char_end": Value("int32"),
+        }
+    )
+
+
+def pair_row(pair, src: str, tgt: str) -> dict:
+    return {
+        "id": pair.id,
+        "post_id": pair.post_id,
+        "segment_index": pair.segment_index,
+        "translation": {src: pair.source, tgt: pair.target},
+        "mt_model": pair.mt_model,
+        "mt_score": pair.mt_score,
+        "qa_flags": list(pair.qa_flags),
+    }
+
+
+def segment_row(seg: Segment) -> dict:
+    return {
+        "id": seg.id,
+        "post_id": seg.post_id,
+        "segment_index": seg.segment_index,
+        "text": seg.text,
+        "char_start": seg.char_start,
+        "char_end": seg.char_end,
+        "lang": seg.lang,
+        "lang_score": seg.lang_score,
+        "channel": seg.channel,
+        "date": seg.date,
+    }
+
+
+def post_row(post: Post) -> dict:
+    return {
+        "post_id": post.post_id,
+        "position": post.position,
+        "channel": post.channel,
+        "date": post.date,
+        "text": post.text,
+        "hashtags": list(post.hashtags),
+        "urls": list(post.urls),
+        "reactions": [{"emoji": r.emoji, "count": r.count} for r in post.reactions],
+        "lang": post.lang,
+    }
+
+
+def data_path(config: str, split: str) -> str:
+    return f"data/{config}/{split}-00000-of-00001.parquet"
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    config: str
+    split: str
+    path: str  # relative to the dataset root
+    rows: int
+
+
+class _SplitWriter:
+    def __init__(self, path: Path, features: Features):
+        import pyarrow.parquet as pq  # noqa: PLC0415
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.schema = features.arrow_schema
+        self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+        self._buffer: list[dict] = []
+        self.rows = 0
+
+    def add(self, row: dict) -> None:
+        self._buffer.append(row)
+        self.rows += 1
+        if len(self._buffer) >= ROW_GROUP_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa  # noqa: PLC0415
+
+        if self._buffer:
+            self._writer.write_table(pa.Table.from_pylist(self._buffer, schema=self.schema))
+            self._buffer = []
+
+    def close(self) -> None:
+        import pyarrow as pa  # noqa: PLC0415
+
+        self.flush()
+        if self.rows == 0:
+            self._writer.write_table(pa.Table.from_pylist([], schema=self.schema))
+        self._writer.close()
+
+
+class DatasetWriter:
+    """Writes every config's splits as Parquet under `root`, streaming in row groups."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.features: dict[str, Features] = {}
+        self._writers: dict[tuple[str, str], _SplitWriter] = {}
+        self._rejects = None
+        self.rejects_rows = 0
+
+    def add_config(self, name: str, features: Features) -> None:
+        self.features[name] = features
+
+    def add(self, config: str, split: str, row: dict) -> None:
+        writer = self._writers.get((config, split))
+        if writer is None:
+            writer = _SplitWriter(self.root / data_path(config, split), self.features[config])
+            self._writers[(config, split)] = writer
+        writer.add(row)
+
+    def reject(self, rec: Rejected) -> None:
+        if self._rejects is None:
+            self._rejects = (self.root / REJECTS_FILE).open("w", encoding="utf-8", newline="\n")
+        line = {"stage": rec.stage, "reason": rec.reason, "id": rec.id, "text": rec.text}
+        self._rejects.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+        self.rejects_rows += 1
+
+    def close(self) -> list[WrittenFile]:
+        """Finish every file. A split with no rows gets no file, and a config with no rows
+        none at all: `datasets` cannot load an empty split."""
+        files = []
+        for config in self.features:
+            for split in SPLITS:
+                writer = self._writers.get((config, split))
+                if writer is None:
+                    continue
+                writer.close()
+                files.append(WrittenFile(config, split, data_path(config, split), writer.rows))
+        if self._rejects is None:
+            (self.root / REJECTS_FILE).write_text("", encoding="utf-8")
+        else:
+            self._rejects.close()
+        return files
+
+    def abort(self) -> None:
+        for writer in self._writers.values():
+            try:
+                writer._writer.close()
+            except Exception:  # noqa: BLE001 - best effort while failing anyway
+                pass
+        if self._rejects is not None:
+            self._rejects.close()

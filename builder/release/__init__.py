@@ -1,0 +1,1 @@
+"""Releases: history and atomic swap of the output folder, verify, diff, publish, inspect."""

@@ -1,0 +1,1 @@
+"""Telegram text: the cleaning rules, sentence segmentation and language identification."""

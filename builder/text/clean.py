@@ -1,0 +1,262 @@
+"""Telegram-aware cleaning: RawPost -> Post through small named steps (DESIGN.md cleaning rules).
+
+Each step takes a `Draft` and returns a new one plus how many things it removed; the
+`Cleaner` runs them in order and adds the removals to the build's counters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+
+from builder.records import Post, RawPost, Reaction
+from builder.text.telegram import (
+    ELISION,
+    HASHTAG,
+    LEADING_BULLET,
+    clean_channel_name,
+    collapse_whitespace,
+    find_urls,
+    has_word_chars,
+    is_arrow_or_symbol_only,
+    parse_reactions_line,
+    remove_urls,
+    strip_emoji,
+)
+
+NOTICES = frozenset(
+    s.casefold()
+    for s in (
+        "Read in full",
+        "Learn more",
+        "VIEW IN TELEGRAM",
+        "Please open Telegram to view this post",
+        "Media is too big",
+        "***",
+        "Show more",
+    )
+)
+
+
+@dataclass(frozen=True)
+class Draft:
+    lines: tuple[str, ...]
+    hashtags: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    reactions: tuple[Reaction, ...] = ()
+
+
+def _unique(items) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+_NOTICE_MAX = max(len(n) for n in NOTICES) + 16
+
+
+def _notice_key(line: str) -> str:
+    if len(line) > _NOTICE_MAX:  # notices are short; skip the work for prose lines
+        return ""
+    return collapse_whitespace(strip_emoji(line)).casefold()
+
+
+class ExtractReactions:
+    """Rule 4: the reactions line (`👍8❤3👏2`) that closes a post becomes `reactions`."""
+
+    name = "reactions_line"
+
+    def apply(self, d: Draft) -> tuple[Draft, int]:
+        if not d.lines:
+            return d, 0
+        parsed = parse_reactions_line(d.lines[-1])
+        if parsed is None:
+            return d, 0
+        reactions = d.reactions + tuple(Reaction(e, c) for e, c in parsed)
+        return replace(d, lines=d.lines[:-1], reactions=reactions), 1
+
+
+class SplitElisions:
+    """Rule 3: elision markers (`<...>`, `[...]`) are removed; a line is split where one sat."""
+
+    name = "elision_markers"
+
+    def apply(self, d: Draft) -> tuple[Draft, int]:
+        out: list[str] = []
+        removed = 0
+        for line in d.lines:
+            if "<" not in line and "[" not in line:
+                out.append(line)
+                continue
+            parts = ELISION.split(line)
+            removed += len(parts) - 1
+            out.extend(p for p in parts if p.strip())
+        return replace(d, lines=tuple(out)), removed
+
+
+class DropNotices:
+    """Rule 3: notice lines such as `Read in full` or `VIEW IN TELEGRAM` are dropped."""
+
+    name = "notice_lines"
+
+    def apply(self, d: Draft) -> tuple[Draft, int]:
+        kept = tuple(line for line in d.lines if _notice_key(line) not in NOTICES)
+        return replace(d, lines=kept), len(d.lines) - len(kept)
+
+
+class ExtractUrls:
+    """Rule 6: URL-only lines are dropped, every URL goes to `urls` and leaves the text."""
+
+    name = "url_lines"
+
+    def apply(self, d: Draft) -> tuple[Draft, int]:
+        kept: list[str] = []
+        urls = list(d.urls)
+        dropped = 0
+        for line in d.lines:
+            found = find_urls(line)
+            if not found:
+                kept.append(line)
+                continue
+            urls.extend(found)
+            rest = remove_urls(line)
+            if is_arrow_or_symbol_only(rest):
+                dropped += 1
+            else:
+                kept.append(rest)
+        return replace(d, lines=tuple(kept), urls=_unique(urls)), dropped
+
+
+class ExtractHashtags:
+    """Rule 5: hashtag-only lines are dropped (tags kept); inline tags lose their `#`."""
+
+    name = "hashtag_lines"
+
+    def apply(self, d: Draft) -> tuple[Draft, int]:
+        kept: list[str] = []
+        tags = list(d.hashtags)
+        dropped = 0
+        for line in d.lines:
+            found = HASHTAG.findall(line) if "#" in line else None
+            if not found:
+                kept.append(line)
+                continue
+            tags.extend(found)
+            if is_arrow_or_symbol_only(HASHTAG.sub("", line)):
+                dropped += 1
+            else:
+                kept.append(HASHTAG.sub(r"\1", line))
+        return replace(d, lines=tuple(kept), hashtags=_unique(tags)), dropped
+
+
+class StripSymbols:
+    """Rule 7: emoji, flags, joiners, leading bullets go; whitespace collapses; NFC.
+
+    Lines left with no letter or digit (emoji-only, arrow-only) are dropped; the count is
+    of lines dropped.
+    """
+
+    name = "emoji_and_symbol_lines"
+
+    def apply(self, d: Draft) -> tuple[Draft, int]:
+        kept: list[str] = []
+        for line in d.lines:
+            if not line.isascii():
+                line = LEADING_BULLET.sub("", strip_emoji(unicodedata.normalize("NFC", line)))
+            text = collapse_whitespace(LEADING_BULLET.sub("", line))
+            if text and has_word_chars(text):
+                kept.append(text)
+        return replace(d, lines=tuple(kept)), len(d.lines) - len(kept)
+
+
+class Undouble:
+    """Rule 2: the web view repeats a post's body (the link-preview card); keep one copy.
+
+    The second copy is found as the tail of the post that best re-aligns with the lines
+    before it. Only lines of that tail that match a line of the first copy are dropped, so
+    a line that occurs once (say, a sentence cut from the first copy) is always kept, in place.
+    """
+
+    name = "doubled_body_lines"
+
+    def apply(self, d: Draft) -> tuple[Draft, int]:
+        lines = d.lines
+        n = len(lines)
+        if n < 2 or len(set(lines)) == n:
+            return d, 0
+        seen: set[str] = set()
+        best: tuple[int, int, SequenceMatcher] | None = None
+        for j, line in enumerate(lines):
+            if line in seen:
+                first, second = lines[:j], lines[j:]
+                matcher = SequenceMatcher(None, first, second, autojunk=False)
+                matched = sum(b.size for b in matcher.get_matching_blocks())
+                if matched >= math.ceil(0.5 * len(second)) and (best is None or matched > best[0]):
+                    best = (matched, j, matcher)
+            seen.add(line)
+        if best is None:
+            return d, 0
+        matched, j, matcher = best
+        first, second = lines[:j], lines[j:]
+        out: list[str] = []
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            out.extend(first[i1:i2])
+            if tag in ("insert", "replace"):
+                out.extend(second[j1:j2])
+        return replace(d, lines=tuple(out)), matched
+
+
+DEFAULT_STEPS = (
+    ExtractReactions(),
+    SplitElisions(),
+    DropNotices(),
+    ExtractUrls(),
+    ExtractHashtags(),
+    StripSymbols(),
+    Undouble(),
+)
+
+
+def content_post_id(text: str) -> str:
+    """A stable id from the cleaned text, for sources without message ids."""
+    return "h" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class Cleaner:
+    """Runs the cleaning steps over raw posts and counts what each step removed."""
+
+    def __init__(self, undouble: bool = True, counts: Counter | None = None):
+        self.steps = tuple(s for s in DEFAULT_STEPS if undouble or not isinstance(s, Undouble))
+        self.counts: Counter = counts if counts is not None else Counter()
+
+    @property
+    def step_names(self) -> list[str]:
+        return [s.name for s in self.steps]
+
+    def clean(self, raw: RawPost) -> Post:
+        draft = Draft(
+            lines=tuple(line for line in raw.lines if line.strip()),
+            hashtags=raw.hashtags,
+            urls=raw.urls,
+            reactions=raw.reactions,
+        )
+        for step in self.steps:
+            draft, removed = step.apply(draft)
+            self.counts[step.name] += removed
+        text = "\n".join(draft.lines)
+        return Post(
+            post_id=raw.message_id if raw.message_id else content_post_id(text),
+            position=raw.position,
+            channel=clean_channel_name(raw.channel or ""),
+            date=raw.date,
+            text=text,
+            hashtags=draft.hashtags,
+            urls=draft.urls,
+            reactions=draft.reactions,
+        )
+
+
+def is_empty(post: Post) -> bool:
+    return not has_word_chars(post.text)

@@ -1,0 +1,56 @@
+import pytest
+
+from builder.config import FilterConfig, LangIdConfig, SplitConfig
+from builder.filters.dedup import ExactDedup
+from builder.filters.text import first_failure, language_filter, text_filters
+from builder.output.splits import split_for
+from builder.records import Segment
+
+
+def seg(text, lang="en", score=0.99):
+    return Segment("p", 0, text, 0, len(text), "c", None, lang, score)
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("Facebook", "too_few_words"),
+        ("Who could disagree?", None),
+        ("Moscow, December 5, 2022", None),
+        ("12 345 678 9 10", "low_letter_ratio"),
+        ("word " * 500, "too_long"),
+    ],
+)
+def test_text_filters(text, reason):
+    assert first_failure(text_filters(FilterConfig()), seg(text.strip())) == reason
+
+
+@pytest.mark.parametrize(
+    "text, lang, score, reason",
+    [
+        ("Die beiden Minister sprachen lange miteinander heute.", "de", 0.99, "wrong_language:de"),
+        ("Die beiden Minister sprachen.", "de", 0.99, None),  # too short to drop
+        ("Die beiden Minister sprachen lange miteinander heute.", "de", 0.6, None),  # unsure
+        ("A long enough English sentence with words.", "en", 0.99, None),
+    ],
+)
+def test_language_filter(text, lang, score, reason):
+    f = language_filter(LangIdConfig(), "en")
+    assert first_failure((f,), seg(text, lang, score)) == reason
+
+
+def test_exact_dedup_normalises_and_keeps_first():
+    d = ExactDedup()
+    assert d.is_new("The UN  met.")
+    assert not d.is_new("the un met.")
+    assert d.is_new("The UN met!")
+
+
+def test_splits_stable_and_proportional():
+    cfg = SplitConfig()
+    ids = [f"post{i}" for i in range(4000)]
+    first = [split_for(i, cfg) for i in ids]
+    assert first == [split_for(i, cfg) for i in ids]
+    share = first.count("train") / len(ids)
+    assert 0.77 < share < 0.83
+    assert split_for("post1", SplitConfig(salt="x")) in ("train", "validation", "test")

@@ -1,0 +1,212 @@
+"""Machine translation through the real loading and generation path, on tiny models."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from builder.cli import main
+from builder.config import BuildConfig, QaConfig, TranslateConfig
+from builder.mt.backends.transformers_marian import TransformersTranslator
+from builder.mt.models import resolve_models
+from builder.mt.qa import QualityChecker, has_repetition
+from builder.mt.stage import token_budget_batches
+from builder.mt.translator import resolve_runtime
+from tests.helpers import ROOT, read_rows, write_mt_config
+
+
+def test_token_budget_batches():
+    lengths = [5, 1, 9, 3, 3, 7]
+    batches = token_budget_batches(lengths, max_tokens=12, max_size=3)
+    assert sorted(i for b in batches for i in b) == list(range(6))
+    for b in batches:
+        assert len(b) <= 3 and len(b) * max(lengths[i] for i in b) <= 12 or len(b) == 1
+    flat = [lengths[i] for b in batches for i in b]
+    assert flat == sorted(flat)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("a b c a b c a b c", True), ("the the the the", True), ("the cat sat on the mat", False),
+     ("one two three", False)],
+)
+def test_repetition(text, expected):
+    assert has_repetition(text, 3, 3) is expected
+
+
+def test_qa_flags_and_drop():
+    qa = QualityChecker(QaConfig(drop_flags=["copy"]))
+    assert qa.flags("Same words here.", "same  words here.", False) == ["copy"]
+    assert qa.drop_reason(["copy"]) == "mt_copy"
+    assert "length_ratio" in qa.flags("A fairly long source sentence.", "x", False)
+    assert "truncated" in qa.flags("abc def", "ghi jkl", True)
+
+
+def _spec(tiny_models, key="ru", targets=("ru",)):
+    config = BuildConfig(translate=TranslateConfig(
+        targets=list(targets), models={t: str(tiny_models[key]) for t in targets},
+        max_new_tokens=10))
+    return config, resolve_models(config)
+
+
+def test_batch_order_restored(tiny_models):
+    config, (spec,) = _spec(tiny_models)
+    tr = TransformersTranslator(spec, config.translate, resolve_runtime(config.translate))
+    texts = ["A short one.", "A much longer sentence about the talks in Moscow today.", "Hi there"]
+    batched = tr(texts)
+    single = [tr([t])[0] for t in texts]
+    assert [h.text for h in batched] == [h.text for h in single]
+    assert len({h.text for h in batched}) == 3  # outputs depend on inputs
+    assert all(h.score < 0 for h in batched)
+
+
+def test_multi_target_tokens(tiny_models):
+    config, specs = _spec(tiny_models, "mul", ("ru", "de"))
+    assert [s.target_token for s in specs] == [">>ru<<", ">>de<<"]
+    runtime = resolve_runtime(config.translate)
+    ru, de = (TransformersTranslator(s, config.translate, runtime) for s in specs)
+    assert ru(["The talks went well."])[0].text != de(["The talks went well."])[0].text
+
+
+def test_ct2_greedy_matches_transformers(tiny_models, tmp_path):
+    pytest.importorskip("ctranslate2")
+    from builder.mt.backends.ctranslate2_marian import CT2Translator
+
+    config, (spec,) = _spec(tiny_models)
+    settings = config.translate.model_copy(update={"backend": "ctranslate2",
+                                                   "compute_type": "float32", "device": "cpu"})
+    ct2 = CT2Translator(spec, settings, resolve_runtime(settings), tmp_path)
+    hf = TransformersTranslator(spec, config.translate, resolve_runtime(config.translate))
+    texts = ["The two Ministers praised the dynamics of cooperation.", "Who could disagree?"]
+    tok = hf.tokenizer
+    for text in texts:
+        enc = tok([text], return_tensors="pt")
+        out = hf.model.generate(**enc, max_new_tokens=10, num_beams=1, do_sample=False)
+        hf_tokens = tok.convert_ids_to_tokens(out[0][1:])
+        ct2_tokens = ct2.translator.translate_batch(
+            ct2.tokens([text]), beam_size=1, max_decoding_length=10)[0].hypotheses[0]
+        # transformers forces </s> at the last step: its output is one token shorter
+        assert hf_tokens[:-1] == ct2_tokens[: len(hf_tokens) - 1]
+    # converted once, then reused from the cache folder
+    assert len(list((tmp_path / "ct2").iterdir())) == 1
+
+
+def test_tiny_mt_build_and_cache(tiny_models, tmp_path):
+    cfg = write_mt_config(tmp_path / "c.yaml", {"ru": tiny_models["ru"]}, tmp_path / "cache")
+    out = tmp_path / "ds"
+    assert main(["build", str(cfg), "--out", str(out), "-q"]) == 0
+    from datasets import load_dataset
+
+    ds = load_dataset(str(out), "en-ru", cache_dir=str(tmp_path / "hf"))
+    segs = {r["id"]: r for r in read_rows(out, "segments")}
+    pairs = read_rows(out, "en-ru")
+    assert len(pairs) == len(segs) and {p["id"] for p in pairs} == set(segs)
+    for p in pairs:
+        assert p["translation"]["en"] == segs[p["id"]]["text"]
+        assert p["mt_model"].startswith("tiny-en-ru@sha256:")
+    assert ds["train"].features["translation"].languages == ["en", "ru"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["models"][0]["revision"].startswith("sha256:")
+    assert manifest["counts"]["translate"]["ru"]["pairs"] == len(pairs)
+    card = (out / "README.md").read_text()
+    assert "machine translations" in card and "machine-generated" in card
+    # a rebuild into another folder takes every translation from the cache
+    from builder.config import load_config
+    from builder.pipeline import build
+
+    result = build(load_config(cfg), tmp_path / "ds2")
+    assert result.translated == {}
+    for rel in ("data/en-ru/train-00000-of-00001.parquet", "manifest.json", "README.md"):
+        assert (out / rel).read_bytes() == (tmp_path / "ds2" / rel).read_bytes()
+
+
+def test_two_targets_and_multiway(tiny_models, tmp_path):
+    models = {"ru": tiny_models["mul"], "de": tiny_models["mul"]}
+    cfg = write_mt_config(tmp_path / "c.yaml", models, tmp_path / "cache", targets=("ru", "de"))
+    out = tmp_path / "ds"
+    assert main(["build", str(cfg), "--out", str(out), "-q", "--targets", "ru,de"]) == 0
+    from datasets import load_dataset
+
+    ids = {r["id"] for r in read_rows(out, "segments")}
+    for name in ("en-ru", "en-de", "multiway"):
+        ds = load_dataset(str(out), name, cache_dir=str(tmp_path / "hf"))
+        assert sum(ds[s].num_rows for s in ds) == len(ids)
+    multi = read_rows(out, "multiway")
+    assert {r["id"] for r in multi} == ids
+    assert set(multi[0]["translation"]) == {"en", "ru", "de"}
+
+
+def test_incremental_rebuild_translates_only_new(tiny_models, tmp_path):
+    from builder.config import load_config, override
+    from builder.pipeline import build
+
+    cfg = load_config(write_mt_config(tmp_path / "c.yaml", {"ru": tiny_models["ru"]},
+                                      tmp_path / "cache"))
+    first = build(cfg, tmp_path / "a")
+    assert first.translated["ru"] == first.counts["segments"]["kept"]
+    extra = tmp_path / "new.txt"
+    extra.write_text("Forwarded from Chan\nA brand new post about the weather in Kazan today.\n",
+                     encoding="utf-8")
+    cfg2 = override(cfg, {"input.paths": [*cfg.input.paths, str(extra)], "version": "1.1.0"})
+    second = build(cfg2, tmp_path / "b")
+    assert second.translated == {"ru": 1}
+
+
+@pytest.mark.parametrize(
+    "targets, models, code, needle",
+    [
+        ("ru", {"ru": "/nonexistent/model"}, 4, "does not exist"),
+        ("fr", {}, 4, "cannot get model Helsinki-NLP/opus-mt-en-fr"),
+        ("xx", {}, 2, "'xx' is not a known language code"),
+        ("en", {}, 2, "source language itself"),
+        ("fr", {"fr": "MUL"}, 2, "has no token for 'fr'"),
+    ],
+)
+def test_model_errors(tiny_models, tmp_path, capsys, targets, models, code, needle):
+    models = {k: str(tiny_models["mul"]) if v == "MUL" else v for k, v in models.items()}
+    cfg = write_mt_config(tmp_path / "c.yaml", models, tmp_path / "cache", targets=(targets,))
+    out = tmp_path / "out"
+    assert main(["build", str(cfg), "--out", str(out)]) == code
+    err = capsys.readouterr().err
+    assert needle in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_kill_and_resume_gives_identical_files(tiny_models, tmp_path):
+    def config(cache):
+        return write_mt_config(tmp_path / f"{cache}.yaml", {"ru": tiny_models["ru"]},
+                               tmp_path / cache, max_batch_size=2, max_new_tokens=48)
+
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
+    killed_out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "builder", "build", str(config("cache1")), "--out",
+           str(killed_out), "-q"]
+    proc = subprocess.Popen(cmd, env=env)
+    db = tmp_path / "cache1" / "translations.sqlite3"
+    deadline = time.time() + 120
+    done = 0
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        if db.exists():
+            try:
+                done = sqlite3.connect(db).execute("SELECT count(*) FROM mt").fetchone()[0]
+            except sqlite3.Error:
+                continue
+            if done >= 20:
+                proc.send_signal(signal.SIGKILL)
+                break
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "build finished before it could be killed"
+    assert 20 <= done < 194 and not killed_out.exists()
+    assert subprocess.run(cmd, env=env).returncode == 0
+    clean_out = tmp_path / "clean"
+    assert main(["build", str(config("cache2")), "--out", str(clean_out), "-q"]) == 0
+    files = sorted(p.relative_to(clean_out) for p in clean_out.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(killed_out) for p in killed_out.rglob("*") if p.is_file())
+    for rel in files:
+        assert (clean_out / rel).read_bytes() == (killed_out / rel).read_bytes(), rel

@@ -1,0 +1,138 @@
+import pytest
+
+from builder.records import RawPost, Reaction
+from builder.text.clean import (
+    NOTICES,
+    Cleaner,
+    Draft,
+    DropNotices,
+    ExtractHashtags,
+    SplitElisions,
+    Undouble,
+)
+
+
+def clean(*lines, channel="Chan 🇷🇺"):
+    return Cleaner().clean(RawPost("t.txt", 0, tuple(lines), channel=channel))
+
+
+@pytest.mark.parametrize(
+    "notice",
+    ["Read in full", "READ IN FULL", "Learn more", "VIEW IN TELEGRAM", "***", "Media is too big",
+     "Please open Telegram to view this post", "<...>", "[...]", "👉 Read in full"],
+)
+def test_notice_lines_dropped(notice):
+    assert clean("Lead sentence here.", notice, "Another one here.").text == (
+        "Lead sentence here.\nAnother one here."
+    )
+
+
+def test_inline_elision_splits_the_line():
+    d, n = SplitElisions().apply(Draft(("benefit. <...> Next sentence [...] end",)))
+    assert d.lines == ("benefit. ", " Next sentence ", " end") and n == 2
+
+
+def test_hashtags_inline_and_line():
+    post = clean("the #UN and #BRICS met.", "#RussiaIndia #DruzhbaDosti", "#UN again.")
+    assert post.text == "the UN and BRICS met.\nUN again."
+    assert post.hashtags == ("UN", "BRICS", "RussiaIndia", "DruzhbaDosti")
+
+
+def test_hashtag_step_counts_lines():
+    _, n = ExtractHashtags().apply(Draft(("#A #B", "text #C")))
+    assert n == 1
+
+
+def test_urls_lines_and_metadata():
+    post = clean("Watch live.", "🔗 https://mid.ru/en/video", "More at https://t.me/x today.")
+    assert post.text == "Watch live.\nMore at today."
+    assert post.urls == ("https://mid.ru/en/video", "https://t.me/x")
+
+
+def test_reactions_become_metadata():
+    post = clean("Some text here.", "👍8❤3👏2")
+    assert post.text == "Some text here."
+    assert post.reactions == (Reaction("👍", 8), Reaction("❤", 3), Reaction("👏", 2))
+
+
+def test_emoji_bullets_whitespace_and_labels():
+    post = clean("• It is  not too late.", "🔹 Second point.", "❓ Question: What first?",
+                 "⬆️⬆️⬆️", "🎉")
+    assert post.text == "It is not too late.\nSecond point.\nQuestion: What first?"
+    assert post.channel == "Chan"
+
+
+def test_doubled_body_removed():
+    lead, body = "Lead line.", ("Body one.", "Body two.", "Body three.")
+    post = clean(lead, *body, "Read in full", "#Tag", *body, "Read in full", "#Tag")
+    assert post.text.split("\n") == [lead, *body]
+
+
+def test_doubled_body_keeps_line_that_occurs_once():
+    # the first copy lost a line to an elision marker; the second copy has it
+    post = clean("Lead.", "A one.", "<...>", "C three.", "A one.", "B two.", "C three.")
+    assert post.text.split("\n") == ["Lead.", "A one.", "B two.", "C three."]
+
+
+def test_not_doubled_post_untouched():
+    lines = ("First.", "Second.", "Third.")
+    d, n = Undouble().apply(Draft(lines))
+    assert d.lines == lines and n == 0
+
+
+def test_notice_step_counts():
+    _, n = DropNotices().apply(Draft(("x", "Read in full", "Learn more")))
+    assert n == 2
+
+
+def test_content_id_is_stable_and_text_based():
+    a = clean("Same text here.")
+    b = Cleaner().clean(RawPost("other.txt", 7, ("Same text here.",), channel="X"))
+    assert a.post_id == b.post_id and a.post_id.startswith("h")
+
+
+# --- the bundled sample -------------------------------------------------------------------
+
+
+def test_sample_posts_channels_and_metadata(sample_posts):
+    assert len(sample_posts) == 20
+    channels = {p.channel for p in sample_posts}
+    assert channels == {"Russian MFA", "Russian Mission to EU"}
+    first = sample_posts[0]
+    assert first.reactions == (Reaction("❤", 1), Reaction("👍", 1))
+    assert first.hashtags == ("UN", "OSCE", "CIS", "RussiaAzerbaijan")
+    assert sample_posts[18].reactions == (Reaction("👍", 8), Reaction("❤", 3), Reaction("👏", 2))
+    assert "UNCharterIsOurRules" in sample_posts[6].hashtags
+    assert "https://mid.ru/en/press_service/video" in sample_posts[6].urls
+
+
+def test_sample_no_doubled_lines(sample_posts):
+    for post in sample_posts:
+        lines = post.text.split("\n")
+        assert len(lines) == len(set(lines)), post.post_id
+
+
+def test_sample_truncated_first_copy_keeps_the_full_line(sample_posts):
+    modi = sample_posts[16].text.split("\n")
+    full = ("Last year, our trade soared by 60 percent and even more, by 66 percent; it increased "
+            "by an additional 20 percent in the first quarter of 2024.")
+    assert modi[4] == full  # in place, between the lines that surround it in the post
+    assert modi[3].startswith("Today, our relations have the status")
+
+
+def test_sample_every_raw_prose_line_survives(sample_posts):
+    """Each distinct prose line of the raw sample is in some cleaned post (modulo emoji/#)."""
+    from builder.text.telegram import HASHTAG, strip_emoji
+    from tests.helpers import SAMPLE
+
+    texts = "\n".join(p.text for p in sample_posts)
+    for raw in SAMPLE.read_text(encoding="utf-8").splitlines():
+        line = " ".join(HASHTAG.sub(r"\1", strip_emoji(raw)).replace("•", "").split())
+        words = line.split()
+        if len(words) < 4 or "http" in line or "<...>" in line or "truncated" in line:
+            continue
+        if line.startswith("Forwarded from") or not any(c.islower() for c in line):
+            continue
+        if line.casefold() in NOTICES:
+            continue
+        assert line in texts, raw
