@@ -11,6 +11,12 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
+def pytest_collection_modifyitems(items):
+    """Every test that loads a tiny model is marked `mt` (the fast subset skips it with -m)."""
+    for item in items:
+        if "tiny_models" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.mt)
+
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory):

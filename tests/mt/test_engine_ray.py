@@ -6,6 +6,7 @@ import os
 import pytest
 
 ray = pytest.importorskip("ray")
+pytestmark = [pytest.mark.ray, pytest.mark.slow]
 
 from builder.config import load_config, override  # noqa: E402
 from builder.mt.engines.ray_data import RayEngine  # noqa: E402

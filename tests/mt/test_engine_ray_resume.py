@@ -10,6 +10,7 @@ import time
 import pytest
 
 pytest.importorskip("ray")
+pytestmark = [pytest.mark.ray, pytest.mark.slow]
 
 from builder.cli import main  # noqa: E402
 from tests.helpers import ROOT, write_mt_config  # noqa: E402

@@ -177,6 +177,7 @@ def test_model_errors(tiny_models, tmp_path, capsys, targets, models, code, need
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_kill_and_resume_gives_identical_files(tiny_models, tmp_path):
     def config(cache):
         return write_mt_config(tmp_path / f"{cache}.yaml", {"ru": tiny_models["ru"]},
