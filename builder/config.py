@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
 
 from builder.errors import ConfigError
 
@@ -107,6 +107,19 @@ class RayConfig(_Strict):
     work_dir: str | None = None  # shards of work and results; a local path or an fsspec URL
 
 
+def AutoOrInt(minimum: int):  # noqa: N802 - a type
+    """`auto`, or a whole number of at least `minimum` (one clear message for both)."""
+
+    def check(value):
+        if value == "auto":
+            return value
+        if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+            return value
+        raise ValueError(f"expected 'auto' or a whole number >= {minimum}, got {value!r}")
+
+    return Annotated[int | Literal["auto"], PlainValidator(check)]
+
+
 class TranslateConfig(_Strict):
     targets: list[str] = Field(default_factory=list)
     # per-target model: a Hub id or a local folder; default Helsinki-NLP/opus-mt-<src>-<tgt>
@@ -114,9 +127,10 @@ class TranslateConfig(_Strict):
     revisions: dict[str, str] = Field(default_factory=dict)  # per-target Hub revision
     backend: Literal["transformers", "ctranslate2"] = "transformers"
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    compute_type: Literal["auto", "float32", "float16", "int8", "int8_float16"] = "auto"
-    max_batch_tokens: int = Field(default=4096, ge=16)
-    max_batch_size: int = Field(default=64, ge=1)
+    compute_type: Literal["auto", "float32", "float16", "bfloat16", "int8", "int8_float16"] = "auto"
+    # "auto": 4096 tokens / 64 segments on the CPU; on a GPU sized from its memory (batch_limits)
+    max_batch_tokens: AutoOrInt(16) = "auto"
+    max_batch_size: AutoOrInt(1) = "auto"
     max_input_tokens: int = Field(default=512, ge=8)
     max_new_tokens: int = Field(default=256, ge=1)
     num_beams: int = Field(default=1, ge=1)

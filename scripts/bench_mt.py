@@ -2,12 +2,22 @@
 fixed output length (random models never emit </s>), all in one process:
 
   (a) a naive one-sentence-at-a-time `generate` loop (transformers),
-  (b) the builder, transformers backend (float32 on CPU, float16 on GPU),
+  (b) the builder, transformers backend (float32 on CPU; float16, and bfloat16 where the GPU
+      supports it),
   (c) the builder, CTranslate2 backend (int8 on CPU; float16 and int8_float16 on GPU),
-  (d) raw CTranslate2 `translate_batch` on the same inputs, same compute type as (c),
+  (d) raw CTranslate2 `translate_batch` on the same inputs, same compute type as (c), at the
+      best of several batch sizes (each one printed),
   (e) a rebuild that adds 1% new segments versus the full build (fastest builder backend).
 
-    OMP_WAIT_POLICY=PASSIVE python scripts/bench_mt.py [--device cpu|cuda] [--segments 400]
+The builder batches with its defaults (`max_batch_size: auto`: 64 on the CPU, sized from the
+device's memory on a GPU) unless --batch-size is given.
+
+    OMP_WAIT_POLICY=PASSIVE python scripts/bench_mt.py [--device cpu|cuda] [--segments 400] \
+        [--log docs/bench/bench_mt_DEVICE.txt]
+
+On a GPU machine (the figures issue 17 asks for):
+    pip install -e '.[gpu]' && python scripts/bench_mt.py --device cuda --segments 10000 \
+        --naive 32 --log docs/bench/bench_mt_h100.txt
 """
 
 from __future__ import annotations
@@ -47,7 +57,8 @@ def inputs(n: int) -> list[str]:
     return out[:n]
 
 
-def stage_for(model: Path, backend: str, device: str, compute: str, cache: Path, new_tokens: int):
+def stage_for(model: Path, backend: str, device: str, compute: str, cache: Path, new_tokens: int,
+              batch_size: int | str = "auto"):
     from builder.config import BuildConfig, TranslateConfig
     from builder.mt.models import resolve_models
     from builder.mt.stage import TranslateStage
@@ -55,7 +66,8 @@ def stage_for(model: Path, backend: str, device: str, compute: str, cache: Path,
     config = BuildConfig(translate=TranslateConfig(
         targets=["de"], models={"de": str(model)}, backend=backend, device=device,
         compute_type=compute, max_new_tokens=new_tokens, cache_dir=str(cache),
-        max_batch_size=64, max_batch_tokens=64 * 96))
+        max_batch_size=batch_size,
+        max_batch_tokens="auto" if batch_size == "auto" else int(batch_size) * 96))
     (spec,) = resolve_models(config)
     return TranslateStage(config), spec
 
@@ -71,6 +83,23 @@ def run_builder(stage, spec, texts: list[str]) -> float:
     return time.perf_counter() - t0
 
 
+def _tee(path: Path) -> None:
+    """Print to the terminal and to `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    log = path.open("w", encoding="utf-8")
+
+    class Tee:
+        def write(self, text):
+            sys.__stdout__.write(text)
+            log.write(text)
+            log.flush()
+
+        def flush(self):
+            sys.__stdout__.flush()
+
+    sys.stdout = Tee()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", help="Marian folder (default: make a base-size random one)")
@@ -81,7 +110,15 @@ def main() -> None:
     ap.add_argument("--new-tokens", type=int, default=40)
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--workdir", default=None)
+    ap.add_argument("--batch-size", default="auto", help="the builder's max_batch_size (default auto)")
+    ap.add_argument("--raw-batch-sizes", default=None,
+                    help="batch sizes tried for raw CTranslate2 (default: 16,32,64 on CPU, "
+                         "64,128,256,512,1024 on GPU)")
+    ap.add_argument("--log", default=None, help="also write everything printed to this file")
     args = ap.parse_args()
+    if args.log:
+        _tee(Path(args.log))
+    batch_size = args.batch_size if args.batch_size == "auto" else int(args.batch_size)
     import torch
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-mt-"))
@@ -126,17 +163,23 @@ def main() -> None:
     def builder(backend, compute):
         def once():
             cache = work / f"cache-{backend}-{compute}-{time.perf_counter_ns()}"
-            stage, spec = stage_for(model, backend, dev, compute, cache, N)
+            stage, spec = stage_for(model, backend, dev, compute, cache, N, batch_size)
             try:
-                return run_builder(stage, spec, sample)
+                seconds = run_builder(stage, spec, sample)
+                print(f"builder {backend} {compute} batches: {stage.limits_record()}", flush=True)
+                return seconds
             finally:
                 stage.close()
                 shutil.rmtree(cache, ignore_errors=True)
         return once
 
-    t_compute = "float16" if dev == "cuda" else "float32"
-    rows.append((f"(b) builder, transformers {t_compute}", len(sample), med(builder("transformers", t_compute))))
-    print(rows[-1], flush=True)
+    t_computes = ["float32"]
+    if dev == "cuda":
+        t_computes = ["float16"] + (["bfloat16"] if torch.cuda.is_bf16_supported() else [])
+    for t_compute in t_computes:
+        rows.append((f"(b) builder, transformers {t_compute}", len(sample),
+                     med(builder("transformers", t_compute))))
+        print(rows[-1], flush=True)
 
     ct2_types = ["float16", "int8_float16"] if dev == "cuda" else ["int8"]
     try:
@@ -156,13 +199,23 @@ def main() -> None:
             raw = ctranslate2.Translator(str(folder), device=dev, compute_type=compute, inter_threads=1)
             toks = [tok.convert_ids_to_tokens(ids) for ids in tok(sample)["input_ids"]]
 
-            def raw_ct2(raw=raw, toks=toks) -> float:
-                t0 = time.perf_counter()
-                raw.translate_batch(toks, max_batch_size=64, beam_size=1,
-                                    max_decoding_length=N, min_decoding_length=N)
-                return time.perf_counter() - t0
+            sizes = [int(b) for b in (args.raw_batch_sizes or (
+                "64,128,256,512,1024" if dev == "cuda" else "16,32,64")).split(",")]
+            best = None
+            for size in sizes:
+                def raw_ct2(raw=raw, toks=toks, size=size) -> float:
+                    t0 = time.perf_counter()
+                    raw.translate_batch(toks, max_batch_size=size, beam_size=1,
+                                        max_decoding_length=N, min_decoding_length=N)
+                    return time.perf_counter() - t0
 
-            rows.append((f"(d) raw CTranslate2 translate_batch {compute}", len(sample), med(raw_ct2)))
+                sec = med(raw_ct2)
+                print(f"raw CTranslate2 {compute}, batch {size}: {len(sample) / sec:.1f} seg/s",
+                      flush=True)
+                if best is None or sec < best[1]:
+                    best = (size, sec)
+            rows.append((f"(d) raw CTranslate2 translate_batch (batch {best[0]}) {compute}",
+                         len(sample), best[1]))
             print(rows[-1], flush=True)
         except Exception as err:  # noqa: BLE001 - report and go on
             print(f"CTranslate2 {compute} on {dev} failed: {type(err).__name__}: {err}", flush=True)

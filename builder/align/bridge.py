@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from builder.config import BuildConfig
+from builder.mt.batch_limits import resolve_batch_limits
 from builder.mt.cache import default_cache_dir
 from builder.mt.models import ModelSpec
 from builder.mt.stage import token_budget_batches
@@ -30,7 +31,9 @@ class MtBridge:
         tr = config.translate
         cache = Path(tr.cache_dir) if tr.cache_dir else default_cache_dir()
         self.settings = tr
-        self.translator = make_translator(spec, tr, resolve_runtime(tr), cache)
+        runtime = resolve_runtime(tr)
+        self.translator = make_translator(spec, tr, runtime, cache)
+        self.limits = resolve_batch_limits(tr, runtime, spec.path)
         self.mt: dict[str, str] = {}
 
     def prepare(self, sentences: list[str]) -> None:
@@ -38,8 +41,7 @@ class MtBridge:
         if not todo:
             return
         lengths = self.translator.count_tokens(todo)
-        for batch in token_budget_batches(lengths, self.settings.max_batch_tokens,
-                                          self.settings.max_batch_size):
+        for batch in token_budget_batches(lengths, self.limits.max_tokens, self.limits.max_size):
             hyps = self.translator([todo[i] for i in batch])
             self.mt.update({todo[i]: h.text for i, h in zip(batch, hyps, strict=True)})
 

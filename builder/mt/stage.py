@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.config import BuildConfig, LangIdConfig
+from builder.mt.batch_limits import BatchLimits, resolve_batch_limits
 from builder.mt.cache import TranslationCache, default_cache_dir, settings_key, text_key
 from builder.mt.models import ModelSpec
 from builder.mt.qa import QualityChecker
@@ -84,6 +85,7 @@ class TranslateStage:
         self.translated: Counter = Counter()  # new translations per target (not from cache)
         self.flag_counts: dict[str, Counter] = {}
         self._translators: dict[str, object] = {}
+        self._limits: dict[str, BatchLimits] = {}
         if self.settings.engine == "ray":
             from builder.mt.engines.ray_data import RayEngine  # noqa: PLC0415
 
@@ -133,8 +135,19 @@ class TranslateStage:
             lengths = self.translator_for(spec).count_tokens(texts)
         else:
             lengths = count_tokens(tokenizer, spec, texts)
-        return token_budget_batches(lengths, self.settings.max_batch_tokens,
-                                    self.settings.max_batch_size)
+        limits = self.batch_limits(spec)
+        return token_budget_batches(lengths, limits.max_tokens, limits.max_size)
+
+    def batch_limits(self, spec: ModelSpec) -> BatchLimits:
+        """The batch limits of a target's model on this stage's device (resolved once)."""
+        if spec.target not in self._limits:
+            self._limits[spec.target] = resolve_batch_limits(self.settings, self.runtime, spec.path)
+        return self._limits[spec.target]
+
+    def limits_record(self) -> dict:
+        """The resolved limits per target, for the manifest (not the signature: they depend on
+        the device, and the outputs do not)."""
+        return {target: limits.record() for target, limits in sorted(self._limits.items())}
 
     def progress_bar(self, spec: ModelSpec, total: int):
         if not self.progress:

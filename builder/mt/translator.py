@@ -35,29 +35,44 @@ class Runtime:
 def resolve_runtime(settings: TranslateConfig) -> Runtime:
     device = settings.device
     if settings.backend == "ctranslate2":
-        ct2 = _import_ct2()
-        if device == "auto":
-            device = "cuda" if ct2.get_cuda_device_count() > 0 else "cpu"
-        compute = settings.compute_type
-        if compute == "auto":
-            compute = "float16" if device == "cuda" else "int8"
-        return Runtime("ctranslate2", device, compute)
+        return _ct2_runtime(settings, _import_ct2())
     torch = _import_torch()
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("translate.device: cuda asked for, but torch sees no GPU")
+        raise ModelError(
+            "translate.device: cuda asked for, but torch sees no GPU (a CPU-only torch, or no "
+            "NVIDIA driver); install a CUDA build of torch, or use device: cpu or auto"
+        )
     compute = settings.compute_type
     if compute == "auto":
         compute = "float16" if device == "cuda" else "float32"
-    if compute not in ("float32", "float16"):
+    if compute not in ("float32", "float16", "bfloat16"):
         raise ConfigError(
             f"translate.compute_type: {compute} is for the ctranslate2 backend; transformers "
-            "runs float32 (CPU) or float16 (GPU)"
+            "runs float32 (CPU) or float16/bfloat16 (GPU)"
         )
-    if compute == "float16" and device == "cpu":
-        raise ConfigError("translate.compute_type: float16 needs device cuda")
+    if compute in ("float16", "bfloat16") and device == "cpu":
+        raise ConfigError(f"translate.compute_type: {compute} needs device cuda")
     return Runtime("transformers", device, compute)
+
+
+def _ct2_runtime(settings: TranslateConfig, ct2) -> Runtime:
+    from builder.mt.cuda import GPU_EXTRA, REQUIRED, loadable, require_cuda12  # noqa: PLC0415
+
+    device = settings.device
+    gpus = ct2.get_cuda_device_count()
+    if device == "cuda":
+        require_cuda12(gpus)
+    elif device == "auto":
+        device = "cuda" if gpus > 0 and loadable(REQUIRED) else "cpu"
+        if gpus > 0 and device == "cpu":
+            log.warning("a GPU is present but CTranslate2 cannot use it (%s missing): "
+                        "translating on the CPU; %s", REQUIRED, GPU_EXTRA)
+    compute = settings.compute_type
+    if compute == "auto":
+        compute = "float16" if device == "cuda" else "int8"
+    return Runtime("ctranslate2", device, compute)
 
 
 def _import_torch():
@@ -72,6 +87,9 @@ def _import_torch():
 
 
 def _import_ct2():
+    from builder.mt.cuda import preload_cuda12  # noqa: PLC0415
+
+    preload_cuda12()  # CUDA 12 libraries from the [gpu] extra's wheels, before CTranslate2 needs them
     try:
         import ctranslate2  # noqa: PLC0415
     except ImportError:

@@ -24,7 +24,8 @@ class TransformersTranslator:
 
         self.spec, self.settings, self.runtime = spec, settings, runtime
         self.tokenizer = load_tokenizer(spec)
-        dtype = torch.float16 if runtime.compute_type == "float16" else torch.float32
+        dtype = {"float16": torch.float16, "bfloat16": torch.bfloat16}.get(runtime.compute_type,
+                                                                         torch.float32)
         try:
             model = MarianMTModel.from_pretrained(str(spec.path), local_files_only=True, dtype=dtype)
         except Exception as err:  # noqa: BLE001
