@@ -357,7 +357,7 @@ def _build(plan: _Plan, force: bool, progress: bool) -> BuildResult:
 
 def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildResult:
     config, signature = plan.config, plan.signature
-    engine = ({**plan.stage.engine.record(), "batches": plan.stage.limits_record()}
+    engine = ({**plan.stage.engine.record(), "batches": plan.stage.limits_record(plan.specs)}
               if plan.stage is not None else None)
     split_rows: dict[str, dict[str, int]] = {}
     sizes: dict[str, dict[str, int]] = {}

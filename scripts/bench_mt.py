@@ -166,7 +166,7 @@ def main() -> None:
             stage, spec = stage_for(model, backend, dev, compute, cache, N, batch_size)
             try:
                 seconds = run_builder(stage, spec, sample)
-                print(f"builder {backend} {compute} batches: {stage.limits_record()}", flush=True)
+                print(f"builder {backend} {compute} batches: {stage.limits_record([spec])}", flush=True)
                 return seconds
             finally:
                 stage.close()

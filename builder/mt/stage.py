@@ -144,10 +144,11 @@ class TranslateStage:
             self._limits[spec.target] = resolve_batch_limits(self.settings, self.runtime, spec.path)
         return self._limits[spec.target]
 
-    def limits_record(self) -> dict:
-        """The resolved limits per target, for the manifest (not the signature: they depend on
-        the device, and the outputs do not)."""
-        return {target: limits.record() for target, limits in sorted(self._limits.items())}
+    def limits_record(self, specs: list[ModelSpec]) -> dict:
+        """The limits per target, for the manifest (not the signature: they depend on the
+        device, and the outputs do not); the same whether or not anything was translated."""
+        return {spec.target: self.batch_limits(spec).record()
+                for spec in sorted(specs, key=lambda s: s.target)}
 
     def progress_bar(self, spec: ModelSpec, total: int):
         if not self.progress:
