@@ -9,28 +9,80 @@ import sys
 from pathlib import Path
 
 from builder import __version__
+from builder.cli_logging import quiet_libraries, setup_logging
 from builder.config import FORMATS, load_config, override, sample_config
 from builder.errors import BuilderError, ConfigError
 
 log = logging.getLogger("builder")
 
 
+DESCRIPTION = """Turn exported Telegram channel posts into a versioned translation/alignment
+dataset (Parquet + dataset card + manifest), publish it to the Hugging Face Hub, and fine-tune
+MarianMT on it. Run `bitext-builder COMMAND --help` for a command's options."""
+
+EXIT_CODES = """exit codes:
+  0  success
+  1  anything else (including a failed verify)
+  2  usage or config error
+  3  input error (missing, unreadable, malformed, unknown format)
+  4  model error
+  5  publish error (the Hub refused or cannot be reached)
+"""
+
+EXAMPLES = """examples:
+  bitext-builder build                                  # the bundled sample -> dist/telegram-channel-sample
+  bitext-builder build my.yaml --version 1.1.0 --targets ru
+  bitext-builder publish dist/my --repo-id org/my-dataset --dry-run
+"""
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs.setdefault("epilog", EXIT_CODES)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # usage errors exit 2 with one line
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+def _verbosity(p: argparse.ArgumentParser, top: bool) -> None:
+    """-q/-v on the top level and on every subcommand; a subcommand's flag only overrides
+    when given (SUPPRESS), so `bitext-builder -q build` and `build -q` both work."""
+    default = False if top else argparse.SUPPRESS
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", default=default,
+                       help="warnings and errors only: no progress bars, no library logs")
+    group.add_argument("-v", "--verbose", action="store_true", default=default,
+                       help="debug logs (each step's start, counts and time) and tracebacks")
+
+
+def _repo_id(text: str) -> str:
+    from builder.release.repo_id import check_repo_id  # noqa: PLC0415
+
+    try:
+        return check_repo_id(text)
+    except ConfigError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="bitext-builder", description=__doc__)
-    p.add_argument("--version", action="version", version=f"bitext-builder {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = _Parser(prog="bitext-builder", description=DESCRIPTION, epilog=EXIT_CODES + "\n" + EXAMPLES)
+    p.add_argument("--version", action="version", version=f"bitext-builder {__version__}",
+                   help="print the builder's version and exit")
+    _verbosity(p, top=True)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
-    def verbosity(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("-q", "--quiet", action="store_true", help="no progress, warnings only")
-        sp.add_argument("-v", "--verbose", action="store_true", help="debug logs, tracebacks")
+    def command(name: str, text: str, example: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".",
+                            epilog=f"{EXIT_CODES}\nexample:\n  {example}\n")
+        _verbosity(sp, top=False)
+        return sp
 
-    b = sub.add_parser("build", help="build a dataset (no CONFIG: the bundled sample)")
-    b.add_argument("config", nargs="?", help="YAML config (default: the bundled sample)")
+    b = command("build", "build a dataset (no CONFIG: the bundled sample)",
+                "bitext-builder build my.yaml --input export/result.json --version 1.1.0")
+    b.add_argument("config", nargs="?", metavar="CONFIG",
+                   help="YAML config (default: the bundled sample)")
     b.add_argument("--input", action="append", metavar="PATH", help="input file or folder (repeatable)")
     b.add_argument("--format", choices=FORMATS, help="input format (default: auto-detect)")
     b.add_argument("--chat", metavar="NAME_OR_ID", help="chat to read from a full Desktop export")
@@ -41,47 +93,40 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--parallel-input", action="append", metavar="LANG=PATH",
                    help="a sister channel with human translations (repeatable)")
     b.add_argument("--out", metavar="DIR", help="output folder (default: dist/<name>)")
-    b.add_argument("--version", dest="dataset_version", metavar="X.Y.Z", help="dataset version")
-    b.add_argument("--force", action="store_true", help="overwrite a different build of the same version")
-    verbosity(b)
+    b.add_argument("--version", dest="dataset_version", metavar="X.Y.Z",
+                   help="dataset version (default: the config's)")
+    b.add_argument("--force", action="store_true",
+                   help="overwrite a different build of the same or a newer version")
 
-    c = sub.add_parser("check-config", help="validate a config without building")
-    c.add_argument("config")
-    verbosity(c)
+    c = command("check-config", "validate a config and check that its inputs exist, without building",
+                "bitext-builder check-config my.yaml")
+    c.add_argument("config", metavar="CONFIG", help="YAML config to check")
 
-    i = sub.add_parser("inspect", help="counts per config/split, languages, sample rows")
-    i.add_argument("dir")
-    i.add_argument("--rows", type=int, default=2)
-    i.add_argument("--json", action="store_true")
-    verbosity(i)
+    i = command("inspect", "counts per config/split, languages, sample rows",
+                "bitext-builder inspect dist/my --rows 5")
+    i.add_argument("dir", metavar="DIR", help="a dataset folder this tool built")
+    i.add_argument("--rows", type=int, default=2, metavar="N",
+                   help="sample rows to show per config (default: 2)")
+    i.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    v = sub.add_parser("verify", help="hashes vs manifest, card metadata, load_dataset round trip")
-    v.add_argument("dir")
-    verbosity(v)
+    v = command("verify", "hashes vs manifest, card metadata, load_dataset round trip",
+                "bitext-builder verify dist/my")
+    v.add_argument("dir", metavar="DIR", help="a dataset folder this tool built")
 
-    d = sub.add_parser("diff", help="rows added/removed/changed between two builds")
-    d.add_argument("old_dir")
-    d.add_argument("new_dir")
+    d = command("diff", "rows added/removed/changed and split moves between two builds",
+                "bitext-builder diff old/my dist/my")
+    d.add_argument("old_dir", metavar="OLD_DIR", help="the earlier build")
+    d.add_argument("new_dir", metavar="NEW_DIR", help="the later build")
     d.add_argument("--json", action="store_true", help="machine-readable report")
-    verbosity(d)
 
-    pub = sub.add_parser("publish", help="verify, upload in one commit, tag v<version>")
-    pub.add_argument("dir")
-    pub.add_argument("--repo-id", required=True, metavar="ORG/NAME")
+    pub = command("publish", "verify, upload in one commit, tag v<version>",
+                  "bitext-builder publish dist/my --repo-id org/my-dataset --dry-run")
+    pub.add_argument("dir", metavar="DIR", help="a dataset folder this tool built")
+    pub.add_argument("--repo-id", required=True, metavar="ORG/NAME", type=_repo_id,
+                     help="dataset repo on the Hub, e.g. org/my-dataset (checked before anything else)")
     pub.add_argument("--dry-run", action="store_true", help="print every operation, touch nothing")
     pub.add_argument("--private", action="store_true", help="create the repo private")
-    verbosity(pub)
     return p
-
-
-def _setup_logging(args: argparse.Namespace) -> None:
-    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.WARNING)
-    log.setLevel(level)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -136,8 +181,16 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_check_config(args: argparse.Namespace) -> int:
+    from builder.readers import plan_inputs  # noqa: PLC0415
+
     config = load_config(args.config)
-    print(f"{args.config}: OK (name {config.name}, version {config.version})")
+    files = plan_inputs(config.input)  # missing, unreadable or unknown-format inputs raise here
+    for side in config.parallel:
+        files += plan_inputs(config.parallel_input(side))
+    for item in files:
+        log.debug("input %s: %s", item.path, item.format)
+    print(f"{args.config}: OK (name {config.name}, version {config.version}, "
+          f"{len(files)} input file{'s' if len(files) != 1 else ''})")
     return 0
 
 
@@ -208,14 +261,31 @@ COMMANDS = {
 }
 
 
+def _stdout_closed() -> int:
+    """The reader of our stdout went away (`| head`): stop quietly, as `cat` would."""
+    import os  # noqa: PLC0415
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+    os.close(devnull)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:  # --help, --version and usage errors
         return int(exit_.code or 0)
-    _setup_logging(args)
+    if args.verbose:
+        args.quiet = False  # -v wins over a -q given on the other side of the subcommand
+    setup_logging(args.quiet, args.verbose)
     try:
-        return COMMANDS[args.command](args)
+        with quiet_libraries(args.quiet):
+            code = COMMANDS[args.command](args)
+            sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return _stdout_closed()
     except BuilderError as err:
         if args.verbose:
             log.exception("failed")

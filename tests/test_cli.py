@@ -82,3 +82,80 @@ def test_build_prints_where_and_how(tmp_path, capsys):
 def test_inspect_and_verify_missing_dir(tmp_path, capsys):
     assert run(["inspect", str(tmp_path / "no")], capsys)[0] == 3
     assert run(["verify", str(tmp_path / "no")], capsys)[0] == 3
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_global_flags_before_or_after_the_command(tmp_path, capsys, where):
+    out = tmp_path / "ds"
+    args = ["build", "--out", str(out)]
+    code, stdout, err = run(["-q", *args] if where == "before" else [*args, "-q"], capsys)
+    assert code == 0 and "Built" in stdout and err == ""
+    # -v on the other side wins; it adds the builder's debug lines
+    code, _, err = run(["-q", "check-config", _sample_yaml(), "-v"] if where == "before"
+                       else ["-v", "check-config", _sample_yaml()], capsys)
+    assert code == 0 and "DEBUG builder" in err
+
+
+def _sample_yaml() -> str:
+    from tests.helpers import ROOT
+
+    return str(ROOT / "configs" / "sample.yaml")
+
+
+def _all_parsers(parser):
+    import argparse
+
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _all_parsers(sub)
+
+
+def test_every_argument_has_help_and_the_epilog_lists_exit_codes():
+    import argparse
+
+    from builder.cli import _parser
+
+    top = _parser()
+    parsers = list(_all_parsers(top))
+    assert len(parsers) > 5
+    for parser in parsers:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                continue
+            assert action.help and action.help != argparse.SUPPRESS, (parser.prog, action.dest)
+        text = parser.format_help()
+        for code in range(6):
+            assert f"\n  {code}  " in text, (parser.prog, code)
+        assert "example" in text, parser.prog
+    assert "the only place that prints" not in top.format_help()
+
+
+def test_closed_stdout_ends_quietly(sample_build):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "builder", "inspect", str(sample_build), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # like `| head` that has read enough: every write now fails (EPIPE)
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0 and err == ""
+
+
+@pytest.mark.parametrize("repo_id", ["bad repo", "a/b/c", "-org/name", "org/" + "x" * 97])
+def test_publish_checks_repo_id_before_anything(tmp_path, capsys, repo_id):
+    code, stdout, err = run(["publish", str(tmp_path / "missing"), f"--repo-id={repo_id}",
+                             "--dry-run"], capsys)
+    assert code == 2 and stdout == "" and "not valid on the Hub" in err
+    assert "missing" not in err  # refused before the folder is looked at
+
+
+def test_check_config_checks_that_inputs_exist(tmp_path, capsys):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("input:\n  paths: [posts.txt]\n", encoding="utf-8")
+    code, stdout, err = run(["check-config", str(cfg)], capsys)
+    assert code == 3 and "OK" not in stdout and str(tmp_path / "posts.txt") in err
+    (tmp_path / "posts.txt").write_text("Forwarded from A\nSome words here.\n", encoding="utf-8")
+    code, stdout, _ = run(["check-config", str(cfg)], capsys)
+    assert code == 0 and "OK" in stdout and "1 input file" in stdout

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from builder.errors import BuilderError, PublishError
 from builder.output.manifest import read_manifest, sha256_path
+from builder.release.repo_id import check_repo_id
 from builder.release.verify import verify
 
 
@@ -54,6 +55,7 @@ def _explain(err: Exception, step: str, endpoint: str, redact: _Redact) -> Publi
 
 
 def publish(root: Path, repo_id: str, *, dry_run: bool = False, private: bool = False) -> list[str]:
+    check_repo_id(repo_id)
     root = Path(root)
     try:
         verify(root)
