@@ -45,6 +45,7 @@ from builder.output.splits import SPLITS, split_for
 from builder.readers import InputFile, plan_inputs, read_inputs
 from builder.records import Post, Rejected
 from builder.release.history import release_history, replace_dir
+from builder.release.versions import check_not_older
 from builder.text.clean import Cleaner, is_empty
 from builder.text.langid import LanguageIdentifier, backend_version
 from builder.text.segment import Segmenter, segmenter_version
@@ -308,11 +309,7 @@ def _build(plan: _Plan, force: bool, progress: bool) -> BuildResult:
         if previous.get("signature") == plan.signature:
             log.info("%s is up to date (same signature); nothing rewritten", out)
             return BuildResult(out, plan.signature, up_to_date=True)
-        if previous.get("dataset", {}).get("version") == config.version:
-            raise ConfigError(
-                f"{out}: holds a different build of version {config.version}; bump the "
-                "version (--version X.Y.Z) or pass --force to overwrite it"
-            )
+        check_not_older(out, previous, config.version, plan.signature)
     elif out.exists() and not out.is_dir():
         raise ConfigError(f"{out}: exists and is not a folder")
 

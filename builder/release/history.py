@@ -10,9 +10,10 @@ from pathlib import Path
 
 
 def release_history(previous: dict | None, out: Path, tmp: Path, version: str, signature: str) -> list:
-    """This version's entry (with its diff against the build it replaces), then the history
-    kept from the previous manifest, newest first."""
+    """This version's entry (with its diff against the build it replaces) and the history
+    kept from the previous manifest, newest version first."""
     from builder.release.diff import counts_only, diff_data  # noqa: PLC0415
+    from builder.release.versions import newest_first  # noqa: PLC0415
 
     entry = {"version": version, "signature": signature, "previous": None, "changes": None}
     if previous is None:
@@ -20,7 +21,7 @@ def release_history(previous: dict | None, out: Path, tmp: Path, version: str, s
     entry["previous"] = previous["dataset"]["version"]
     entry["changes"] = counts_only(diff_data(out, tmp))
     history = [r for r in previous.get("releases", []) if r.get("version") != version]
-    return [entry, *history]
+    return newest_first([entry, *history])
 
 
 def replace_dir(tmp: Path, out: Path) -> None:
