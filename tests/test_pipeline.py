@@ -127,7 +127,7 @@ def test_rebuild_same_signature_is_up_to_date(tmp_path, capsys):
     assert (out / "manifest.json").stat().st_mtime_ns == before
     # a different build of the same version is refused; a new version or --force is fine
     assert main(["build", "--out", str(out), "-q", "--input", str(_small(tmp_path))]) == 2
-    assert "bump the version" in capsys.readouterr().err
+    assert "holds release 1.0.0" in capsys.readouterr().err
     assert main(["build", "--out", str(out), "-q", "--input", str(_small(tmp_path)),
                  "--version", "1.0.1"]) == 0
 
