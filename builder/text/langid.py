@@ -2,49 +2,64 @@
 
 from __future__ import annotations
 
+import importlib
+import json
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from builder.config import LangIdConfig
 from builder.errors import ConfigError
 from builder.text.function_words import clearly_in
 
 
+def langdetect_module():
+    """`langdetect_rs` (a Rust port giving langdetect's results bit for bit, tens of times
+    faster) when installed, else the pure-Python `langdetect`."""
+    try:
+        import langdetect_rs as module  # noqa: PLC0415
+    except ImportError:
+        import langdetect as module  # noqa: PLC0415
+    return module
+
+
+def profile_path(code: str) -> Path:
+    """langdetect's profile of an ISO 639-1 code (`zh` is `zh-cn`); both implementations
+    read the profiles that langdetect ships."""
+    import langdetect  # noqa: PLC0415
+
+    return Path(langdetect.__file__).parent / "profiles" / {"zh": "zh-cn"}.get(code, code)
+
+
 class LangdetectBackend:
     name = "langdetect"
 
-    def __init__(self, candidates: list[str], seed: int):
-        import json  # noqa: PLC0415
-        from pathlib import Path  # noqa: PLC0415
-
-        import langdetect  # noqa: PLC0415
-        from langdetect import DetectorFactory  # noqa: PLC0415
-        from langdetect.utils.lang_profile import LangProfile  # noqa: PLC0415
+    def __init__(self, candidates: list[str], seed: int, module=None):
+        module = module or langdetect_module()
+        lang_profile = importlib.import_module(f"{module.__name__}.utils.lang_profile")
 
         # Only the candidate languages' profiles: the detector's work grows with the number
         # of profiles (measured 3.6x faster for 6 of 55), and short text is confused less.
-        profiles = Path(langdetect.__file__).parent / "profiles"
-        factory = DetectorFactory()
-        names = {"zh": "zh-cn"}
+        factory = module.DetectorFactory()
         for index, code in enumerate(candidates):
-            path = profiles / names.get(code, code)
+            path = profile_path(code)
             if not path.is_file():
                 raise ConfigError(f"langid.candidates: langdetect does not know '{code}'")
             data = json.loads(path.read_text(encoding="utf-8"))
-            factory.add_profile(LangProfile(**data), index, len(candidates))
+            factory.add_profile(lang_profile.LangProfile(**data), index, len(candidates))
         factory.set_seed(seed)
         self._factory = factory
+        self._error = module.LangDetectException
         self._seed = seed
+        self.implementation = module.__name__
         self.candidates = candidates
 
     def scores(self, text: str) -> dict[str, float]:
-        from langdetect.lang_detect_exception import LangDetectException  # noqa: PLC0415
-
         detector = self._factory.create()
         detector.seed = self._seed
         detector.append(text)
         try:
             probs = detector.get_probabilities()
-        except LangDetectException:
+        except self._error:
             return {}
         return {p.lang.split("-")[0]: p.prob for p in probs}
 
