@@ -24,6 +24,7 @@ class RawPost:
     reactions: tuple[Reaction, ...] = ()
     hashtags: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
+    format: str = ""  # the reader's format name (cleaning rules may depend on it)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,8 @@ class MessageParser(StackParser):
     """What both Telegram HTML readers share: one message at a time as a dict of text parts,
     a current field that collects text, links, reactions, and the RawPost at the end."""
 
+    format_name = ""  # the reader's FORMAT, set by each subclass
+
     def __init__(self, source: str, start: int, stats: Counter):
         super().__init__()
         self.source, self.position, self.stats = source, start, stats
@@ -131,7 +133,7 @@ class MessageParser(StackParser):
             lines=tuple(line.strip() for line in text.split("\n")),
             message_id=msg["id"] or None, channel=channel or None, date=msg["date"],
             reactions=tuple(msg["reactions"]), hashtags=tuple(msg["tags"]),
-            urls=tuple(msg["urls"]),
+            urls=tuple(msg["urls"]), format=self.format_name,
         ))
         self.position += 1
 

@@ -85,6 +85,7 @@ def read(path: Path, start: int, max_line_chars: int, config=None, stats: Counte
                 source=path.name, position=position, lines=tuple(text.split("\n")),
                 message_id=None if ident in (None, "") else str(ident),
                 channel=str(channel) if channel else None, date=_date(obj.get(f_date)),
+                format=FORMAT,
             )
             position += 1
     except (OSError, EOFError, zlib.error) as err:

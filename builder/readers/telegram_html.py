@@ -39,6 +39,8 @@ def title_to_utc(title: str) -> str | None:
 
 
 class _Parser(MessageParser):
+    format_name = FORMAT
+
     def __init__(self, source: str, start: int, stats: Counter, sender: str | None):
         super().__init__(source, start, stats)
         self.sender = sender  # carried over between messages (and files)

@@ -185,7 +185,7 @@ def message_post(msg: dict, chat_name: str | None, source: str, position: int,
         source=source, position=position, lines=tuple(text.split("\n")),
         message_id=str(msg.get("id")), channel=msg.get("forwarded_from") or chat_name,
         date=iso_utc(msg.get("date_unixtime")), reactions=reactions,
-        hashtags=tuple(tags), urls=tuple(urls),
+        hashtags=tuple(tags), urls=tuple(urls), format=FORMAT,
     )
 
 

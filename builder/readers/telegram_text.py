@@ -33,7 +33,7 @@ def read(path: Path, start: int, max_line_chars: int, **_: object) -> Iterator[R
         m = FORWARDED.match(line)
         if m:
             if started:
-                yield RawPost(path.name, position, tuple(lines), channel=channel)
+                yield RawPost(path.name, position, tuple(lines), channel=channel, format=FORMAT)
                 position += 1
             started = True
             channel = m.group(1)
@@ -41,7 +41,7 @@ def read(path: Path, start: int, max_line_chars: int, **_: object) -> Iterator[R
         elif started:
             lines.append(line)
     if started:
-        yield RawPost(path.name, position, tuple(lines), channel=channel)
+        yield RawPost(path.name, position, tuple(lines), channel=channel, format=FORMAT)
     elif not content_seen:
         raise InputError(f"{path}: holds only whitespace, no posts")
     else:

@@ -36,6 +36,8 @@ def to_utc(value: str) -> str | None:
 
 
 class _Parser(MessageParser):
+    format_name = FORMAT
+
     def __init__(self, source: str, start: int, stats: Counter):
         super().__init__(source, start, stats)
         self.page_title: list[str] = []

@@ -7,7 +7,6 @@ Each step takes a `Draft` and returns a new one plus how many things it removed;
 from __future__ import annotations
 
 import hashlib
-import math
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -23,6 +22,7 @@ from builder.text.telegram import (
     find_urls,
     has_word_chars,
     is_arrow_or_symbol_only,
+    keycap_list_number,
     parse_reactions_line,
     remove_urls,
     strip_emoji,
@@ -107,7 +107,8 @@ class DropNotices:
 
 
 class ExtractUrls:
-    """Rule 6: URL-only lines are dropped, every URL goes to `urls` and leaves the text."""
+    """Rule 6: every URL goes to `urls`; a URL-only line (emoji and arrows aside) is dropped,
+    a URL inside running text stays in the text (cutting it out would break the sentence)."""
 
     name = "url_lines"
 
@@ -121,11 +122,10 @@ class ExtractUrls:
                 kept.append(line)
                 continue
             urls.extend(found)
-            rest = remove_urls(line)
-            if is_arrow_or_symbol_only(rest):
+            if is_arrow_or_symbol_only(remove_urls(line)):
                 dropped += 1
             else:
-                kept.append(rest)
+                kept.append(line)
         return replace(d, lines=tuple(kept), urls=_unique(urls)), dropped
 
 
@@ -154,8 +154,9 @@ class ExtractHashtags:
 class StripSymbols:
     """Rule 7: emoji, flags, joiners, leading bullets go; whitespace collapses; NFC.
 
-    Lines left with no letter or digit (emoji-only, arrow-only) are dropped; the count is
-    of lines dropped.
+    A removed symbol never glues its neighbours into one token; keycap digits that open a
+    line become its list number (`1️⃣10 sets` -> `1. 10 sets`). Lines left with no letter
+    or digit (emoji-only, arrow-only) are dropped; the count is of lines dropped.
     """
 
     name = "emoji_and_symbol_lines"
@@ -164,7 +165,8 @@ class StripSymbols:
         kept: list[str] = []
         for line in d.lines:
             if not line.isascii():
-                line = LEADING_BULLET.sub("", strip_emoji(unicodedata.normalize("NFC", line)))
+                line = keycap_list_number(unicodedata.normalize("NFC", line))
+                line = LEADING_BULLET.sub("", strip_emoji(line))
             text = collapse_whitespace(LEADING_BULLET.sub("", line))
             if text and has_word_chars(text):
                 kept.append(text)
@@ -173,34 +175,40 @@ class StripSymbols:
 
 class Undouble:
     """Rule 2: the web view repeats a post's body (the link-preview card); keep one copy.
+    Runs only on plain-text web-view copies (see `DOUBLED_FORMATS`).
 
-    The second copy is found as the tail of the post that best re-aligns with the lines
-    before it. Only lines of that tail that match a line of the first copy are dropped, so
-    a line that occurs once (say, a sentence cut from the first copy) is always kept, in place.
+    A post is its lead line (which the copy leaves out; it may have been dropped as emoji
+    only) and its body twice: the second copy is a tail that re-aligns with the lines before
+    it (all of them, or all but the lead) on more than half of each copy. Only lines of that
+    tail that match a line of the first copy are dropped, so a line that occurs once (say, a
+    sentence cut from the first copy) is kept, in place, and a post that is not doubled keeps
+    a line it repeats (`a / b / a`).
     """
 
     name = "doubled_body_lines"
 
     def apply(self, d: Draft) -> tuple[Draft, int]:
         lines = d.lines
-        n = len(lines)
-        if n < 2 or len(set(lines)) == n:
+        if len(lines) < 2 or len(set(lines)) == len(lines):
             return d, 0
-        seen: set[str] = set()
-        best: tuple[int, int, SequenceMatcher] | None = None
-        for j, line in enumerate(lines):
-            if line in seen:
-                first, second = lines[:j], lines[j:]
-                matcher = SequenceMatcher(None, first, second, autojunk=False)
-                matched = sum(b.size for b in matcher.get_matching_blocks())
-                if matched >= math.ceil(0.5 * len(second)) and (best is None or matched > best[0]):
-                    best = (matched, j, matcher)
-            seen.add(line)
+        best: tuple[int, int, int, SequenceMatcher] | None = None
+        for lead in (0, 1):
+            seen: set[str] = set()
+            for j in range(lead, len(lines)):
+                if lines[j] in seen:
+                    first, second = lines[lead:j], lines[j:]
+                    matcher = SequenceMatcher(None, first, second, autojunk=False)
+                    matched = sum(b.size for b in matcher.get_matching_blocks())
+                    if 2 * matched > max(len(first), len(second)) and (
+                        best is None or matched > best[0]
+                    ):
+                        best = (matched, lead, j, matcher)
+                seen.add(lines[j])
         if best is None:
             return d, 0
-        matched, j, matcher = best
-        first, second = lines[:j], lines[j:]
-        out: list[str] = []
+        matched, lead, j, matcher = best
+        first, second = lines[lead:j], lines[j:]
+        out: list[str] = list(lines[:lead])
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             out.extend(first[i1:i2])
             if tag in ("insert", "replace"):
@@ -217,6 +225,10 @@ DEFAULT_STEPS = (
     StripSymbols(),
     Undouble(),
 )
+
+# Formats whose posts may carry the web view's doubled body: only the plain-text copy of a
+# channel's web view. JSON, HTML, t.me/s and JSON lines hold each text once.
+DOUBLED_FORMATS = frozenset({"telegram-text"})
 
 
 def content_post_id(text: str) -> str:
@@ -242,7 +254,10 @@ class Cleaner:
             urls=raw.urls,
             reactions=raw.reactions,
         )
+        doubled = raw.format in DOUBLED_FORMATS
         for step in self.steps:
+            if step.name == Undouble.name and not doubled:
+                continue
             draft, removed = step.apply(draft)
             self.counts[step.name] += removed
         text = "\n".join(draft.lines)

@@ -38,14 +38,26 @@ _EMOJI_CLASS = (
 )
 _EMOJI_CHARS = f"[{_EMOJI_CLASS}]"
 EMOJI = re.compile(_EMOJI_CHARS)
-_EMOJI_OR_ZERO_WIDTH = re.compile(f"[{_EMOJI_CLASS}\u200b\u200c\u2060\ufeff\u00ad]+")
+# A keycap (`1️⃣`, `#️⃣`): a digit, `#` or `*`, an optional variation selector, U+20E3. It
+# is removed whole: removing only its emoji parts would glue the digit onto the next word.
+_KEYCAP = "[0-9#*]\ufe0f?\u20e3"
+# A run of emoji and emoji glue (keycaps whole), with the zero-width characters around it.
+_EMOJI_OR_ZERO_WIDTH = re.compile(f"(?:{_KEYCAP}|[{_EMOJI_CLASS}\u200b\u200c\u2060\ufeff\u00ad])+")
 _LOW_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u00ad]+")
+# Characters that only join or select (no visible symbol): removing them never separates.
+_GLUE_ONLY = frozenset("\ufe0e\ufe0f\u200d\u200b\u200c\u2060\ufeff\u00ad")
+# A symbol removed between these and the next character leaves nothing (`(🔥word)`, `word🔥.`).
+_OPENING = frozenset("([{«“‘„‚\"'¡¿")
+_CLOSING = frozenset(")]}»”’\"'.,;:!?…")
+# Keycap digits (or 🔟) that open a line: a list number, like `1.` (`1️⃣10 sets` -> `1. 10 sets`).
+_KEYCAP_NUMBER = re.compile("^(\\s*)((?:[0-9]\ufe0f?\u20e3)+|\U0001F51F)\\s*")
 _WORD_CHAR = re.compile(r"[^\W_]")
 LEADING_BULLET = re.compile(r"^\s*[•◦▪▫‣●○■□►▸·]+\s*")
 WHITESPACE = re.compile(r"\s+")
 HASHTAG = re.compile(r"(?<![\w&/#])#([^\W\d_]\w*)")
 URL = re.compile(r"(?:https?://|www\.|t\.me/)[^\s<>\"«»]+", re.IGNORECASE)
 _URL_TRAIL = ".,;:!?)]}'\"’”»"
+_URL_HOST = re.compile(r"(?:https?://|www\.|t\.me/)[^\W_]", re.IGNORECASE)
 # `<...>`, `<…>`, `[...]`, `[…]`, and the `< truncated N characters >` left by copy tools.
 ELISION = re.compile(
     r"<\s*(?:\.{2,}|…)\s*>|\[\s*(?:\.{2,}|…)\s*\]|<\s*truncated\s+\d+\s+characters?\s*>",
@@ -56,13 +68,39 @@ _REACTIONS_LINE = re.compile(rf"^\s*(?:{_EMOJI_CHARS}+\s*\d+(?:[.,]\d+)?\s*[KkMm
 FORWARDED = re.compile(r"^\s*Forwarded from\s+(.+?)\s*$")
 
 
+def _separate(m: re.Match) -> str:
+    """What replaces a removed emoji run: a space where the characters on its two sides would
+    otherwise join into one token (`word🔥word`, `1️⃣10`), else nothing."""
+    run, text = m.group(0), m.string
+    start, end = m.start(), m.end()
+    if start == 0 or end == len(text) or all(c in _GLUE_ONLY for c in run):
+        return ""
+    left, right = text[start - 1], text[end]
+    if left.isspace() or right.isspace() or left in _OPENING or right in _CLOSING:
+        return ""
+    return " "
+
+
 def strip_emoji(text: str) -> str:
-    """Remove emoji, flags, joiners and zero-width characters (keeps all other text as is)."""
+    """Remove emoji, keycaps, flags, joiners and zero-width characters (keeps all other text
+    as is). Removing a symbol never joins the characters on its two sides into one token."""
     if text.isascii():
         return text
     if max(text) < "\u203c":  # below the first pictograph: only zero-width characters to drop
         return _LOW_ZERO_WIDTH.sub("", text)
-    return _EMOJI_OR_ZERO_WIDTH.sub("", text)
+    return _EMOJI_OR_ZERO_WIDTH.sub(_separate, text)
+
+
+def keycap_list_number(line: str) -> str:
+    """Keycap digits that open a line become its list number: `2️⃣Each` -> `2. Each`."""
+    if "\u20e3" not in line and "\U0001F51F" not in line:
+        return line
+    m = _KEYCAP_NUMBER.match(line)
+    if not m:
+        return line
+    keys = m.group(2)
+    number = "10" if keys == "\U0001F51F" else "".join(c for c in keys if c.isdigit())
+    return f"{m.group(1)}{number}. {line[m.end():]}"
 
 
 def collapse_whitespace(text: str) -> str:
@@ -88,9 +126,11 @@ def _may_hold_url(text: str) -> bool:
 
 
 def find_urls(text: str) -> list[str]:
+    """URLs in a line, without trailing punctuation; a bare scheme (`https://`) is no URL."""
     if not _may_hold_url(text):
         return []
-    return [m.group(0).rstrip(_URL_TRAIL) for m in URL.finditer(text)]
+    found = (m.group(0).rstrip(_URL_TRAIL) for m in URL.finditer(text))
+    return [url for url in found if _URL_HOST.match(url)]
 
 
 def remove_urls(text: str) -> str:

@@ -79,7 +79,7 @@ def test_shared_desktop_example():
     third = cleaned[1]
     assert third.text == ("Spring outlook from the regional weather office is out.\n"
                           "Main point: nights stay mild through March. weather spring\n"
-                          "Full report:")
+                          "Full report: https://example.org/report")  # a URL in text stays
     assert third.hashtags == ("weather", "spring")
     assert third.urls == ("https://example.org/outlook", "https://example.org/report")
     assert third.reactions == (Reaction("👍", 14), Reaction("❤", 3),
@@ -181,6 +181,24 @@ def test_each_form_builds_end_to_end(tmp_path, form):
     out = tmp_path / "ds"
     assert main(["build", "--input", str(path), "--out", str(out), "-q", "--format", form]) == 0
     ds = load_dataset(str(out), "segments", cache_dir=str(tmp_path / "hf"))
-    assert sum(ds[s].num_rows for s in ds) == 7
+    assert sum(ds[s].num_rows for s in ds) == 8  # "Details: <url>" keeps its URL, two words
     posts = load_dataset(str(out), "posts", cache_dir=str(tmp_path / "hf"))
     assert sum(posts[s].num_rows for s in posts) == 3
+
+
+def test_repeated_lines_survive_json_and_html(tmp_path):
+    """Only plain-text web-view copies are de-doubled: a JSON or HTML post keeps a line it
+    repeats."""
+    body = "bold in text\nbold below\nnormal text\n\nbold with one line gap\nnormal text"
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps({"name": "C", "type": "public_channel", "id": 1, "messages": [
+        {"id": 5, "type": "message", "date_unixtime": "1709276712", "text": body}]}), encoding="utf-8")
+    (post,) = read(path)
+    assert Cleaner().clean(post).text == body.replace("\n\n", "\n")
+    page = tmp_path / "messages.html"
+    page.write_text('<div class="history"><div class="message default clearfix" id="message7">'
+                    '<div class="body"><div class="from_name">G</div><div class="text">heh<br>'
+                    "when they claimed 10 will be the last Windows<br>heh</div></div></div></div>",
+                    encoding="utf-8")
+    (post,) = read(page)
+    assert Cleaner().clean(post).text == "heh\nwhen they claimed 10 will be the last Windows\nheh"

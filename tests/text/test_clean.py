@@ -12,8 +12,8 @@ from builder.text.clean import (
 )
 
 
-def clean(*lines, channel="Chan 🇷🇺"):
-    return Cleaner().clean(RawPost("t.txt", 0, tuple(lines), channel=channel))
+def clean(*lines, channel="Chan 🇷🇺", fmt="telegram-text"):
+    return Cleaner().clean(RawPost("t.txt", 0, tuple(lines), channel=channel, format=fmt))
 
 
 @pytest.mark.parametrize(
@@ -45,8 +45,49 @@ def test_hashtag_step_counts_lines():
 
 def test_urls_lines_and_metadata():
     post = clean("Watch live.", "🔗 https://mid.ru/en/video", "More at https://t.me/x today.")
-    assert post.text == "Watch live.\nMore at today."
+    assert post.text == "Watch live.\nMore at https://t.me/x today."
     assert post.urls == ("https://mid.ru/en/video", "https://t.me/x")
+
+
+@pytest.mark.parametrize(
+    "line, urls",
+    [
+        ("The address begins with https://example.org and then continues here.",
+         ("https://example.org",)),
+        ("begins with “https://”.", ()),  # a bare scheme is text, not a URL
+        ("See www.example.org/a, then call.", ("www.example.org/a",)),
+    ],
+)
+def test_url_inside_running_text_stays(line, urls):
+    post = clean("Lead line.", line)
+    assert post.text == f"Lead line.\n{line}"
+    assert post.urls == urls
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("1️⃣10 sets of full length test", "1. 10 sets of full length test"),
+        ("2️⃣Each set has a key.", "2. Each set has a key."),
+        ("🔟Tenth item here.", "10. Tenth item here."),
+        ("  3\u20e3 no selector here", "3. no selector here"),
+        ("Press 5️⃣ then go.", "Press then go."),  # a keycap inside a line goes whole
+        ("before1️⃣10 after", "before 10 after"),
+        ("red🔥hot and blue💙sky", "red hot and blue sky"),
+        ("Hello👋! (🔥hot) “🎉party”.", "Hello! (hot) “party”."),
+        ("#️⃣ Hash key item.", "Hash key item."),
+    ],
+)
+def test_removed_symbols_never_join_tokens(line, expected):
+    assert clean(line).text == expected
+
+
+def test_keycap_list_is_segmented_as_a_list():
+    from builder.text.segment import Segmenter
+
+    post = clean("1️⃣10 sets of full length test", "2️⃣Each comes with answers.")
+    texts = [s.text for s in Segmenter("en").segment(post)]
+    assert texts == ["1. 10 sets of full length test", "2. Each comes with answers."]
 
 
 def test_reactions_become_metadata():
@@ -78,6 +119,38 @@ def test_not_doubled_post_untouched():
     lines = ("First.", "Second.", "Third.")
     d, n = Undouble().apply(Draft(lines))
     assert d.lines == lines and n == 0
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [("a", "b", "a"), ("Lead.", "a", "b", "a"), ("One.", "Two.", "Three.", "One.")],
+)
+def test_plain_text_post_not_doubled_keeps_repeated_line(lines):
+    assert clean(*lines).text.split("\n") == list(lines)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [("Lead line.", "Body one.", "Body one."),  # a one-line body, twice
+     ("Body one.", "Body two.", "Body one.", "Body two.")],  # the lead was emoji-only
+)
+def test_plain_text_doubled_body_without_full_lead(lines):
+    assert clean(*lines).text.split("\n") == list(dict.fromkeys(lines))
+
+
+@pytest.mark.parametrize(
+    "fmt, lines",
+    [
+        ("telegram-json", ("bold in text", "bold below", "normal text", "",
+                           "bold with one line gap", "normal text")),
+        ("telegram-html", ("heh", "when they claimed 10 will be the last Windows", "heh")),
+        ("tme-html", ("Lead.", "Body one.", "Body two.", "Body one.", "Body two.")),
+        ("jsonl", ("Lead.", "Body one.", "Body one.")),
+    ],
+)
+def test_other_formats_are_never_undoubled(fmt, lines):
+    post = clean(*lines, fmt=fmt)
+    assert post.text.split("\n") == [line for line in lines if line]
 
 
 def test_notice_step_counts():

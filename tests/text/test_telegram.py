@@ -34,6 +34,12 @@ def test_reactions_line(line, expected):
         ("©2024 Brand™", "©2024 Brand™"),
         ("a\u200bb", "ab"),
         ("«quoted» – “typographic” ’", "«quoted» – “typographic” ’"),
+        ("1️⃣10 sets", "10 sets"),
+        ("x1️⃣10", "x 10"),
+        ("2️⃣Each", "Each"),
+        ("word🔥word", "word word"),
+        ("a\u200db", "ab"),  # a lone joiner is glue, not a symbol
+        ("end🎉.", "end."),
     ],
 )
 def test_strip_emoji_keeps_text(text, expected):
@@ -50,6 +56,10 @@ def test_symbol_only_lines(line, only):
 
 def test_channel_name_loses_flags():
     assert clean_channel_name("Russian MFA 🇷🇺") == "Russian MFA"
+
+
+def test_bare_scheme_is_not_a_url():
+    assert find_urls("begins with “https://”. and http:// too") == []
 
 
 def test_urls_trailing_punctuation():
