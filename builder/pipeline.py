@@ -41,6 +41,7 @@ from builder.output.parquet import (
     segment_row,
     segments_features,
 )
+from builder.output.plots import card_images
 from builder.output.splits import SPLITS, split_for
 from builder.readers import InputFile, plan_inputs, read_inputs
 from builder.records import Post, Rejected
@@ -387,16 +388,18 @@ def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildRe
     )
     step_rows += [{"stage": "drop", "step": r, "count": c} for r, c in counts["drops"].items()]
     step_rows.append({"stage": "package", "step": "segments kept", "count": counts["segments"]["kept"]})
+    images = card_images(tmp, [f.path for f in files])
     card = render_card(
         config=config, features=run.writer.features, split_rows=split_rows, file_sizes=sizes,
         examples=run.examples, steps=step_rows, inputs=plan.input_records, signature=signature,
         langid=plan.langid_version, segmenter=segmenter_version(), models=plan.models,
-        mt_counts=run.mt_counts, releases=releases, alignment=run.align_counts,
+        mt_counts=run.mt_counts, releases=releases, alignment=run.align_counts, images=images,
     )
     (tmp / CARD_FILE).write_text(card, encoding="utf-8", newline="\n")
     outputs = [{"path": CARD_FILE, "rows": None}]
     outputs += [{"path": f.path, "rows": f.rows} for f in files]
     outputs.append({"path": "rejects.jsonl", "rows": run.writer.rejects_rows})
+    outputs += [{"path": image["path"], "rows": None} for image in images]
     for o in outputs:
         o["sha256"] = sha256_path(tmp / o["path"])
     manifest = {

@@ -90,6 +90,7 @@ def render_card(
     mt_counts: dict | None = None,
     releases: list[dict] | tuple = (),
     alignment: dict | None = None,
+    images: list[dict] | tuple = (),
 ) -> str:
     from huggingface_hub import DatasetCard, DatasetCardData  # noqa: PLC0415
 
@@ -180,5 +181,6 @@ def render_card(
         releases=list(releases),
         empty_configs=empty,
         alignment=alignment or {},
+        images=list(images),
     )
     return str(card).rstrip("\n") + "\n"

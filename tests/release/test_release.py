@@ -119,6 +119,8 @@ def test_publish_commits_and_tags(sample_build, hub, capsys):
     local = sorted(p.relative_to(sample_build).as_posix() for p in sample_build.rglob("*") if p.is_file())
     assert sorted(commit["files"]) == local
     assert commit["files"]["README.md"] == (sample_build / "README.md").read_bytes()
+    images = [f for f in commit["files"] if f.startswith("images/") and f.endswith(".svg")]
+    assert images and all(commit["files"][f] == (sample_build / f).read_bytes() for f in images)
     assert commit["parent"] == commit["header"]["parentCommit"]
     assert repo["tags"] == {"v1.0.0": commit["oid"]}
     signature = json.loads((sample_build / "manifest.json").read_text())["signature"]
