@@ -47,7 +47,7 @@ from builder.readers import InputFile, plan_inputs, read_inputs
 from builder.records import Post, Rejected
 from builder.release.history import release_history, replace_dir
 from builder.release.versions import check_not_older
-from builder.text.clean import Cleaner, is_empty
+from builder.text.clean import Cleaner, is_empty, raw_excerpt
 from builder.text.langid import LanguageIdentifier, backend_version
 from builder.text.segment import Segmenter, segmenter_version
 
@@ -129,7 +129,7 @@ class _Run:
             self.counts["posts_read"] += 1
             post = self.cleaner.clean(raw)
             if is_empty(post):
-                self.drop("clean", "empty_after_cleaning", post.post_id, post.text)
+                self.drop("clean", "empty_after_cleaning", post.post_id, raw_excerpt(raw))
                 continue
             if post.post_id in self.post_ids:
                 self.drop("clean", "duplicate_post", post.post_id, post.text)
@@ -232,6 +232,21 @@ class _Run:
                 log.warning("%s", result.message)
 
 
+def check_kept(names: str, counts: Counter, drops: Counter) -> None:
+    """A build that keeps no post or no segment is an input error (there is nothing to
+    load): one line with how many posts were read and why all were dropped."""
+    read, posts, segments = counts["posts_read"], counts["posts_kept"], counts["segments_kept"]
+    if read == 0:
+        raise InputError(f"{names}: no posts found in the input")
+    why = ", ".join(f"{reason} {n}" for reason, n in sorted(drops.items()))
+    read_text = f"{read} post{'s' if read != 1 else ''} read"
+    if posts == 0:
+        raise InputError(f"{names}: {read_text}, all dropped ({why}); nothing to build")
+    if segments == 0:
+        raise InputError(f"{names}: {read_text}, {posts} kept, but every segment was dropped "
+                         f"({why}); nothing to build")
+
+
 def _progress(iterable, enabled: bool, desc: str):
     if not enabled:
         return iterable
@@ -332,9 +347,7 @@ def _build(plan: _Plan, force: bool, progress: bool) -> BuildResult:
         run = _Run(config, writer)
         posts = read_inputs(plan.inputs, config.input, run.read_stats)
         run.process(_progress(posts, progress, "build"))
-        if run.counts["posts_read"] == 0:
-            names = ", ".join(item.name for item in plan.inputs)
-            raise InputError(f"{names}: no posts found in the input")
+        check_kept(", ".join(item.name for item in plan.inputs), run.counts, run.drops)
         if stage is not None:
             run.translate(stage, plan.specs)
         if plan.sides:

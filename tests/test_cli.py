@@ -159,3 +159,35 @@ def test_check_config_checks_that_inputs_exist(tmp_path, capsys):
     (tmp_path / "posts.txt").write_text("Forwarded from A\nSome words here.\n", encoding="utf-8")
     code, stdout, _ = run(["check-config", str(cfg)], capsys)
     assert code == 0 and "OK" in stdout and "1 input file" in stdout
+
+
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("Forwarded from Chan A\nForwarded from Chan B\n👍8❤4\n",
+         "2 posts read, all dropped (empty_after_cleaning 2); nothing to build"),
+        ("Forwarded from Chan A\nHello.\n",
+         "1 post read, 1 kept, but every segment was dropped (too_few_words 1)"),
+    ],
+)
+def test_nothing_kept_is_an_input_error(tmp_path, capsys, text, needle):
+    src = tmp_path / "posts.txt"
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = run(["build", "--input", str(src), "--out", str(out), "-q"], capsys)
+    assert code == 3 and needle in err and err.count("\n") == 1 and "posts.txt" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["posts.txt"]
+
+
+def test_rejected_empty_post_keeps_its_raw_text(tmp_path, capsys):
+    import json
+
+    src = tmp_path / "posts.txt"
+    long_line = "🎉" * 3000
+    src.write_text("Forwarded from A\nA real post with words.\nForwarded from B\n⬆️ Read in full\n"
+                   f"👍8\nForwarded from C\n{long_line}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(["build", "--input", str(src), "--out", str(out), "-q"], capsys)[0] == 0
+    rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
+    empty = [r["text"] for r in rejects if r["reason"] == "empty_after_cleaning"]
+    assert empty == ["⬆️ Read in full\n👍8", long_line[:2000]]

@@ -1,7 +1,9 @@
 """Reader for the plain-text copy of a channel's web view (the bundled sample's format).
 
-A post starts at a `Forwarded from <name>` line and runs to the next one. Streams line by
-line: memory is bounded by the longest post, not the file.
+A post starts at a `Forwarded from <name>` line and runs to the next one; a `Forwarded from`
+glued to the end of a reactions line (`👍8❤41Forwarded from X`, a copy appended to a file
+without a final newline) starts a post too. Streams line by line: memory is bounded by the
+longest post, not the file.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 from builder.errors import InputError
 from builder.readers.files import iter_lines
 from builder.records import RawPost
-from builder.text.telegram import FORWARDED
+from builder.text.telegram import FORWARDED, GLUED_FORWARDED
 
 FORMAT = "telegram-text"
 
@@ -30,6 +32,10 @@ def read(path: Path, start: int, max_line_chars: int, **_: object) -> Iterator[R
     for _lineno, line in iter_lines(path, max_line_chars):
         if line.strip():
             content_seen = True
+        glued = GLUED_FORWARDED.match(line) if started and "Forwarded from" in line else None
+        if glued:
+            lines.append(glued.group(1))
+            line = glued.group(2)
         m = FORWARDED.match(line)
         if m:
             if started:

@@ -275,3 +275,13 @@ class Cleaner:
 
 def is_empty(post: Post) -> bool:
     return not has_word_chars(post.text)
+
+
+REJECT_TEXT_CHARS = 2000
+
+
+def raw_excerpt(raw: RawPost, limit: int = REJECT_TEXT_CHARS) -> str:
+    """The raw text of a post (its first `limit` characters), for the rejects file: a post
+    that cleaning emptied is written as it was read, so anyone can see what was dropped."""
+    return "\n".join(raw.lines)[:limit]
+

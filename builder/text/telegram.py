@@ -66,6 +66,11 @@ ELISION = re.compile(
 _REACTION = re.compile(rf"({_EMOJI_CHARS}+)\s*(\d+(?:[.,]\d+)?)\s*([KkMm]?)")
 _REACTIONS_LINE = re.compile(rf"^\s*(?:{_EMOJI_CHARS}+\s*\d+(?:[.,]\d+)?\s*[KkMm]?\s*)+$")
 FORWARDED = re.compile(r"^\s*Forwarded from\s+(.+?)\s*$")
+# A reactions run with the next post's `Forwarded from` glued on (a copy that ended without
+# a newline, then had a post appended): `👍8❤41Forwarded from X`.
+GLUED_FORWARDED = re.compile(
+    rf"^(\s*(?:{_EMOJI_CHARS}+\s*\d+(?:[.,]\d+)?\s*[KkMm]?\s*)+?)(Forwarded from\s+.+)$"
+)
 
 
 def _separate(m: re.Match) -> str:

@@ -95,3 +95,27 @@ def test_folder_reads_files_in_order(tmp_path):
     (d / "b.txt").write_text("Forwarded from B\nSecond.", encoding="utf-8")
     (d / "a.txt").write_text("Forwarded from A\nFirst.", encoding="utf-8")
     assert [r.source for r in read(d)] == ["a.txt", "b.txt"]
+
+
+def test_forwarded_glued_to_a_reactions_run_starts_a_post(tmp_path):
+    p = tmp_path / "posts.txt"
+    p.write_text("Forwarded from Chan A\nFirst post line.\n👍8❤41Forwarded from Russian MFA\n"
+                 "Second post line.\n", encoding="utf-8")
+    posts = read(p)
+    assert [r.channel for r in posts] == ["Chan A", "Russian MFA"]
+    assert posts[0].lines == ("First post line.", "👍8❤41")
+    assert posts[1].lines == ("Second post line.",)
+
+
+def test_bundled_sample_ends_with_a_newline_so_appending_a_post_works(tmp_path):
+    from builder.text.clean import Cleaner
+    from tests.helpers import SAMPLE
+
+    assert SAMPLE.read_bytes().endswith(b"\n")
+    p = tmp_path / "posts.txt"
+    p.write_bytes(SAMPLE.read_bytes())
+    with p.open("a", encoding="utf-8") as f:  # what `cat >>` does
+        f.write("Forwarded from Russian MFA\nA post appended by hand.\n")
+    posts = [Cleaner().clean(r) for r in read(p)]
+    assert len(posts) == 21 and posts[-1].text == "A post appended by hand."
+    assert all("Forwarded from" not in post.text for post in posts)
