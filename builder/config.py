@@ -15,6 +15,7 @@ from builder.errors import ConfigError
 FORMATS = ("auto", "telegram-text", "telegram-json", "telegram-html", "tme-html", "jsonl")
 Format = Literal["auto", "telegram-text", "telegram-json", "telegram-html", "tme-html", "jsonl"]
 BUNDLED_PREFIX = "bundled:"
+STDIN_PATH = "-"  # `--input -`: standard input
 SAMPLE_INPUT = BUNDLED_PREFIX + "telegram_channel_sample.txt"
 LANG_PATTERN = r"^[a-z]{2,3}$"
 
@@ -242,7 +243,7 @@ def model_display_name(model: str) -> str:
     return model
 
 
-def _format_validation_error(source: str, err: ValidationError) -> str:
+def format_validation_error(source: str, err: ValidationError) -> str:
     first = err.errors()[0]
     loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
     if first["type"] == "extra_forbidden":
@@ -262,7 +263,7 @@ def validate_config(data: object, source: str) -> BuildConfig:
     try:
         return BuildConfig.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(_format_validation_error(source, err)) from None
+        raise ConfigError(format_validation_error(source, err)) from None
 
 
 def load_config(path: str | Path) -> BuildConfig:

@@ -3,9 +3,7 @@ language ID -> package (Parquet, card, manifest), written to a temporary sibling
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -25,8 +23,8 @@ from builder.mt.translator import resolve_runtime
 from builder.output.card import render_card
 from builder.output.manifest import (
     MANIFEST_FILE,
+    build_id,
     dumps,
-    read_manifest,
     sha256_path,
     signature_string,
 )
@@ -47,6 +45,7 @@ from builder.readers import InputFile, plan_inputs, read_inputs
 from builder.records import Post, Rejected
 from builder.release.history import release_history, replace_dir
 from builder.release.versions import check_not_older
+from builder.release.out_folder import claim_out, temporary_sibling
 from builder.text.clean import Cleaner, is_empty, raw_excerpt
 from builder.text.langid import LanguageIdentifier, backend_version
 from builder.text.segment import Segmenter, segmenter_version
@@ -309,30 +308,23 @@ def _make_plan(config: BuildConfig, out: Path, progress: bool) -> _Plan:
 
 def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
           progress: bool = False) -> BuildResult:
-    out = Path(out) if out else default_out(config)
-    plan = _make_plan(config, out, progress)
-    try:
-        return _build(plan, force, progress)
-    finally:
-        if plan.stage is not None:
-            plan.stage.close()
+    with claim_out(Path(out) if out else default_out(config), config, force) as claim:
+        plan = _make_plan(config, claim.out, progress)
+        try:
+            return _build(plan, claim.previous, force, progress)
+        finally:
+            if plan.stage is not None:
+                plan.stage.close()
 
 
-def _build(plan: _Plan, force: bool, progress: bool) -> BuildResult:
+def _build(plan: _Plan, previous: dict | None, force: bool, progress: bool) -> BuildResult:
     config, out, stage = plan.config, plan.out, plan.stage
-    previous = read_manifest(out) if out.exists() else None
     if previous is not None and not force:
         if previous.get("signature") == plan.signature:
             log.info("%s is up to date (same signature); nothing rewritten", out)
             return BuildResult(out, plan.signature, up_to_date=True)
         check_not_older(out, previous, config.version, plan.signature)
-    elif out.exists() and not out.is_dir():
-        raise ConfigError(f"{out}: exists and is not a folder")
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    tmp = temporary_sibling(out)
     writer = DatasetWriter(tmp)
     try:
         writer.add_config("segments", segments_features())
@@ -428,7 +420,7 @@ def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildRe
         "signature": signature,
         "releases": releases,
     }
-    manifest["build_id"] = hashlib.sha256(dumps(manifest).encode()).hexdigest()
+    manifest["build_id"] = build_id(manifest)
     manifest["outputs"] = sorted(outputs, key=lambda o: o["path"])
     (tmp / MANIFEST_FILE).write_text(dumps(manifest), encoding="utf-8", newline="\n")
     return BuildResult(tmp, signature, split_rows=split_rows, counts=counts)

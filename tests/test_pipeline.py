@@ -107,7 +107,7 @@ def test_two_builds_are_byte_identical(sample_build, tmp_path):
 def test_verify_passes_and_catches_tampering(sample_build, tmp_path):
     import shutil
 
-    assert len(verify(sample_build)) == 3
+    assert len(verify(sample_build)) == 5
     for victim in ("data/segments/train-00000-of-00001.parquet", "README.md"):
         copy = tmp_path / victim.replace("/", "_")
         shutil.copytree(sample_build, copy)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 
 from datasets import DatasetInfo, Features
@@ -39,6 +40,56 @@ FIELD_DOCS = {
     "tgt_char_start": "start offset of the target span in the other post's cleaned text",
     "tgt_char_end": "end offset of the target span",
 }
+
+# Text that comes from inputs (file names, channel names, post text) never reaches the card
+# as Markdown or HTML: it is put in code spans and fences that it cannot close, with line
+# breaks and other control characters shown as escapes.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+_MARKUP = re.compile(r"([\\`*_\[\]<>&!|~#$])")  # inline Markdown, HTML, tables, math
+_STAMP = {
+    "version": re.compile(r"^- \*\*Version:\*\* (\S+)$", re.M),
+    "signature": re.compile(r"^- \*\*Build signature:\*\* `([^`\n]+)`$", re.M),
+}
+
+
+def _visible(text: str) -> str:
+    return _CONTROL.sub(lambda m: json.dumps(m.group(0))[1:-1], text)
+
+
+def _longest_run(text: str, char: str = "`") -> int:
+    return max((len(run) for run in re.findall(f"{re.escape(char)}+", text)), default=0)
+
+
+def code_span(text: str, *, table: bool = False) -> str:
+    """`text` as one inline code span on one line (in a table cell, `|` escaped)."""
+    body = _visible(str(text))
+    if table:
+        body = body.replace("|", "\\|")
+    fence = "`" * (_longest_run(body) + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") or not body.strip() else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def code_block(text: str, info: str = "") -> str:
+    """`text` as a fenced code block whose fence is longer than any backtick run inside."""
+    fence = "`" * max(3, _longest_run(text) + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
+def inline_text(text: str) -> str:
+    """Plain text for prose (a heading, a sentence): one line, Markdown and HTML escaped."""
+    return _MARKUP.sub(r"\\\1", " ".join(_visible(str(text)).split()))
+
+
+def read_card_stamp(card: str) -> dict[str, str]:
+    """The version and build signature a card states (what verify compares)."""
+    stamp = {}
+    for key, pattern in _STAMP.items():
+        m = pattern.search(card)
+        if m:
+            stamp[key] = m.group(1)
+    return stamp
+
 
 CONFIG_DOCS = {
     "segments": "One row per kept sentence segment of the cleaned posts.",
@@ -134,11 +185,15 @@ def render_card(
                                           if k.endswith("_post_id") else "")}
                     for k, v in feats.items()
                 ],
-                "example": json.dumps(example, ensure_ascii=False, indent=2) if example else "",
+                "example": code_block(json.dumps(example, ensure_ascii=False, indent=2), "json")
+                if example else "",
             }
         )
     total_segments = sum(split_rows.get(default_config, {}).values())
     pretty = config.card.pretty_name or config.name
+    models = [{**m, "id_md": code_span(m["id"], table=True),
+               "revision_md": code_span(m["revision"], table=True),
+               "ref_md": code_span(f"{m['id']}@{m['revision']}")} for m in models]
     mt_models = [m for m in models if m.get("use") != "align-bridge"]
     targets = [m["target"] for m in mt_models]
     card_data = DatasetCardData(
@@ -159,7 +214,7 @@ def render_card(
     card = DatasetCard.from_template(
         card_data,
         template_str=template.read_text(encoding="utf-8"),
-        pretty_name=pretty,
+        pretty_name=inline_text(pretty),
         summary=(
             f"Sentence-segmented text of Telegram channel posts ({total_segments} segments), "
             "cleaned of Telegram markup, with language labels and provenance."
@@ -168,7 +223,7 @@ def render_card(
         signature=signature,
         builder_version=__version__,
         source_description=config.card.source_description,
-        inputs=inputs,
+        inputs=[{**inp, "name_md": code_span(inp["name"])} for inp in inputs],
         steps=steps,
         configs=prose_configs,
         load_path=config.name,

@@ -53,11 +53,20 @@ def dumps(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+def build_id(manifest: dict) -> str:
+    """The hash of everything in the manifest but its output list and this id itself."""
+    body = {k: v for k, v in manifest.items() if k not in ("build_id", "outputs")}
+    return hashlib.sha256(dumps(body).encode()).hexdigest()
+
+
 def read_manifest(root: Path) -> dict | None:
+    """The manifest as a mapping, or None where there is none or it is not a JSON object
+    (release/manifest_schema.py checks its shape)."""
     path = root / MANIFEST_FILE
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
         return None
+    return data if isinstance(data, dict) else None

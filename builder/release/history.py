@@ -1,12 +1,29 @@
 """The dataset folder's life: the release history a new build carries, and moving a finished
-build into place."""
+build into place in one atomic step.
+
+The swap exchanges the finished temporary folder with the old one in a single
+`renameat2(RENAME_EXCHANGE)` (Linux 3.15+, most local file systems): at every instant `<out>`
+is either the old build or the new one. Where the kernel or file system cannot exchange,
+the old folder is first renamed `.<out>.old-<pid>`; a build killed between that rename and
+the next leaves no `<out>`, and the next build puts the old folder back before anything
+else (`out_folder.recover`).
+"""
 
 from __future__ import annotations
 
-import contextlib
+import ctypes
+import errno
+import functools
+import logging
 import os
 import shutil
 from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_UNSUPPORTED = {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV}
 
 
 def release_history(previous: dict | None, out: Path, tmp: Path, version: str, signature: str) -> list:
@@ -24,14 +41,45 @@ def release_history(previous: dict | None, out: Path, tmp: Path, version: str, s
     return newest_first([entry, *history])
 
 
+@functools.cache
+def _renameat2():
+    """libc's renameat2, or None where the C library has none (non-Linux, old glibc)."""
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically; False where this system cannot (nothing was changed)."""
+    fn = _renameat2()
+    if fn is None:
+        return False
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _UNSUPPORTED:
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def old_sibling(out: Path, pid: int) -> Path:
+    return out.parent / f".{out.name}.old-{pid}"
+
+
 def replace_dir(tmp: Path, out: Path) -> None:
-    """Move the finished build into place; an old build is removed only after that."""
-    old = None
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(out, old)
-    os.replace(tmp, out)
-    if old is not None:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(old)
+    """Move the finished build `tmp` into place at `out`; the old build is removed after."""
+    if not os.path.lexists(out):
+        os.rename(tmp, out)
+        return
+    if exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)  # now the old build
+        return
+    old = old_sibling(out, os.getpid())
+    shutil.rmtree(old, ignore_errors=True)
+    os.rename(out, old)
+    os.rename(tmp, out)
+    shutil.rmtree(old, ignore_errors=True)

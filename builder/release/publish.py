@@ -1,25 +1,30 @@
-"""`publish DIR --repo-id ORG/NAME`: verify, upload every file in one commit on the head we
-expect, then tag it `v<version>`. `--dry-run` lists what would happen and touches nothing.
+"""`publish DIR --repo-id ORG/NAME`: verify, then upload exactly the manifest and the regular
+files it lists in one commit on the head we expect (removing files of older releases that
+this build does not list), then tag it `v<version>`. `--dry-run` lists what would happen and
+touches nothing.
+
+Files are opened once, without following links, and their bytes checked against the
+manifest before they are sent. A publish whose commit landed but whose tag did not can be
+run again: when the head already holds exactly these files, only the tag is added.
 
 The token comes from `HF_TOKEN` or the huggingface_hub login; it never appears in output.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from builder.errors import BuilderError, PublishError
-from builder.output.manifest import read_manifest, sha256_path
+from builder.output.manifest import MANIFEST_FILE
+from builder.release.dataset_files import open_inside
 from builder.release.repo_id import check_repo_id
-from builder.release.verify import verify
+from builder.release.verify import verify_folder
 
-
-def _files(root: Path) -> list[Path]:
-    return sorted(
-        p for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+KEEP_REMOTE = frozenset({".gitattributes"})  # the Hub's own file, never ours to delete
 
 
 def _token() -> str | None:
@@ -46,7 +51,7 @@ def _explain(err: Exception, step: str, endpoint: str, redact: _Redact) -> Publi
     if status in (401, 403):
         return PublishError(f"{step}: permission denied (HTTP {status}); check the token "
                             "(HF_TOKEN or `hf auth login`) and its write access")
-    if status in (409, 412):
+    if status in (409, 412) and step == "commit":
         return PublishError(f"{step}: the repo changed meanwhile (HTTP {status}: {first}); "
                             "nothing was tagged, publish again on top of the new head")
     if status is not None:
@@ -54,30 +59,88 @@ def _explain(err: Exception, step: str, endpoint: str, redact: _Redact) -> Publi
     return PublishError(f"{step}: cannot reach the Hub at {endpoint} ({first})")
 
 
+class _Upload:
+    """The files to send, open and checked: path in repo -> (file, sha256, git blob id, size)."""
+
+    def __init__(self, root: Path, manifest: dict, manifest_sha256: str):
+        self.files: dict[str, BinaryIO] = {}
+        self.sha256: dict[str, str] = {}
+        self.blob: dict[str, str] = {}
+        self.size: dict[str, int] = {}
+        expected = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+        expected[MANIFEST_FILE] = manifest_sha256
+        try:
+            for rel in sorted(expected):
+                f = open_inside(root, rel)
+                self.files[rel] = f
+                self._hash(rel, f)
+                if self.sha256[rel] != expected[rel]:
+                    raise PublishError(f"{root / rel}: changed after verify; nothing published")
+        except OSError as err:
+            self.close()
+            raise PublishError(f"{root}: {err}; nothing published") from None
+        except BaseException:
+            self.close()
+            raise
+
+    def _hash(self, rel: str, f: BinaryIO) -> None:
+        size = os.fstat(f.fileno()).st_size
+        sha256, blob = hashlib.sha256(), hashlib.sha1(f"blob {size}\0".encode())
+        for block in iter(lambda: f.read(1 << 20), b""):
+            sha256.update(block)
+            blob.update(block)
+        f.seek(0)
+        self.sha256[rel], self.blob[rel], self.size[rel] = sha256.hexdigest(), blob.hexdigest(), size
+
+    def matches(self, remote: dict[str, object]) -> bool:
+        """Whether a remote tree (path -> RepoFile) holds exactly these files."""
+        theirs = {p: f for p, f in remote.items() if p not in KEEP_REMOTE}
+        if set(theirs) != set(self.files):
+            return False
+        for path, info in theirs.items():
+            lfs = getattr(info, "lfs", None)
+            same = lfs.sha256 == self.sha256[path] if lfs else info.blob_id == self.blob[path]
+            if not same:
+                return False
+        return True
+
+    def close(self) -> None:
+        for f in self.files.values():
+            with contextlib.suppress(OSError):
+                f.close()
+
+
 def publish(root: Path, repo_id: str, *, dry_run: bool = False, private: bool = False) -> list[str]:
     check_repo_id(repo_id)
     root = Path(root)
     try:
-        verify(root)
+        verified = verify_folder(root)
     except BuilderError as err:
         raise PublishError(f"verify failed, nothing published: {err}") from None
-    manifest = read_manifest(root)
+    manifest = verified.manifest
+    upload = _Upload(root, manifest, verified.manifest_sha256)
+    try:
+        return _publish(root, repo_id, manifest, upload, dry_run, private)
+    finally:
+        upload.close()
+
+
+def _publish(root: Path, repo_id: str, manifest: dict, upload: _Upload, dry_run: bool,
+             private: bool) -> list[str]:
     name, version = manifest["dataset"]["name"], manifest["dataset"]["version"]
     tag = f"v{version}"
     message = f"{name} {tag}\n\n{manifest['signature']}"
-    files = _files(root)
-    lines = [f"{'would upload' if dry_run else 'uploading'} {len(files)} files to dataset "
+    lines = [f"{'would upload' if dry_run else 'uploading'} {len(upload.files)} files to dataset "
              f"{repo_id} in one commit:"]
-    for f in files:
-        lines.append(f"  {f.relative_to(root).as_posix()}  {f.stat().st_size} bytes  "
-                     f"sha256 {sha256_path(f)[:16]}")
+    for rel in upload.files:
+        lines.append(f"  {rel}  {upload.size[rel]} bytes  sha256 {upload.sha256[rel][:16]}")
     lines.append(f"commit message: {name} {tag}")
     lines.append(f"tag: {tag} (message: {manifest['signature']})")
     if dry_run:
         lines.append("dry run: nothing was sent")
         return lines
 
-    from huggingface_hub import CommitOperationAdd, HfApi  # noqa: PLC0415
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi  # noqa: PLC0415
 
     token = _token()
     if not token:
@@ -85,7 +148,7 @@ def publish(root: Path, repo_id: str, *, dry_run: bool = False, private: bool = 
     redact = _Redact(token)
     endpoint = os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
     api = HfApi(endpoint=endpoint, token=token)
-    step = "create repo"
+    step, commit = "create repo", None
     try:
         api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
         step = "read tags"
@@ -94,21 +157,32 @@ def publish(root: Path, repo_id: str, *, dry_run: bool = False, private: bool = 
             raise PublishError(f"{repo_id}: tag {tag} exists already; bump the version to publish")
         step = "read head"
         head = api.repo_info(repo_id, repo_type="dataset").sha
-        step = "commit"
-        operations = [
-            CommitOperationAdd(path_in_repo=f.relative_to(root).as_posix(), path_or_fileobj=str(f))
-            for f in files
-        ]
-        commit = api.create_commit(repo_id, operations, commit_message=f"{name} {tag}",
-                                   commit_description=manifest["signature"], repo_type="dataset",
-                                   parent_commit=head)
+        remote = {f.path: f for f in api.list_repo_tree(repo_id, revision=head, recursive=True,
+                                                          repo_type="dataset")
+                  if hasattr(f, "blob_id")}
+        if upload.matches(remote):
+            commit = head  # an earlier publish committed these files but did not tag them
+            lines.append(f"the head {head[:12]} already holds these files (an earlier publish "
+                         "was not tagged): tagging it")
+        else:
+            step = "commit"
+            operations = [CommitOperationAdd(path_in_repo=rel, path_or_fileobj=f)
+                          for rel, f in upload.files.items()]
+            operations += [CommitOperationDelete(path_in_repo=p) for p in sorted(remote)
+                           if p not in upload.files and p not in KEEP_REMOTE]
+            commit = api.create_commit(repo_id, operations, commit_message=f"{name} {tag}",
+                                       commit_description=manifest["signature"],
+                                       repo_type="dataset", parent_commit=head).oid
         step = "tag"
-        api.create_tag(repo_id, tag=tag, tag_message=message, revision=commit.oid,
-                       repo_type="dataset")
+        api.create_tag(repo_id, tag=tag, tag_message=message, revision=commit, repo_type="dataset")
     except PublishError:
         raise
     except Exception as err:  # noqa: BLE001 - every Hub failure is one line, exit 5
-        raise _explain(err, step, endpoint, redact) from None
-    lines.append(f"published {repo_id}@{commit.oid[:12]} and tagged {tag}")
+        failure = _explain(err, step, endpoint, redact)
+        if step == "tag":
+            raise PublishError(f"{failure}; the commit {commit[:12]} landed untagged: run "
+                               "publish again to tag it (no second commit is made)") from None
+        raise failure from None
+    lines.append(f"published {repo_id}@{commit[:12]} and tagged {tag}")
     lines.append(f'load it with: datasets.load_dataset("{repo_id}", revision="{tag}")')
     return [redact(line) for line in lines]

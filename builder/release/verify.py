@@ -1,14 +1,32 @@
-"""`verify DIR`: file hashes against the manifest, card metadata, and a load_dataset round trip."""
+"""`verify DIR`: what publish may trust.
+
+1. `manifest.json` is a regular file of the schema (manifest_schema.py) whose build id
+   matches its content;
+2. the folder holds exactly the manifest and the files it lists: every listed file exists
+   inside the folder as a regular file (no link anywhere on its path) with its sha256, and
+   nothing else is there (no unlisted file, link, FIFO or folder);
+3. the card names the manifest's version and signature (so neither changes alone) and its
+   metadata parses, with `configs` matching `dataset_info`;
+4. every config loads with `datasets.load_dataset` with the sizes the card declares.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from builder.errors import InputError, VerifyError
-from builder.output.manifest import MANIFEST_FILE, read_manifest, sha256_path
+from builder.release.dataset_files import NotRegular, open_inside, strangers
+from builder.release.manifest_schema import CARD_FILE, ManifestProblem, load_manifest
 
-CARD_FILE = "README.md"
+
+@dataclass(frozen=True)
+class Verified:
+    manifest: dict
+    manifest_sha256: str
+    passed: list[str]
 
 
 def load_card_data(root: Path) -> dict:
@@ -21,34 +39,64 @@ def load_card_data(root: Path) -> dict:
     return card.data.to_dict()
 
 
-def verify(root: Path, *, load: bool = True) -> list[str]:
-    """Raise VerifyError on the first mismatch; return the checks that passed."""
-    root = Path(root)
-    if not root.is_dir():
-        raise InputError(f"{root}: no such dataset folder")
-    manifest = read_manifest(root)
-    if manifest is None:
-        raise VerifyError(f"{root / MANIFEST_FILE}: missing or not valid JSON")
-    passed = []
-    for out in manifest.get("outputs", []):
+def file_sha256(root: Path, rel: str) -> str:
+    """sha256 of a listed file, opened without following links."""
+    digest = hashlib.sha256()
+    with open_inside(root, rel) as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_files(root: Path, manifest: dict) -> str:
+    listed = {o["path"] for o in manifest["outputs"]}
+    extra = strangers(root, listed)
+    if extra:
+        raise VerifyError(f"{root}: holds what its manifest does not list: {', '.join(extra[:5])}"
+                          + (f" and {len(extra) - 5} more" if len(extra) > 5 else ""))
+    for out in manifest["outputs"]:
         path = root / out["path"]
-        if not path.is_file():
-            raise VerifyError(f"{path}: listed in the manifest but missing")
-        if sha256_path(path) != out["sha256"]:
+        try:
+            digest = file_sha256(root, out["path"])
+        except FileNotFoundError:
+            raise VerifyError(f"{path}: listed in the manifest but missing") from None
+        except (NotRegular, OSError) as err:
+            raise VerifyError(f"{root}: {err}") from None
+        if digest != out["sha256"]:
             raise VerifyError(f"{path}: sha256 differs from the manifest (file was changed)")
-    passed.append(f"{len(manifest.get('outputs', []))} files match their manifest hashes")
+    return f"{len(listed)} files match their manifest hashes; nothing else is in the folder"
+
+
+def _check_card(root: Path, manifest: dict) -> list[str]:
+    from builder.output.card import read_card_stamp  # noqa: PLC0415
+
+    with open_inside(root, CARD_FILE) as f:
+        stamp = read_card_stamp(f.read().decode("utf-8", errors="replace"))
+    version = manifest["dataset"]["version"]
+    if stamp.get("version") != version:
+        raise VerifyError(f"{root / CARD_FILE}: card says version {stamp.get('version')}, the "
+                          f"manifest {version}")
+    if stamp.get("signature") != manifest["signature"]:
+        raise VerifyError(f"{root / CARD_FILE}: the card's build signature is not the manifest's")
+    if f"dataset:{manifest['dataset']['name']}@{version}" not in manifest["signature"].split("|"):
+        raise VerifyError(f"{root}: the manifest's signature names another dataset or version")
     data = load_card_data(root)
     configs = {c["config_name"]: c for c in data.get("configs", [])}
     infos = {i["config_name"]: i for i in data.get("dataset_info", [])}
     if not configs or set(configs) != set(infos):
         raise VerifyError(f"{root / CARD_FILE}: configs and dataset_info do not match")
-    passed.append(f"card metadata parses ({len(configs)} configs)")
-    if load:
-        import datasets  # noqa: PLC0415
-        from datasets import load_dataset  # noqa: PLC0415
+    return [f"card and manifest agree on version {version} and signature",
+            f"card metadata parses ({len(configs)} configs)"]
 
-        quiet = datasets.are_progress_bars_disabled()
-        datasets.disable_progress_bars()  # the CLI prints its own one-line results
+
+def _check_loads(root: Path) -> str:
+    import datasets  # noqa: PLC0415
+    from datasets import load_dataset  # noqa: PLC0415
+
+    infos = {i["config_name"]: i for i in load_card_data(root).get("dataset_info", [])}
+    quiet = datasets.are_progress_bars_disabled()
+    datasets.disable_progress_bars()  # the CLI prints its own one-line results
+    try:
         with tempfile.TemporaryDirectory(prefix="bb-verify-") as cache:
             for name, info in infos.items():
                 try:
@@ -58,11 +106,31 @@ def verify(root: Path, *, load: bool = True) -> list[str]:
                 for split in info["splits"]:
                     got = ds[split["name"]].num_rows
                     if got != split["num_examples"]:
-                        raise VerifyError(
-                            f"{root}: {name}/{split['name']} has {got} rows, card says "
-                            f"{split['num_examples']}"
-                        )
+                        raise VerifyError(f"{root}: {name}/{split['name']} has {got} rows, card "
+                                          f"says {split['num_examples']}")
+    finally:
         if not quiet:
             datasets.enable_progress_bars()
-        passed.append("every config loads with datasets.load_dataset with its declared sizes")
-    return passed
+    return "every config loads with datasets.load_dataset with its declared sizes"
+
+
+def verify_folder(root: Path, *, load: bool = True) -> Verified:
+    """Raise VerifyError on the first problem; return the manifest that passed."""
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(f"{root}: no such dataset folder")
+    try:
+        manifest, raw = load_manifest(root)
+    except ManifestProblem as err:
+        raise VerifyError(str(err)) from None
+    passed = ["manifest.json matches the schema and its build id"]
+    passed.append(_check_files(root, manifest))
+    passed += _check_card(root, manifest)
+    if load:
+        passed.append(_check_loads(root))
+    return Verified(manifest, hashlib.sha256(raw).hexdigest(), passed)
+
+
+def verify(root: Path, *, load: bool = True) -> list[str]:
+    """Raise VerifyError on the first mismatch; return the checks that passed."""
+    return verify_folder(root, load=load).passed

@@ -14,7 +14,8 @@ class FakeHub:
         self.token = token
         self.calls: list[dict] = []
         self.repos: dict[str, dict] = {}
-        self.fail: dict[str, int] = {}  # step name -> HTTP status to answer
+        self.fail: dict[str, int] = {}  # step name -> HTTP status to answer, every time
+        self.fail_next: dict[str, list[int]] = {}  # step name -> statuses for its next calls
         self.move_head_before_commit = False
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -61,6 +62,8 @@ class FakeHub:
                 call["step"] = step
                 if step in hub.fail:
                     return self._send(hub.fail[step], {"error": f"{step} refused"})
+                if hub.fail_next.get(step):
+                    return self._send(hub.fail_next[step].pop(0), {"error": f"{step} refused"})
                 if step != "harness" and self.headers.get("authorization") != f"Bearer {hub.token}":
                     return self._send(401, {"error": "Invalid credentials"})
                 if step == "harness":
@@ -74,6 +77,7 @@ class FakeHub:
                         return self._send(409, {"error": "repo exists", "url": url})
                     init = hashlib.sha1(repo_id.encode()).hexdigest()
                     hub.repos[repo_id] = {"head": init, "files": {}, "tags": {}, "commits": [],
+                                          "trees": {init: {}},
                                           "private": bool(body.get("private")) or body.get("visibility") == "private"}
                     return self._send(200, {"url": url, "name": repo_id})
                 if step == "validate":
@@ -107,14 +111,28 @@ class FakeHub:
                         return self._send(412, {"error": "A commit has happened since. Please refresh and try again."})
                     files = {i["value"]["path"]: base64.b64decode(i["value"]["content"])
                              for i in items[1:] if i["key"] == "file"}
+                    deleted = [i["value"]["path"] for i in items[1:] if i["key"] == "deletedFile"]
                     call["files"] = sorted(files)
+                    call["deleted"] = sorted(deleted)
                     oid = hashlib.sha1(repr(sorted(files.items())).encode() + repo["head"].encode()).hexdigest()
                     repo["commits"].append({"oid": oid, "parent": repo["head"], "header": header,
-                                            "files": files})
-                    repo["files"].update(files)
+                                            "files": files, "deleted": deleted})
+                    tree = {**repo["trees"][repo["head"]], **files}
+                    for path in deleted:
+                        tree.pop(path, None)
+                    repo["trees"][oid] = tree
+                    repo["files"] = tree
                     repo["head"] = oid
                     return self._send(200, {"commitUrl": f"{hub.url}/datasets/{repo_id}/commit/{oid}",
                                             "commitOid": oid, "pullRequestUrl": None})
+                if step == "tree":
+                    tree = repo["trees"].get(parts[5] if len(parts) > 5 else repo["head"])
+                    if tree is None:
+                        return self._send(404, {"error": "Revision not found"})
+                    return self._send(200, [
+                        {"type": "file", "path": path, "size": len(data),
+                         "oid": hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()}
+                        for path, data in sorted(tree.items())])
                 if step == "tag":
                     body = json.loads(raw)
                     call["json"] = body
@@ -141,7 +159,7 @@ def _step(method: str, parts: list[str]) -> str:
         return "create"
     if parts[:2] == ["api", "validate-yaml"]:
         return "validate"
-    if len(parts) >= 5 and parts[4] in ("preupload", "commit", "tag", "refs"):
+    if len(parts) >= 5 and parts[4] in ("preupload", "commit", "tag", "refs", "tree"):
         return parts[4]
     if len(parts) >= 4 and parts[1] == "datasets":
         return "info"

@@ -1,0 +1,208 @@
+"""What `build --out` may replace, and one build per output folder at a time.
+
+- A lock (`flock` on `.<out>.lock` beside the folder) is held for the whole build; a second
+  build of the same folder fails at once with "another build is writing OUT" (exit 2).
+- Under the lock, a build first repairs what a killed build left: it puts a `.<out>.old-*`
+  back when `<out>` is missing (killed mid-swap), and removes `.<out>.tmp-*` and
+  `.<out>.old-*` folders whose process is gone.
+- Then the guard: `<out>` may be replaced only when it is absent, empty, or a dataset this
+  tool built (a valid manifest and only the files it lists, plus `rejects.jsonl`), never
+  when it is, or holds, an input; a folder of another dataset name needs `--force`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import re
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.config import BUNDLED_PREFIX, STDIN_PATH, BuildConfig
+from builder.errors import ConfigError
+from builder.output.parquet import REJECTS_FILE
+from builder.release.dataset_files import strangers
+from builder.release.manifest_schema import ManifestProblem, load_manifest
+
+log = logging.getLogger(__name__)
+_MAX_NAME_BYTES = 200  # leaves room for `.<name>.tmp-<pid>` within the usual 255
+
+
+def resolve_out(out: Path) -> Path:
+    """The absolute, link-free output path (`--out .` names the current folder)."""
+    path = Path(out).expanduser().resolve()
+    if path.parent == path:
+        raise ConfigError(f"{out}: the file-system root cannot be an output folder")
+    if len(os.fsencode(path.name)) > _MAX_NAME_BYTES:
+        raise ConfigError(f"{out}: output folder name longer than {_MAX_NAME_BYTES} bytes")
+    return path
+
+
+def temporary_sibling(out: Path) -> Path:
+    """A fresh, empty `.<out>.tmp-<pid>` beside `out`, where this build writes."""
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+    except OSError as err:
+        raise ConfigError(f"{out.parent}: cannot write the build here: {err.strerror}") from None
+    return tmp
+
+
+def protected_paths(config: BuildConfig) -> list[Path]:
+    """Everything a build reads or keeps that an output folder must never be or contain."""
+    paths = [*config.input.paths, *(p for side in config.parallel for p in side.paths)]
+    local = [p for p in paths if p != STDIN_PATH and not p.startswith(BUNDLED_PREFIX)]
+    local += [m for m in config.translate.models.values() if Path(m).exists()]
+    if config.align.mt_model and Path(config.align.mt_model).exists():
+        local.append(config.align.mt_model)
+    for folder in (config.translate.cache_dir, config.translate.ray.work_dir):
+        if folder and "://" not in folder:
+            local.append(folder)
+    if not config.translate.cache_dir:
+        from builder.mt.cache import default_cache_dir  # noqa: PLC0415
+
+        local.append(str(default_cache_dir()))
+    return [Path(p).expanduser().resolve() for p in local]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def _leftovers(out: Path, kind: str) -> list[tuple[Path, int]]:
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.{kind}-(\d+)")
+    found = []
+    with contextlib.suppress(FileNotFoundError):
+        for entry in out.parent.iterdir():
+            m = pattern.fullmatch(entry.name)
+            if m:
+                found.append((entry, int(m.group(1))))
+    return found
+
+
+def recover(out: Path) -> None:
+    """Repair what a build killed mid-swap left (call with the lock held)."""
+    olds = _leftovers(out, "old")
+    if olds and not os.path.lexists(out):
+        path, _ = max(olds, key=lambda item: item[0].lstat().st_ctime)
+        os.rename(path, out)
+        log.warning("%s: put back the previous build from %s (a build was killed while "
+                    "replacing it)", out, path.name)
+    for path, pid in _leftovers(out, "tmp") + _leftovers(out, "old"):
+        if pid != os.getpid() and not _pid_alive(pid):
+            log.info("removing %s, left by a build that was killed", path)
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _refuse(out: Path, why: str) -> ConfigError:
+    return ConfigError(f"{out}: {why}; refusing to replace it (choose an empty or new --out)")
+
+
+def check_replaceable(out: Path, name: str, protected: Iterable[Path], force: bool) -> dict | None:
+    """The manifest of the dataset `out` holds (None: absent, empty, or another dataset
+    replaced with --force), or ConfigError where `out` must not be replaced."""
+    for path in protected:
+        if path == out or out in path.parents:
+            what = "is" if path == out else "holds"
+            raise _refuse(out, f"{what} an input of this build ({path})")
+    if not os.path.lexists(out):
+        return None
+    if not out.is_dir():
+        raise ConfigError(f"{out}: exists and is not a folder")
+    try:
+        if not any(out.iterdir()):
+            return None
+        manifest, _ = load_manifest(out)
+        extra = strangers(out, {o["path"] for o in manifest["outputs"]},
+                          allowed=frozenset({REJECTS_FILE}))
+    except ManifestProblem as err:
+        raise _refuse(out, f"not empty and not a dataset built by bitext-builder ({err})") from None
+    except OSError as err:
+        raise ConfigError(f"{out}: cannot read the output folder: {err.strerror or err}") from None
+    if extra:
+        shown = ", ".join(extra[:3]) + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
+        raise _refuse(out, f"holds files that are not part of its dataset: {shown}")
+    held = manifest["dataset"]["name"]
+    if held != name:
+        if not force:
+            raise ConfigError(f"{out}: holds dataset '{held}', not '{name}'; choose another "
+                              "--out, or pass --force to replace it")
+        log.warning("%s: replacing dataset '%s' with '%s' (--force); its release history is "
+                    "not carried over", out, held, name)
+        return None
+    return manifest
+
+
+class _Lock:
+    """`flock` on `.<out>.lock`, removed again on release (the holder unlinks it while still
+    holding it; a build that locked a file that is no longer at that path tries again)."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.path = out.parent / f".{out.name}.lock"
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        import fcntl  # noqa: PLC0415
+
+        while self.fd is None:
+            try:
+                self.out.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+            except OSError as err:
+                raise ConfigError(f"{self.out.parent}: cannot write the build here: "
+                                  f"{err.strerror or err}") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as err:
+                os.close(fd)
+                if err.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise ConfigError(f"another build is writing {self.out}; wait for it to "
+                                      "finish") from None
+                raise
+            try:
+                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                self.fd = fd
+            else:
+                os.close(fd)  # the holder before us removed it meanwhile: lock the new one
+
+    def release(self) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            os.close(self.fd)  # closing drops the flock
+            self.fd = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    out: Path  # absolute
+    previous: dict | None  # manifest of the build being replaced
+
+
+@contextlib.contextmanager
+def claim_out(out: Path, config: BuildConfig, force: bool) -> Iterator[Claim]:
+    """Lock `out`, repair, check it may be replaced; hold the lock until the block ends."""
+    out = resolve_out(out)
+    lock = _Lock(out)
+    lock.acquire()
+    try:
+        recover(out)
+        previous = check_replaceable(out, config.name, protected_paths(config), force)
+        yield Claim(out, previous)
+    finally:
+        lock.release()
