@@ -14,7 +14,7 @@ from builder import __version__
 from builder.align.posts import AlignPost
 from builder.align.stage import AlignStage, ParallelSide, aligned_rows
 from builder.config import BuildConfig, ParallelInput
-from builder.errors import ConfigError, InputError
+from builder.errors import InputError
 from builder.filters.dedup import ExactDedup
 from builder.filters.text import first_failure, language_filter, text_filters
 from builder.mt.models import ModelSpec, resolve_model, resolve_models
@@ -44,8 +44,8 @@ from builder.output.splits import SPLITS, split_for
 from builder.readers import InputFile, plan_inputs, read_inputs
 from builder.records import Post, Rejected
 from builder.release.history import release_history, replace_dir
-from builder.release.versions import check_not_older
 from builder.release.out_folder import claim_out, temporary_sibling
+from builder.release.versions import check_not_older
 from builder.text.clean import Cleaner, is_empty, raw_excerpt
 from builder.text.langid import LanguageIdentifier, backend_version
 from builder.text.segment import Segmenter, segmenter_version

@@ -32,6 +32,13 @@ class DatasetStamp(_Record):
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$", max_length=64)
 
 
+class ReleaseEntry(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$", max_length=64)
+    signature: str
+
+
 class OutputFile(_Record):
     path: str
     sha256: str = Field(pattern=_HEX64)
@@ -61,7 +68,7 @@ class Manifest(BaseModel):
     steps: list[dict]
     counts: dict
     signature: str = Field(min_length=1, max_length=100_000)
-    releases: list[dict]
+    releases: list[ReleaseEntry]
     build_id: str = Field(pattern=_HEX64)
     outputs: list[OutputFile] = Field(min_length=1)
 
