@@ -223,23 +223,30 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from builder.release.diff import diff_builds  # noqa: PLC0415
+    from builder.release.diff import changed_region, diff_builds  # noqa: PLC0415
 
     report = diff_builds(Path(args.old_dir), Path(args.new_dir))
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
+
+    def text(value) -> str:
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
     print(f"{report['old']['name']} {report['old']['version']} -> "
           f"{report['new']['name']} {report['new']['version']}")
     for name, c in report["configs"].items():
-        print(f"\n[{name}] +{c['added']} -{c['removed']} ~{c['changed']} ={c['unchanged']}")
-        for text in c["examples"]["added"]:
-            print(f"  + {json.dumps(text, ensure_ascii=False)[:200]}")
-        for text in c["examples"]["removed"]:
-            print(f"  - {json.dumps(text, ensure_ascii=False)[:200]}")
+        print(f"\n[{name}] +{c['added']} -{c['removed']} ~{c['changed']} ={c['unchanged']}"
+              f" split moves: {c['moved_split']}")
+        for value in c["examples"]["added"]:
+            print(f"  + {text(value)[:200]}")
+        for value in c["examples"]["removed"]:
+            print(f"  - {text(value)[:200]}")
         for ch in c["examples"]["changed"]:
-            print(f"  ~ {json.dumps(ch['old'], ensure_ascii=False)[:200]}")
-            print(f"    {json.dumps(ch['new'], ensure_ascii=False)[:200]}")
+            old, new = changed_region(text(ch["old"]), text(ch["new"]))
+            print(f"  ~ {old}\n    {new}")
+        for mv in c["examples"]["moved_split"]:
+            print(f"  > {mv['id']}: {mv['from']} -> {mv['to']}")
     return 0
 
 

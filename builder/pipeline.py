@@ -40,7 +40,7 @@ from builder.output.parquet import (
     segments_features,
 )
 from builder.output.plots import card_images
-from builder.output.splits import SPLITS, split_for
+from builder.output.splits import SPLITS, PreviousRelease, SplitAssigner, with_moves
 from builder.readers import InputFile, plan_inputs, read_inputs
 from builder.records import Post, Rejected
 from builder.release.history import release_history, replace_dir
@@ -97,9 +97,10 @@ def _steps(cleaner: Cleaner, config: BuildConfig, langid_version: str) -> list[d
 class _Run:
     """The state of one build pass: counters, writer and the stage objects."""
 
-    def __init__(self, config: BuildConfig, writer: DatasetWriter):
+    def __init__(self, config: BuildConfig, writer: DatasetWriter, splits: SplitAssigner):
         self.config = config
         self.writer = writer
+        self.splits = splits
         self.clean_counts: Counter = Counter()
         self.counts: Counter = Counter()
         self.drops: Counter = Counter()
@@ -137,7 +138,7 @@ class _Run:
             lang, score = self.langid.post(post.text)
             post = replace(post, lang=lang, lang_score=score)
             self.post_langs[lang] += 1
-            split = split_for(post.post_id, self.config.splits)
+            split = self.splits.assign(post.post_id, post.text)
             sentences = self._segments(post, split)
             if self.align_posts is not None:
                 self.align_posts.append(AlignPost.of(post, raw.lines, sentences, split))
@@ -146,6 +147,14 @@ class _Run:
             self.counts["posts_kept"] += 1
             if self.examples["posts"] is None:
                 self.examples["posts"] = row
+
+    def balance_splits(self) -> None:
+        """After the last post: fill an empty validation/test split of a small build."""
+        moves = self.splits.balance()
+        self.writer.move_posts({m.post_id: (m.from_split, m.to_split) for m in moves})
+        self.kept = with_moves(self.kept, moves)
+        if self.align_posts is not None:
+            self.align_posts = with_moves(self.align_posts, moves)
 
     def _segments(self, post: Post, split: str) -> list[tuple[int, str, int, int]]:
         """Write the post's kept segments; return all its sentences (for alignment)."""
@@ -336,10 +345,12 @@ def _build(plan: _Plan, previous: dict | None, force: bool, progress: bool) -> B
             writer.add_config("multiway", multiway_features([src, *config.translate.targets]))
         for side, _ in plan.sides:
             writer.add_config(f"{src}-{side.lang}-aligned", aligned_features(src, side.lang))
-        run = _Run(config, writer)
+        previous_posts = PreviousRelease.read(out) if previous is not None else None
+        run = _Run(config, writer, SplitAssigner(config.splits, previous_posts))
         posts = read_inputs(plan.inputs, config.input, run.read_stats)
         run.process(_progress(posts, progress, "build"))
         check_kept(", ".join(item.name for item in plan.inputs), run.counts, run.drops)
+        run.balance_splits()
         if stage is not None:
             run.translate(stage, plan.specs)
         if plan.sides:
@@ -419,6 +430,7 @@ def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildRe
         "counts": counts,
         "signature": signature,
         "releases": releases,
+        "splits": run.splits.record(),
     }
     manifest["build_id"] = build_id(manifest)
     manifest["outputs"] = sorted(outputs, key=lambda o: o["path"])

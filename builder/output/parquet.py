@@ -197,6 +197,31 @@ class DatasetWriter:
             self._writers[(config, split)] = writer
         writer.add(row)
 
+    def move_posts(self, moves: dict[str, tuple[str, str]]) -> None:
+        """Move the rows written so far of the posts `post_id -> (from, to)` into their new
+        split, in every config; the rows left keep their order (files are rewritten)."""
+        import pyarrow as pa  # noqa: PLC0415
+        import pyarrow.compute as pc  # noqa: PLC0415
+        import pyarrow.parquet as pq  # noqa: PLC0415
+
+        if not moves:
+            return
+        for (config, split), writer in list(self._writers.items()):
+            ids = [pid for pid, (src, _) in moves.items() if src == split]
+            if not ids or "post_id" not in self.features[config]:
+                continue
+            writer.flush()
+            writer._writer.close()
+            table = pq.read_table(self.root / data_path(config, split))
+            leaving = pc.is_in(table.column("post_id"), value_set=pa.array(ids, pa.string()))
+            staying = table.filter(pc.invert(leaving)).to_pylist()
+            del self._writers[(config, split)]
+            (self.root / data_path(config, split)).unlink()
+            for row in staying:  # a split left with no rows gets no file
+                self.add(config, split, row)
+            for row in table.filter(leaving).to_pylist():
+                self.add(config, moves[row["post_id"]][1], row)
+
     def reject(self, rec: Rejected) -> None:
         if self._rejects is None:
             self._rejects = (self.root / REJECTS_FILE).open("w", encoding="utf-8", newline="\n")

@@ -2,41 +2,48 @@
 
 Rows are matched by id. Where a source has no message ids, an edited post gets a new
 content-hash id: removed and added posts whose texts are similar are paired as one changed
-post, and their segments and pairs are matched by segment index.
+post, and their segments and pairs are matched by segment index. Matched rows whose split
+differs are counted as split moves (rows a model trained on that reached validation or test).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from difflib import SequenceMatcher
 from pathlib import Path
 
 from builder.errors import InputError
 from builder.output.manifest import read_manifest
+from builder.release.edits import EditIndex
 
 EXAMPLES = 3
-SIMILAR = 0.6
+CONTEXT = 60
 
 
 def _table(root: Path, config: str):
-    """Only the columns a diff needs (ids and content), as one Arrow table."""
+    """Only the columns a diff needs (ids and content) and each row's split, as one table."""
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.parquet as pq  # noqa: PLC0415
 
-    content = "text" if config in ("posts", "segments") else "translation"
+    content = _content_column(config)
     columns = ["post_id", content] if config == "posts" else ["post_id", "segment_index", content]
-    files = sorted((root / "data" / config).glob("*.parquet"))
-    if not files:
-        return None
-    return pa.concat_tables([pq.read_table(f, columns=columns) for f in files])
+    tables = []
+    for f in sorted((root / "data" / config).glob("*.parquet")):
+        table = pq.read_table(f, columns=columns)
+        split = f.name.split("-")[0]
+        tables.append(table.append_column("split", pa.array([split] * table.num_rows, pa.string())))
+    return pa.concat_tables(tables) if tables else None
+
+
+def _content_column(config: str) -> str:
+    return "text" if config in ("posts", "segments") else "translation"
 
 
 def _index(table, config: str, rename: dict[str, str]) -> dict[str, tuple[bytes, int]]:
     """key -> (digest of the content, row number): small, whatever the texts weigh."""
     if table is None:
         return {}
-    content = table.column(table.column_names[-1]).to_pylist()
+    content = table.column(_content_column(config)).to_pylist()
     posts = table.column("post_id").to_pylist()
     indices = table.column("segment_index").to_pylist() if config != "posts" else None
     out = {}
@@ -48,8 +55,12 @@ def _index(table, config: str, rename: dict[str, str]) -> dict[str, tuple[bytes,
     return out
 
 
-def _content_at(table, i: int):
-    return table.column(table.column_names[-1])[i].as_py()
+def _content_at(table, config: str, i: int):
+    return table.column(_content_column(config))[i].as_py()
+
+
+def _split_at(table, i: int) -> str:
+    return table.column("split")[i].as_py()
 
 
 def _configs(root: Path) -> list[str]:
@@ -58,26 +69,41 @@ def _configs(root: Path) -> list[str]:
 
 
 def _pair_posts(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
-    """old id -> new id for posts whose id changed but whose text is similar."""
+    """old id -> new id for posts whose id changed but whose text is similar (one to one,
+    removed posts in order, each to its most similar added post)."""
     removed = [i for i in old if i not in new]
     added = [i for i in new if i not in old]
+    index = EditIndex(lambda row: new[added[row]])
+    for a in added:
+        index.add(a, new[a])
     mapping: dict[str, str] = {}
-    taken: set[str] = set()
     for o in removed:
-        best, best_ratio = None, SIMILAR
-        for a in added:
-            if a in taken:
-                continue
-            m = SequenceMatcher(None, old[o], new[a], autojunk=False)
-            if m.real_quick_ratio() < best_ratio or m.quick_ratio() < best_ratio:
-                continue
-            ratio = m.ratio()
-            if ratio >= best_ratio:
-                best, best_ratio = a, ratio
-        if best is not None:
-            mapping[o] = best
-            taken.add(best)
+        found = index.match(old[o], exclude=set(mapping.values()))
+        if found is not None:
+            mapping[o] = found[0]
     return mapping
+
+
+def changed_region(old: str, new: str, context: int = CONTEXT, most: int = 200) -> tuple[str, str]:
+    """Both texts cut to the part that differs, with `context` characters either side:
+    `…a [-traditionally-] friendly…` and `…a {+very+} friendly…`."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+
+    def show(text: str, mark: tuple[str, str]) -> str:
+        middle = text[start:len(text) - end]
+        if len(middle) > most:
+            middle = middle[:most // 2] + "…" + middle[-most // 2:]
+        before = text[max(0, start - context):start]
+        after = text[len(text) - end:len(text) - end + context]
+        return (("…" if start > context else "") + before + mark[0] + middle + mark[1] + after
+                + ("…" if end > context else ""))
+
+    return show(old, ("[-", "-]")), show(new, ("{+", "+}"))
 
 
 def diff_builds(old_root: Path, new_root: Path) -> dict:
@@ -101,8 +127,8 @@ def diff_data(old_root: Path, new_root: Path) -> dict:
     new_ids = new_posts.column("post_id").to_pylist() if new_posts is not None else []
     gone, came = set(old_ids) - set(new_ids), set(new_ids) - set(old_ids)
     rename = _pair_posts(  # only posts on one side are candidates for an edit
-        {p: _content_at(old_posts, i) for i, p in enumerate(old_ids) if p in gone},
-        {p: _content_at(new_posts, i) for i, p in enumerate(new_ids) if p in came},
+        {p: _content_at(old_posts, "posts", i) for i, p in enumerate(old_ids) if p in gone},
+        {p: _content_at(new_posts, "posts", i) for i, p in enumerate(new_ids) if p in came},
     )
     report: dict = {"configs": {}}
     for config in [c for c in new_configs if c in old_configs] + [
@@ -114,17 +140,25 @@ def diff_data(old_root: Path, new_root: Path) -> dict:
         added = [k for k in new if k not in old]
         removed = [k for k in old if k not in new]
         changed = [k for k in new if k in old and old[k][0] != new[k][0]]
+        moved = [k for k in new if k in old
+                 and _split_at(old_t, old[k][1]) != _split_at(new_t, new[k][1])]
         report["configs"][config] = {
             "added": len(added),
             "removed": len(removed),
             "changed": len(changed),
             "unchanged": sum(1 for k in new if k in old) - len(changed),
+            "moved_split": len(moved),
             "examples": {
-                "added": [_content_at(new_t, new[k][1]) for k in added[:EXAMPLES]],
-                "removed": [_content_at(old_t, old[k][1]) for k in removed[:EXAMPLES]],
+                "added": [_content_at(new_t, config, new[k][1]) for k in added[:EXAMPLES]],
+                "removed": [_content_at(old_t, config, old[k][1]) for k in removed[:EXAMPLES]],
                 "changed": [
-                    {"old": _content_at(old_t, old[k][1]), "new": _content_at(new_t, new[k][1])}
+                    {"old": _content_at(old_t, config, old[k][1]),
+                     "new": _content_at(new_t, config, new[k][1])}
                     for k in changed[:EXAMPLES]
+                ],
+                "moved_split": [
+                    {"id": k, "from": _split_at(old_t, old[k][1]), "to": _split_at(new_t, new[k][1])}
+                    for k in moved[:EXAMPLES]
                 ],
             },
         }
