@@ -65,6 +65,45 @@ class FilterConfig(_Strict):
     min_letter_ratio: float = Field(default=0.5, ge=0.0, le=1.0)
 
 
+class BoilerplateConfig(_Strict):
+    """Lines recurring in a channel's posts (signatures, "Subscribe: …") are removed."""
+
+    enabled: bool = True
+    min_share: float = Field(default=0.05, gt=0.0, le=1.0)  # of the channel's posts
+    min_posts: int = Field(default=3, ge=2)
+
+
+class NearDedupPostsConfig(_Strict):
+    enabled: bool = True
+    shingle_words: int = Field(default=3, ge=1, le=10)
+    threshold: float = Field(default=0.7, gt=0.0, le=1.0)  # estimated Jaccard similarity
+    keep: Literal["first", "later", "longer"] = "later"
+
+
+class NearDedupSegmentsConfig(_Strict):
+    enabled: bool = True
+    shingle_chars: int = Field(default=4, ge=2, le=12)
+    threshold: float = Field(default=0.7, gt=0.0, le=1.0)
+    min_words: int = Field(default=5, ge=1)
+
+
+class NearDedupConfig(_Strict):
+    posts: NearDedupPostsConfig = Field(default_factory=NearDedupPostsConfig)
+    segments: NearDedupSegmentsConfig = Field(default_factory=NearDedupSegmentsConfig)
+
+
+PiiType = Literal["email", "phone", "ip", "card"]
+
+
+class PiiConfig(_Strict):
+    """Personal data: `replace` by typed placeholders, `drop` the segments holding it, or
+    `keep` it (only counted)."""
+
+    action: Literal["replace", "drop", "keep"] = "replace"
+    types: list[PiiType] = Field(default_factory=lambda: ["email", "phone", "ip", "card"],
+                                 min_length=1)
+
+
 class SplitConfig(_Strict):
     train: float = Field(default=0.8, ge=0.0, le=1.0)
     validation: float = Field(default=0.1, ge=0.0, le=1.0)
@@ -183,6 +222,9 @@ class BuildConfig(_Strict):
     segment: SegmentConfig = Field(default_factory=SegmentConfig)
     langid: LangIdConfig = Field(default_factory=LangIdConfig)
     filters: FilterConfig = Field(default_factory=FilterConfig)
+    boilerplate: BoilerplateConfig = Field(default_factory=BoilerplateConfig)
+    near_dedup: NearDedupConfig = Field(default_factory=NearDedupConfig)
+    pii: PiiConfig = Field(default_factory=PiiConfig)
     splits: SplitConfig = Field(default_factory=SplitConfig)
     card: CardConfig = Field(default_factory=CardConfig)
     translate: TranslateConfig = Field(default_factory=TranslateConfig)

@@ -26,6 +26,12 @@ def test_sample_config_is_the_repo_file():
         ("version: one\n", "version:"),
         ("- a\n- b\n", "must be a mapping"),
         ("name: [unclosed\n", "invalid YAML"),
+        ("pii:\n  action: mask\n", "pii.action:"),
+        ("pii:\n  types: [email, iban]\n", "pii.types.1:"),
+        ("near_dedup:\n  posts:\n    keep: newest\n", "near_dedup.posts.keep:"),
+        ("near_dedup:\n  segment:\n    min_words: 3\n", "near_dedup.segment: unknown key"),
+        ("boilerplate:\n  min_share: 0\n", "boilerplate.min_share:"),
+        ("boilerplate:\n  min_posts: 1\n", "boilerplate.min_posts:"),
     ],
 )
 def test_bad_configs_name_the_key(tmp_path, text, needle):

@@ -1,0 +1,135 @@
+"""Vectorised, seeded 64-bit hashes of text spans and one-permutation MinHash (numpy).
+
+Python-level hashing costs about a microsecond per item; a batch of posts holds millions of
+words. Here a batch is one `bytes` buffer: a polynomial prefix sum gives the hash of any span
+in O(1) (`span_hashes`), so word and character shingles, whole lines and whole texts are all
+hashed with a few array operations. Everything is a pure function of the bytes and the seed:
+the same text gets the same hash in every process and on every run.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+_BASE = np.uint64(0x100000001B3)  # odd, so invertible modulo 2**64
+_BASE_INV = np.uint64(pow(0x100000001B3, -1, 2**64))
+_U64 = np.uint64
+UINT32_MAX = np.uint32(0xFFFFFFFF)
+_DIGITS = re.compile(r"\d+")
+_NON_WORD = re.compile(r"[^\w\n]+|_+")
+_EDGE_SPACE = re.compile(r" *\n *")
+
+
+def normalise(texts: list[str], *, digits_to_zero: bool = False) -> bytes:
+    """The texts case-folded, punctuation and symbols read as one space, one text a line,
+    as UTF-8 (texts must not contain `\\n`); `digits_to_zero` reads every digit run as `0`."""
+    joined = "\n".join(texts).casefold()
+    if digits_to_zero:
+        joined = _DIGITS.sub("0", joined)
+    joined = _EDGE_SPACE.sub("\n", _NON_WORD.sub(" ", joined))
+    return joined.strip(" ").encode("utf-8")
+
+
+class _Powers:
+    """BASE**i and BASE**-i modulo 2**64, grown on demand."""
+
+    def __init__(self) -> None:
+        self.pos = np.ones(1, dtype=np.uint64)
+        self.neg = np.ones(1, dtype=np.uint64)
+
+    def get(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if len(self.pos) < n:
+            size = max(n, 2 * len(self.pos))
+            with np.errstate(over="ignore"):
+                self.pos = np.cumprod(np.full(size, _BASE, dtype=np.uint64)) * _BASE_INV
+                self.neg = np.cumprod(np.full(size, _BASE_INV, dtype=np.uint64)) * _BASE
+        return self.pos[:n], self.neg[:n]
+
+
+_POWERS = _Powers()
+
+
+def mix64(x: np.ndarray, seed: int = 0) -> np.ndarray:
+    """splitmix64's finaliser: every input bit reaches every output bit."""
+    with np.errstate(over="ignore"):
+        x = x ^ _U64(seed & 0xFFFFFFFFFFFFFFFF)
+        x = (x ^ (x >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> _U64(27))) * _U64(0x94D049BB133111EB)
+        return x ^ (x >> _U64(31))
+
+
+class SpanHasher:
+    """Hashes of spans `[start, end)` of one byte buffer."""
+
+    def __init__(self, data: bytes):
+        self.codes = np.frombuffer(data, dtype=np.uint8)
+        pos, self._neg = _POWERS.get(len(data) + 1)
+        with np.errstate(over="ignore"):
+            terms = (self.codes.astype(np.uint64) + _U64(1)) * pos[: len(data)]
+            self._prefix = np.concatenate(([_U64(0)], np.cumsum(terms, dtype=np.uint64)))
+
+    def spans(self, starts: np.ndarray, ends: np.ndarray, seed: int = 0) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            raw = (self._prefix[ends] - self._prefix[starts]) * self._neg[starts]
+            return mix64(raw + (ends - starts).astype(np.uint64), seed)
+
+
+def text_hashes(texts: list[str], seed: int = 0) -> np.ndarray:
+    """One 64-bit hash per text (texts must not contain `\\n`)."""
+    if not texts:
+        return np.zeros(0, dtype=np.uint64)
+    data = "\n".join(texts).encode("utf-8")
+    hasher = SpanHasher(data)
+    bounds = np.flatnonzero(hasher.codes == 10)
+    starts = np.concatenate(([0], bounds + 1))
+    ends = np.concatenate((bounds, [len(data)]))
+    return hasher.spans(starts, ends, seed)
+
+
+def oph_signatures(doc_of: np.ndarray, hashes: np.ndarray, n_docs: int, bins: int) -> np.ndarray:
+    """One-permutation MinHash: `bins` (a power of two) minima per document, densified.
+
+    `hashes` are the (well mixed) shingle hashes and `doc_of` the document of each. The top
+    bits of a hash pick its bin, the low 32 bits are its value; a bin no shingle fell into
+    takes the value of the next filled bin to its right (circularly) plus an offset by
+    distance (Shrivastava's rotation), so that two documents agree on a bin with probability
+    their Jaccard similarity. A document without shingles gets all `UINT32_MAX`.
+    """
+    shift = _U64(64 - (bins.bit_length() - 1))
+    sig = np.full((n_docs, bins), UINT32_MAX, dtype=np.uint32)
+    if len(hashes):
+        which = (hashes >> shift).astype(np.int64)
+        np.minimum.at(sig, (doc_of, which), (hashes & _U64(0xFFFFFFFF)).astype(np.uint32))
+    empty = sig == UINT32_MAX
+    if not empty.any():
+        return sig
+    cols = np.arange(2 * bins)
+    twice = np.concatenate((sig, sig), axis=1)
+    filled = np.where(np.concatenate((~empty, ~empty), axis=1), cols, 2 * bins)
+    nxt = np.minimum.accumulate(filled[:, ::-1], axis=1)[:, ::-1][:, :bins]
+    has_any = ~empty.all(axis=1)
+    rows = np.nonzero(has_any)[0]
+    dist = (nxt[rows] - cols[:bins]).astype(np.uint32)
+    with np.errstate(over="ignore"):
+        dense = twice[rows[:, None], nxt[rows]] + dist * np.uint32(0x9E3779B1)
+    sig[rows] = np.where(empty[rows], dense, sig[rows])
+    return sig
+
+
+def band_keys(sig: np.ndarray, bands: int, seed: int = 0) -> np.ndarray:
+    """LSH band keys: (documents, bands) uint64, one hash of each band's rows."""
+    n, width = sig.shape
+    rows = width // bands
+    parts = sig[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    key = np.zeros((n, bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for r in range(rows):
+            key = mix64(key ^ parts[:, :, r], seed + r)
+        return mix64(key + np.arange(bands, dtype=np.uint64), seed)
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Estimated Jaccard similarity of signature rows: the share of equal bins."""
+    return (a == b).mean(axis=-1)

@@ -1,0 +1,65 @@
+"""A growing multimap from 64-bit keys to int32 values, held as sorted numpy runs.
+
+About 12 bytes an entry (a Python dict holds 70 or more). Runs merge like a binary counter,
+so adding N entries costs O(N log N) in all and a lookup searches O(log N) runs. A key holds
+at most `per_key` values, the first ones added: a bucket that every templated sentence falls
+into stays small, and which values a key holds depends only on the order of insertion, never
+on how the additions were batched.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class KeyIndex:
+    def __init__(self, per_key: int = 16):
+        self.per_key = per_key
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def __len__(self) -> int:
+        return sum(len(keys) for keys, _ in self._runs)
+
+    def counts(self, keys: np.ndarray) -> np.ndarray:
+        total = np.zeros(len(keys), dtype=np.int64)
+        for run_keys, _ in self._runs:
+            total += np.searchsorted(run_keys, keys, "right") - np.searchsorted(run_keys, keys)
+        return total
+
+    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
+        """Add entries in the given order (earlier entries first), up to `per_key` a key."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        values = np.asarray(values, dtype=np.int32)
+        if not len(keys):
+            return
+        order = np.argsort(keys, kind="stable")
+        keys, values = keys[order], values[order]
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        rank = np.arange(len(keys)) - np.repeat(starts, np.diff(np.append(starts, len(keys))))
+        room = self.per_key - self.counts(keys[starts])
+        keep = rank < np.repeat(room, np.diff(np.append(starts, len(keys))))
+        run = (keys[keep], values[keep])
+        while self._runs and len(self._runs[-1][0]) <= len(run[0]):
+            old_keys, old_values = self._runs.pop()
+            merged_keys = np.concatenate((old_keys, run[0]))
+            order = np.argsort(merged_keys, kind="stable")  # older entries stay first
+            run = (merged_keys[order], np.concatenate((old_values, run[1]))[order])
+        if len(run[0]):
+            self._runs.append(run)
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (query position, value) pair whose key matches."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        queries, values = [], []
+        for run_keys, run_values in self._runs:
+            left = np.searchsorted(run_keys, keys)
+            n = np.searchsorted(run_keys, keys, "right") - left
+            total = int(n.sum())
+            if not total:
+                continue
+            offsets = np.arange(total) - np.repeat(np.cumsum(n) - n, n)
+            queries.append(np.repeat(np.arange(len(keys)), n))
+            values.append(run_values[np.repeat(left, n) + offsets])
+        if not queries:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+        return np.concatenate(queries), np.concatenate(values)

@@ -1,0 +1,351 @@
+"""Near-duplicate detection: MinHash LSH over word shingles for posts, over character
+shingles of normalised text for segments (short texts defeat word shingles).
+
+Texts are normalised (case-folded, digit runs read as `0`, punctuation and symbols read as
+spaces) so that a repost with a changed date, an added emoji or other punctuation hashes
+like its first copy. Signatures are one-permutation MinHash (`builder.filters.hashing`),
+computed for a whole batch with array operations; LSH bands find candidate pairs and the
+estimated Jaccard similarity of the full signatures confirms them.
+
+- Posts (`PostClusters`): all signatures are gathered first (compact keys, 4 bytes a bin),
+  then clustered once: which copy of a cluster is kept (first, later or longer) needs every
+  copy. The kept copy takes the split of the cluster's first copy.
+- Segments (`SegmentIndex`): a streaming index in input order; a segment that matches any
+  earlier segment is a near-duplicate of the earliest it matches (the first copy wins, so the
+  kept copy is always the first copy and its split the first copy's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from builder.config import NearDedupPostsConfig, NearDedupSegmentsConfig
+from builder.filters.hashing import (
+    UINT32_MAX,
+    SpanHasher,
+    band_keys,
+    normalise,
+    oph_signatures,
+    similarity,
+)
+from builder.filters.key_index import KeyIndex
+
+SEED = 0x5EED
+
+
+@dataclass(frozen=True)
+class Shingles:
+    """Shingle hashes of a batch of texts, and the text each belongs to."""
+
+    doc_of: np.ndarray
+    hashes: np.ndarray
+    words: np.ndarray  # words per text
+
+    @classmethod
+    def of(cls, texts: list[str], *, words: int = 0, chars: int = 0) -> Shingles:
+        """Word n-grams (`words`) or character n-grams (`chars`) of the normalised texts.
+        A text shorter than one shingle is one shingle; lines of a text are joined."""
+        data = normalise([t.replace("\n", " ") for t in texts], digits_to_zero=True)
+        hasher = SpanHasher(data)
+        codes = hasher.codes
+        n = len(texts)
+        breaks = np.flatnonzero(codes == 10)
+        text_end = np.concatenate((breaks, [len(codes)]))
+        is_sep = (codes == 32) | (codes == 10)
+        prev_sep = np.concatenate(([True], is_sep[:-1]))
+        next_sep = np.concatenate((is_sep[1:], [True]))
+        w_start = np.flatnonzero(~is_sep & prev_sep)
+        w_end = np.flatnonzero(~is_sep & next_sep) + 1
+        w_doc = np.searchsorted(breaks, w_start)
+        n_words = np.bincount(w_doc, minlength=n)
+        if words:
+            k = words
+            first = np.concatenate(([0], np.cumsum(n_words)[:-1]))
+            idx = np.arange(len(w_start))
+            last = np.minimum(idx + k - 1, first[w_doc] + n_words[w_doc] - 1)
+            # every k-gram, plus the whole text when it has fewer than k words
+            keep = (idx + k - 1 == last) | ((idx == first[w_doc]) & (n_words[w_doc] < k))
+            starts, ends, doc_of = w_start[keep], w_end[last[keep]], w_doc[keep]
+        else:
+            q = chars
+            t_start = np.concatenate(([0], breaks + 1))
+            length = text_end - t_start
+            pos = np.arange(len(codes))
+            doc = np.searchsorted(breaks, pos)
+            keep = (pos + q <= text_end[doc]) | ((pos == t_start[doc]) & (length[doc] < q))
+            keep &= length[doc] > 0
+            starts, doc_of = pos[keep], doc[keep]
+            ends = np.minimum(starts + q, text_end[doc_of])
+        return cls(doc_of, hasher.spans(starts, ends, SEED), n_words)
+
+
+@dataclass(frozen=True)
+class Sketcher:
+    """Signatures of a batch of texts."""
+
+    words: int = 0  # word n-grams (posts)
+    chars: int = 0  # character n-grams (segments)
+    bins: int = 64
+    bands: int = 8
+
+    def signatures(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(signatures, words per text)."""
+        sh = Shingles.of(texts, words=self.words, chars=self.chars)
+        return oph_signatures(sh.doc_of, sh.hashes, len(texts), self.bins), sh.words
+
+    def keys(self, sig: np.ndarray) -> np.ndarray:
+        return band_keys(sig, self.bands, SEED)
+
+
+POST_BINS, POST_BANDS = 64, 16  # LSH: 16 bands of 4 rows
+SEGMENT_BINS, SEGMENT_BANDS = 32, 6  # 6 bands of 5 rows
+
+
+def post_sketcher(config: NearDedupPostsConfig) -> Sketcher:
+    return Sketcher(words=config.shingle_words, bins=POST_BINS, bands=POST_BANDS)
+
+
+def segment_sketcher(config: NearDedupSegmentsConfig) -> Sketcher:
+    return Sketcher(chars=config.shingle_chars, bins=SEGMENT_BINS, bands=SEGMENT_BANDS)
+
+
+class _UnionFind:
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        root = i
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[i] != root:
+            self.parent[i], i = root, self.parent[i]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)  # the root is the earliest member
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What became of a post that has near-duplicates."""
+
+    keep: bool
+    winner: int  # ordinal of the copy kept
+    first: int  # ordinal of the cluster's first copy (whose split the kept copy takes)
+
+
+class PostClusters:
+    """Signatures of every post in input order; `decide` clusters them once.
+
+    `add` takes a batch's signatures and lengths (mergeable: add partial results in input
+    order). Only the signatures are kept: `bins` × 4 bytes a post.
+    """
+
+    def __init__(self, sketcher: Sketcher, threshold: float, keep: str):
+        self.sketcher = sketcher
+        self.threshold = threshold
+        self.policy = keep
+        self._sigs: list[np.ndarray] = []
+        self._lengths: list[np.ndarray] = []
+
+    def add(self, sig: np.ndarray, lengths: np.ndarray) -> None:
+        self._sigs.append(sig)
+        self._lengths.append(np.asarray(lengths, dtype=np.int64))
+
+    def decide(self) -> dict[int, Verdict]:
+        """Ordinal -> verdict, for every post in a cluster of two or more."""
+        if not self._sigs:
+            return {}
+        sig = np.concatenate(self._sigs)
+        lengths = np.concatenate(self._lengths)
+        self._sigs, self._lengths = [sig], [lengths]
+        pairs = candidate_pairs(self.sketcher.keys(sig), valid=sig[:, 0] != UINT32_MAX)
+        if len(pairs) == 0:
+            return {}
+        sims = similarity(sig[pairs[:, 0]], sig[pairs[:, 1]])
+        uf = _UnionFind(len(sig))
+        for a, b in pairs[sims >= self.threshold].tolist():
+            uf.union(a, b)
+        members: dict[int, list[int]] = {}
+        for i in np.unique(pairs).tolist():
+            members.setdefault(uf.find(i), []).append(i)
+        verdicts: dict[int, Verdict] = {}
+        for first, group in members.items():
+            if len(group) < 2:
+                continue
+            winner = self._winner(sorted(group), lengths)
+            for i in group:
+                verdicts[i] = Verdict(i == winner, winner, first)
+        return verdicts
+
+    def _winner(self, group: list[int], lengths: np.ndarray) -> int:
+        if self.policy == "later":
+            return group[-1]
+        if self.policy == "longer":
+            return max(group, key=lambda i: (lengths[i], -i))  # ties: the earlier copy
+        return group[0]
+
+
+def candidate_pairs(keys: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """(earlier, later) ordinal pairs that share an LSH band: each member of a bucket is
+    paired with the bucket's previous member (a chain per bucket, so linear in size)."""
+    n, bands = keys.shape
+    out = []
+    ordinals = np.nonzero(valid)[0]
+    for b in range(bands):
+        col = keys[ordinals, b]
+        order = np.argsort(col, kind="stable")
+        sorted_keys = col[order]
+        same = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
+        if len(same):
+            out.append(np.stack((ordinals[order[same]], ordinals[order[same + 1]]), axis=1))
+    if not out:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.unique(np.concatenate(out), axis=0)
+
+
+class _Rows:
+    """A growing 2-D array (capacity doubles)."""
+
+    def __init__(self, width: int, dtype):
+        self.data = np.zeros((1024, width), dtype=dtype)
+        self.size = 0
+
+    def extend(self, rows: np.ndarray) -> None:
+        need = self.size + len(rows)
+        if need > len(self.data):
+            grown = np.zeros((max(need, 2 * len(self.data)), self.data.shape[1]), self.data.dtype)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.data[self.size : need] = rows
+        self.size = need
+
+
+class SegmentIndex:
+    """The kept segments so far, in input order; `check` a batch of segment texts.
+
+    A segment (of `min_words` normalised words or more) is a near-duplicate when its
+    signature agrees with a kept earlier segment's on at least `threshold` of the bins; it
+    is then dropped and not indexed (it points at the earliest kept segment it matches),
+    otherwise it is kept and indexed. Decisions follow input order exactly, however the
+    segments are batched. Memory: `bands` × 12 + `bins` + 8 bytes a kept segment (the low
+    byte of each bin is enough to compare signatures).
+    """
+
+    def __init__(self, sketcher: Sketcher, threshold: float, min_words: int, per_key: int = 16):
+        self.sketcher = sketcher
+        self.threshold = threshold
+        self.min_words = min_words
+        self.index = KeyIndex(per_key)
+        self._sigs = _Rows(sketcher.bins, np.uint8)
+        self._tags = _Rows(1, np.int64)
+
+    def __len__(self) -> int:
+        return self._sigs.size
+
+    def check(self, texts: list[str], tags: np.ndarray) -> np.ndarray:
+        """For each text: the tag of the kept segment it near-duplicates, or -1. The texts
+        kept are indexed under their tags."""
+        result = np.full(len(texts), -1, dtype=np.int64)
+        if not texts:
+            return result
+        sig, words = self.sketcher.signatures(texts)
+        rows = np.flatnonzero((words >= self.min_words) & (sig[:, 0] != UINT32_MAX))
+        if not len(rows):
+            return result
+        bands = self.sketcher.bands
+        keys = self.sketcher.keys(sig[rows])
+        small = (sig[rows] & np.uint32(0xFF)).astype(np.uint8)
+        match = np.full(len(rows), -1, dtype=np.int64)  # ordinal in the index
+        query, found = self.index.lookup(keys.ravel())
+        if len(query):
+            query //= bands
+            ok = (small[query] == self._sigs.data[found]).mean(axis=1) >= self.threshold
+            best = np.full(len(rows), np.iinfo(np.int64).max)
+            np.minimum.at(best, query[ok], found[ok].astype(np.int64))
+            match = np.where(best < np.iinfo(np.int64).max, best, -1)
+        kept = self._within_batch(keys, small, match)
+        ordinals = np.full(len(rows), -1, dtype=np.int64)
+        ordinals[kept] = len(self) + np.arange(len(kept))
+        local = match <= -2
+        match[local] = ordinals[-2 - match[local]]
+        self.index.add(keys[kept].ravel(), np.repeat(ordinals[kept], bands))
+        self._sigs.extend(small[kept])
+        self._tags.extend(np.asarray(tags, dtype=np.int64)[rows[kept]][:, None])
+        dup = match >= 0
+        result[rows[dup]] = self._tags.data[match[dup], 0]
+        return result
+
+    def _within_batch(self, keys, small, match) -> np.ndarray:
+        """Rows of the batch kept, in order: those matched neither by the index nor by an
+        earlier kept row of the batch. A batch row `a` matched sets `match` to `-2 - a`
+        (`check` turns it into `a`'s ordinal). Follows `KeyIndex`'s cap on values per key
+        exactly, so that decisions do not depend on how segments were batched."""
+        pending = np.flatnonzero(match < 0)
+        a, b, band = bucket_pairs(keys[pending])
+        if not len(a):
+            return pending
+        a, b = pending[a], pending[b]
+        involved = np.unique(np.concatenate((a, b))).tolist()  # rows sharing a key
+        ok = (small[a] == small[b]).mean(axis=1) >= self.threshold
+        a, b, band = a[ok], b[ok], band[ok]
+        if not len(a):
+            return pending
+        earlier: dict[int, list[tuple[int, int]]] = {}
+        for x, y, z in zip(a.tolist(), b.tolist(), band.tolist(), strict=True):
+            earlier.setdefault(y, []).append((x, z))
+        used = dict(zip(map(int, keys[involved].ravel()),
+                        self.index.counts(keys[involved].ravel()).tolist(), strict=True))
+        indexed: set[tuple[int, int]] = set()  # (row, band) entries that went in
+        dropped = set()
+        for row in involved:
+            hits = [x for x, z in earlier.get(row, ()) if (x, z) in indexed]
+            if hits:
+                match[row] = -2 - min(hits)
+                dropped.add(row)
+                continue
+            for z, key in enumerate(keys[row].tolist()):
+                if used[key] < self.index.per_key:
+                    used[key] += 1
+                    indexed.add((row, z))
+        return np.asarray([r for r in pending.tolist() if r not in dropped], dtype=np.int64)
+
+
+def bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (a, b, band) with a < b whose keys agree on that band."""
+    out_a, out_b, out_band = [], [], []
+    for z in range(keys.shape[1]):
+        order = np.argsort(keys[:, z], kind="stable")
+        col = keys[order, z]
+        starts = np.flatnonzero(np.concatenate(([True], col[1:] != col[:-1])))
+        ends = np.append(starts[1:], len(col))
+        after = np.repeat(ends, ends - starts) - np.arange(len(col)) - 1  # later members
+        total = int(after.sum())
+        if not total:
+            continue
+        pos = np.repeat(np.arange(len(col)), after)
+        step = np.arange(total) - np.repeat(np.cumsum(after) - after, after) + 1
+        out_a.append(order[pos])
+        out_b.append(order[pos + step])
+        out_band.append(np.full(total, z))
+    if not out_a:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    return np.concatenate(out_a), np.concatenate(out_b), np.concatenate(out_band)
+
+
+def pair_verdicts(sketcher: Sketcher, threshold: float, a: list[str], b: list[str],
+                  min_words: int = 0) -> np.ndarray:
+    """For each pair (a[i], b[i]): would one be found a near-duplicate of the other? (They
+    share an LSH band and their signatures agree on `threshold` of the bins.) For
+    evaluation; the build uses `PostClusters` and `SegmentIndex`, which decide the same."""
+    sig, words = sketcher.signatures([*a, *b])
+    keys = sketcher.keys(sig)
+    n = len(a)
+    shared = (keys[:n] == keys[n:]).any(axis=1)
+    valid = (sig[:, 0] != UINT32_MAX) & (words >= min_words)
+    return shared & valid[:n] & valid[n:] & (similarity(sig[:n], sig[n:]) >= threshold)

@@ -1,0 +1,144 @@
+"""Personal data in post text: e-mail addresses, phone numbers, IP addresses and payment card
+numbers, found and replaced by typed placeholders (`<EMAIL>`, `<PHONE>`, `<IP>`, `<CARD>`).
+
+Numbers that only look like phones are left alone: a phone needs a leading `+`, a bracketed
+area code, a phone-shaped grouping of 10 or 11 digits, or a word such as "tel." before it;
+thousands groupings (`12 000`, `3,000,000`), dates, times and year lists never are. A card
+number is 13 to 19 digits in a card's grouping, starting with 2 to 6 and passing the Luhn
+check. An IPv4 address is four dotted numbers of 0 to 255.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+TYPES = ("email", "phone", "ip", "card")
+PLACEHOLDERS = {t: f"<{t.upper()}>" for t in TYPES}
+PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
+
+EMAIL = re.compile(
+    r"(?<![\w.%+-])[\w%+-]+(?:\.[\w%+-]+)*@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}(?![\w@])"
+)
+_HEX4 = r"[0-9A-Fa-f]{1,4}"
+IPV6 = re.compile(
+    rf"(?<![\w:])(?:(?:{_HEX4}:){{7}}{_HEX4}|(?:{_HEX4}:){{1,6}}:(?:{_HEX4}:){{0,5}}{_HEX4}"
+    rf"|::(?:{_HEX4}:){{0,5}}{_HEX4})(?![\w:])"
+)
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+# a run of digits joined by single separators, with an optional leading `+` or bracket
+_SEP = r"[ .\-\u00a0\u202f]"
+NUMBER_RUN = re.compile(rf"(?<![\w+.\-/:,])(?:\+ ?)?\(?\d+\)?(?:{_SEP}?\(?\d+\)?)*(?![\w/])")
+_NOT_DIGIT = re.compile(r"\D")
+_DIGIT = re.compile(r"\d")
+_GROUPS = re.compile(r"\d+")
+THOUSANDS = re.compile(r"\d{1,3}(?:[ .,\u00a0\u202f]\d{3})+")
+DATE = re.compile(r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}")
+CARD_SHAPES = (
+    re.compile(r"\d{13,19}"),
+    re.compile(r"\d{4}([ \-])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?"),
+    re.compile(r"\d{4}([ \-])\d{6}\1\d{4,5}"),
+)
+AREA_CODE = re.compile(r"(?:\d{1,3}[ .\-]?)?\(\d{2,5}\)[ .\-]?\d")
+PHONE_GROUPS = {
+    (3, 3, 4), (3, 3, 2, 2), (1, 3, 3, 4), (1, 3, 3, 2, 2), (3, 4, 4), (4, 3, 4), (5, 6),
+    (2, 2, 2, 2, 2), (2, 4, 4), (4, 3, 3), (1, 3, 7), (3, 7), (4, 7), (4, 6), (4, 8),
+}
+PHONE_WORD = re.compile(
+    r"(?:\b(?:tel|phone|telephone|call|fax|mobile|mob|whatsapp|viber|hotline|тел|телефон)\b"
+    r"\.?:?\s*(?:number\s*)?:?\s*|☎\s*|📞\s*)$",
+    re.IGNORECASE,
+)
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def classify_number(run: str, before: str) -> str | None:
+    """"ip", "card", "phone" or None for a run of digits and separators; `before` is the
+    text just before it (for words such as "tel.")."""
+    if IPV4.fullmatch(run):
+        return "ip"
+    digits = _NOT_DIGIT.sub("", run)
+    n = len(digits)
+    if n < 7 or n > 19:
+        return None
+    parts = _GROUPS.findall(run)
+    if all(len(g) == 4 and g[:2] in ("19", "20") for g in parts):
+        return None  # years: 2019 2020 2021
+    if 13 <= n <= 19 and digits[0] in "23456" and any(s.fullmatch(run) for s in CARD_SHAPES):
+        if luhn_ok(digits):
+            return "card"
+    if n > 15 or THOUSANDS.fullmatch(run) or DATE.fullmatch(run):
+        return None
+    groups = tuple(len(g) for g in parts)
+    if run.startswith("+") and n >= 8:
+        return "phone"
+    if n >= 9 and AREA_CODE.match(run):
+        return "phone"
+    if groups in PHONE_GROUPS and n in (10, 11):
+        return "phone"
+    if PHONE_WORD.search(before[-30:]):
+        return "phone"
+    return None
+
+
+@dataclass(frozen=True)
+class Finding:
+    start: int
+    end: int
+    kind: str
+
+
+class PiiScrubber:
+    """Finds personal data of the chosen types and replaces it (or only counts it)."""
+
+    def __init__(self, types: tuple[str, ...] | list[str] = TYPES, replace: bool = True):
+        self.types = frozenset(types)
+        self.replace = replace
+
+    def find(self, text: str) -> list[Finding]:
+        found: list[Finding] = []
+        if "@" in text and "email" in self.types:
+            found += [Finding(m.start(), m.end(), "email") for m in EMAIL.finditer(text)]
+        if "::" in text or text.count(":") >= 7:
+            if "ip" in self.types:
+                found += [Finding(m.start(), m.end(), "ip") for m in IPV6.finditer(text)]
+        taken = [(f.start, f.end) for f in found]
+        for m in NUMBER_RUN.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            kind = classify_number(m.group(), text[max(0, m.start() - 30) : m.start()])
+            if kind in self.types:
+                found.append(Finding(m.start(), m.end(), kind))
+        return sorted(found, key=lambda f: f.start)
+
+    def scrub(self, text: str) -> tuple[str, Counter]:
+        """The text with each finding replaced by its placeholder (unless only counting),
+        and the findings counted by type."""
+        if "@" not in text and not _DIGIT.search(text):
+            return text, Counter()
+        findings = self.find(text)
+        counts = Counter(f.kind for f in findings)
+        if not findings or not self.replace:
+            return text, counts
+        parts, at = [], 0
+        for f in findings:
+            parts += [text[at : f.start], PLACEHOLDERS[f.kind]]
+            at = f.end
+        parts.append(text[at:])
+        return "".join(parts), counts
+
+
+def placeholder_kinds(text: str) -> list[str]:
+    """The types whose placeholders a (scrubbed) text holds."""
+    return [m.group()[1:-1].lower() for m in PLACEHOLDER.finditer(text)]

@@ -1,0 +1,92 @@
+"""Channel boilerplate: per-channel line counts, thresholds, removal, offsets, summary."""
+
+import pytest
+
+from builder.filters.boilerplate import LineCounts
+from builder.records import Post
+
+
+def post(i, text, channel="A"):
+    return Post(f"p{i}", i, channel, None, text, (), (), ())
+
+
+def channel_posts(n, footer="Subscribe: @channel", every=1, channel="A", start=0):
+    return [post(start + i, f"Item {start + i} tells its own story here."
+                 + (f"\n{footer}" if i % every == 0 else ""), channel) for i in range(n)]
+
+
+def boilerplate(posts, min_share=0.05, min_posts=3, parts=1):
+    counts = LineCounts(min_share, min_posts)
+    size = max(1, len(posts) // parts)
+    for k in range(0, len(posts), size):
+        counts.observe(posts[k : k + size])
+    return counts.finish()
+
+
+def test_footer_in_every_post_is_removed_and_counted():
+    posts = channel_posts(40)
+    bp = boilerplate(posts)
+    out = bp.strip(posts)
+    assert all(p.text == f"Item {p.position} tells its own story here." and n == 1
+               for p, n in out)
+    s = bp.summary()
+    assert s["distinct_lines"] == 1 and s["occurrences"] == 40
+    assert s["top_lines"] == [{"channel": "A", "line": "Subscribe: @channel", "occurrences": 40}]
+
+
+@pytest.mark.parametrize("n, every, removed", [
+    (100, 20, True),   # 5 posts of 100: 5% and >= 3 posts
+    (100, 25, False),  # 4 posts of 100: under 5%
+    (20, 10, False),   # 2 posts: under 3 posts
+    (20, 7, True),     # 3 posts of 20
+])
+def test_thresholds(n, every, removed):
+    posts = channel_posts(n, every=every)
+    out = boilerplate(posts).strip(posts)
+    assert any(k for _, k in out) is removed
+
+
+def test_counted_once_a_post_and_per_channel():
+    # channel A: the line 3 times in one post and once in another: 2 posts, kept;
+    # channel B: the same line in 3 of its posts: removed there only
+    posts = [post(0, "Join us on X\nJoin us on X\nJoin us on X\nText of the first post.")]
+    posts += channel_posts(1, footer="Join us on X", start=1)
+    posts += channel_posts(3, footer="Join us on X", channel="B", start=10)
+    out = boilerplate(posts).strip(posts)
+    assert [n for _, n in out] == [0, 0, 1, 1, 1]
+    assert out[0][0].text == posts[0].text
+
+
+def test_copies_differing_by_case_and_punctuation_are_one_line():
+    footers = ["Subscribe: @channel", "subscribe @channel!", "SUBSCRIBE — @channel"]
+    posts = [post(i, f"News {i} of the day.\n{footers[i % 3]}") for i in range(9)]
+    bp = boilerplate(posts, min_posts=4)
+    assert all(n == 1 for _, n in bp.strip(posts))
+    s = bp.summary()
+    assert s["distinct_lines"] == 1 and s["occurrences"] == 9
+    assert s["top_lines"][0]["line"] == "SUBSCRIBE — @channel"  # ties: the first in order
+
+
+def test_same_result_however_batched_or_merged():
+    posts = channel_posts(60, every=3) + channel_posts(30, footer="Other footer", every=2,
+                                                       channel="B", start=100)
+    one = [p.text for p, _ in boilerplate(posts).strip(posts)]
+    assert one == [p.text for p, _ in boilerplate(posts, parts=7).strip(posts)]
+    left, right = LineCounts(0.05, 3), LineCounts(0.05, 3)
+    left.observe(posts[:45])
+    right.observe(posts[45:])
+    left.merge(right)
+    assert one == [p.text for p, _ in left.finish().strip(posts)]
+
+
+def test_post_made_only_of_boilerplate_becomes_empty():
+    posts = channel_posts(10) + [post(50, "Subscribe: @channel")]
+    out = boilerplate(posts).strip(posts)
+    assert out[-1][0].text == "" and out[-1][1] == 1
+
+
+def test_sample_keeps_every_line(sample_posts):
+    """20 posts: no line recurs in 3 posts of a channel, so nothing is removed."""
+    bp = boilerplate(sample_posts)
+    assert all(n == 0 for _, n in bp.strip(sample_posts))
+    assert bp.summary()["distinct_lines"] == 0

@@ -1,0 +1,113 @@
+"""Near-duplicates: hashing, signatures, post clusters (which copy wins), the segment index
+(first kept copy wins, the same however batched), and precision on the evaluation set."""
+
+import numpy as np
+import pytest
+
+from builder.config import NearDedupPostsConfig, NearDedupSegmentsConfig
+from builder.filters.hashing import SpanHasher, normalise, text_hashes
+from builder.filters.key_index import KeyIndex
+from builder.filters.near_dedup import (
+    PostClusters,
+    SegmentIndex,
+    post_sketcher,
+    segment_sketcher,
+)
+from tests.helpers import load_script
+
+BASE = ("On December 5, Russian Foreign Minister Sergey Lavrov had talks with Foreign Minister "
+        "of the Republic of Azerbaijan Jeyhun Bairamov. The two Foreign Ministers had an "
+        "in-depth discussion on the status of and the prospects for bilateral relations.")
+OTHER = ("Maria Zakharova answered questions about the grain deal and the situation around the "
+         "Zaporozhye nuclear power plant at the weekly briefing in Moscow on Thursday.")
+
+
+def test_span_hashes_depend_only_on_the_bytes():
+    data = b"abc abc xabc"
+    h = SpanHasher(data).spans(np.array([0, 4, 9]), np.array([3, 7, 12]))
+    assert h[0] == h[1] == h[2]
+    assert SpanHasher(data).spans(np.array([0]), np.array([4]))[0] != h[0]
+    assert text_hashes(["abc", "abd"]).tolist() == text_hashes(["abc", "abd"]).tolist()
+    assert text_hashes(["abc"], seed=1)[0] != text_hashes(["abc"], seed=2)[0]
+
+
+def test_normalise():
+    assert normalise(["Hello, WORLD!! 2022", "🇷🇺 a_b"], digits_to_zero=True) == b"hello world 0\na b"
+
+
+def clusters(texts, keep="later", lengths=None):
+    config = NearDedupPostsConfig(keep=keep)
+    pc = PostClusters(post_sketcher(config), config.threshold, config.keep)
+    for k in range(0, len(texts), 2):  # added in parts, in order
+        sig, _ = pc.sketcher.signatures(texts[k : k + 2])
+        pc.add(sig, [len(t) for t in texts[k : k + 2]])
+    return pc.decide()
+
+
+@pytest.mark.parametrize("keep, winner", [("first", 0), ("later", 3), ("longer", 1)])
+def test_post_clusters_keep_policy_and_first_copy(keep, winner):
+    texts = [BASE, BASE + " UPD: corrected, with a longer text.", OTHER,
+             BASE.replace("December 5", "December 6")]
+    verdicts = clusters(texts, keep)
+    assert set(verdicts) == {0, 1, 3}  # OTHER is in no cluster
+    assert [i for i, v in verdicts.items() if v.keep] == [winner]
+    assert all(v.winner == winner and v.first == 0 for v in verdicts.values())
+
+
+def test_post_clusters_leave_distinct_posts_alone():
+    assert clusters([BASE, OTHER, "A short post.", "Another short post."]) == {}
+
+
+def segment_index():
+    config = NearDedupSegmentsConfig()
+    return SegmentIndex(segment_sketcher(config), config.threshold, config.min_words)
+
+
+SEGMENTS = [
+    "The two Foreign Ministers had an in-depth discussion on bilateral relations.",
+    "Trade grew by 60 percent in the first quarter of 2024.",
+    "The two Foreign Ministers had an in-depth discusion on bilateral relations.",
+    "Short line here.",
+    "Trade grew by 66 percent in the first quarter of 2023!",
+    "Short line here!",
+    "The ministers discussed the situation in the South Caucasus.",
+    "THE TWO FOREIGN MINISTERS HAD AN IN-DEPTH DISCUSSION ON BILATERAL RELATIONS",
+]
+
+
+def test_segment_index_first_kept_copy_wins():
+    index = segment_index()
+    found = index.check(SEGMENTS, np.arange(len(SEGMENTS)) + 100).tolist()
+    # typo, numbers and case match their first copy; short segments are left to exact dedup
+    assert found == [-1, -1, 100, -1, 101, -1, -1, 100]
+    assert len(index) == 3  # the kept segments of 5 words or more
+    again = index.check(SEGMENTS[:2], np.array([7, 8])).tolist()
+    assert again == [100, 101]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5])
+def test_segment_index_same_decisions_however_batched(size):
+    texts = SEGMENTS * 3 + [s.replace("the", "a") for s in SEGMENTS]
+    whole = segment_index().check(texts, np.arange(len(texts))).tolist()
+    index = segment_index()
+    parts = []
+    for k in range(0, len(texts), size):
+        parts += index.check(texts[k : k + size], np.arange(k, min(k + size, len(texts)))).tolist()
+    assert parts == whole
+
+
+def test_key_index_keeps_the_first_values_of_a_key():
+    index = KeyIndex(per_key=2)
+    index.add(np.array([5, 5, 7], dtype=np.uint64), np.array([0, 1, 2]))
+    index.add(np.array([5, 7], dtype=np.uint64), np.array([3, 4]))
+    q, v = index.lookup(np.array([5, 7, 9], dtype=np.uint64))
+    assert sorted(zip(q.tolist(), v.tolist(), strict=True)) == [(0, 0), (0, 1), (1, 2), (1, 4)]
+
+
+def test_precision_on_the_evaluation_set():
+    evaluate = load_script("eval_quality").near_dup_scores
+    for level in ("posts", "segments"):
+        r = evaluate(level)
+        assert r["negatives"] > 100 and r["positives"] > 50
+        assert r["precision"] >= 0.99, r["wrong"]
+        assert r["recall"] >= 0.95, r["missed"]
