@@ -105,6 +105,7 @@ class _Run:
         self.counts: Counter = Counter()
         self.drops: Counter = Counter()
         self.post_langs: Counter = Counter()
+        self.metadata: Counter = Counter({key: 0 for key in METADATA_COUNTS})
         self.cleaner = Cleaner(config.clean.undouble, self.clean_counts)
         self.segmenter = Segmenter(config.source_lang, config.segment.protected_names)
         self.langid = LanguageIdentifier(config.langid, config.source_lang)
@@ -145,6 +146,7 @@ class _Run:
             row = post_row(post)
             self.writer.add("posts", split, row)
             self.counts["posts_kept"] += 1
+            self.metadata.update(metadata_counts(post))
             if self.examples["posts"] is None:
                 self.examples["posts"] = row
 
@@ -238,6 +240,21 @@ class _Run:
             self.align_counts[side.lang] = result.counts
             if result.message:
                 log.warning("%s", result.message)
+
+
+# Metadata of the kept posts, counted in the manifest and the card (key: card wording).
+METADATA_COUNTS = {
+    "dates_utc": "dates in UTC",
+    "dates_local": "dates marked local (no time zone in the source)",
+    "dates_missing": "posts without a date",
+    "reactions": "reactions read",
+    "posts_with_reactions": "posts with reactions",
+}
+
+
+def metadata_counts(post: Post) -> dict[str, int]:
+    date = "dates_local" if post.date_is_local else "dates_utc" if post.date else "dates_missing"
+    return {date: 1, "reactions": len(post.reactions), "posts_with_reactions": int(bool(post.reactions))}
 
 
 def check_kept(names: str, counts: Counter, drops: Counter) -> None:
@@ -387,6 +404,7 @@ def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildRe
             "kept": run.counts["segments_kept"],
         },
         "drops": dict(sorted(run.drops.items())),
+        "metadata": dict(run.metadata),
         "post_languages": dict(sorted(run.post_langs.items())),
         "segment_langid": {"by_post_or_function_words": run.langid.gated,
                            "by_detector": run.langid.detected},
@@ -396,6 +414,8 @@ def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildRe
     if run.align_counts:
         counts["align"] = run.align_counts
     step_rows = [{"stage": "read", "step": "posts read", "count": counts["posts"]["read"]}]
+    step_rows += [{"stage": "read", "step": METADATA_COUNTS[k], "count": c}
+                  for k, c in counts["metadata"].items()]
     step_rows += [
         {"stage": "clean", "step": f"{n} removed", "count": c} for n, c in counts["clean"].items()
     ]

@@ -20,7 +20,8 @@ class RawPost:
     lines: tuple[str, ...]
     message_id: str | None = None
     channel: str | None = None
-    date: str | None = None  # ISO-8601 UTC
+    date: str | None = None  # ISO-8601: UTC (`Z`), or local time when `date_is_local`
+    date_is_local: bool = False  # the source gave no time zone
     reactions: tuple[Reaction, ...] = ()
     hashtags: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
@@ -41,6 +42,7 @@ class Post:
     reactions: tuple[Reaction, ...]
     lang: str = ""
     lang_score: float = 0.0
+    date_is_local: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Segment:
     date: str | None
     lang: str = ""
     lang_score: float = 0.0
+    date_is_local: bool = False
 
     @property
     def id(self) -> str:

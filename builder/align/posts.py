@@ -12,7 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 from builder.align.anchors import entities, lead_emoji, numbers, overlap
 
@@ -51,9 +51,11 @@ def parse_date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    # a local time (no zone in the source) is compared as if UTC: off by the zone at most
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _set_overlap(a: frozenset, b: frozenset) -> float | None:

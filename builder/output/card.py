@@ -21,7 +21,9 @@ FIELD_DOCS = {
     "lang": "detected language (ISO 639-1)",
     "lang_score": "detector probability of `lang`",
     "channel": "channel the post came from",
-    "date": "ISO-8601 UTC date, or null when the source has none",
+    "date": "ISO-8601 date: UTC (`Z`) where the source gives the time zone, else the source's "
+            "local time without a zone (see `date_is_local`); null when the source has none",
+    "date_is_local": "true when the source gave no time zone: `date` is local time, not UTC",
     "ru_post_id": "id of the paired post in the sister channel",
     "position": "order of the post in the input",
     "hashtags": "hashtags of the post without `#`, in first-appearance order",

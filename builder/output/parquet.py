@@ -28,6 +28,7 @@ def segments_features() -> Features:
             "lang_score": Value("float32"),
             "channel": Value("string"),
             "date": Value("string"),
+            "date_is_local": Value("bool"),
         }
     )
 
@@ -39,6 +40,7 @@ def posts_features() -> Features:
             "position": Value("int32"),
             "channel": Value("string"),
             "date": Value("string"),
+            "date_is_local": Value("bool"),
             "text": Value("string"),
             "hashtags": List(Value("string")),
             "urls": List(Value("string")),
@@ -116,6 +118,7 @@ def segment_row(seg: Segment) -> dict:
         "lang_score": seg.lang_score,
         "channel": seg.channel,
         "date": seg.date,
+        "date_is_local": seg.date_is_local,
     }
 
 
@@ -125,6 +128,7 @@ def post_row(post: Post) -> dict:
         "position": post.position,
         "channel": post.channel,
         "date": post.date,
+        "date_is_local": post.date_is_local,
         "text": post.text,
         "hashtags": list(post.hashtags),
         "urls": list(post.urls),

@@ -131,7 +131,9 @@ class MessageParser(StackParser):
         self.posts.append(RawPost(
             source=self.source, position=self.position,
             lines=tuple(line.strip() for line in text.split("\n")),
-            message_id=msg["id"] or None, channel=channel or None, date=msg["date"],
+            message_id=msg["id"] or None, channel=channel or None,
+            date=msg["date"].value if msg["date"] else None,
+            date_is_local=bool(msg["date"] and msg["date"].local),
             reactions=tuple(msg["reactions"]), hashtags=tuple(msg["tags"]),
             urls=tuple(msg["urls"]), format=self.format_name,
         ))

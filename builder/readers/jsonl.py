@@ -11,12 +11,11 @@ import json
 import zlib
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 from builder.errors import InputError
+from builder.readers.dates import SourceDate, from_iso, from_unix
 from builder.readers.files import raw_lines
-from builder.readers.tme_html import to_utc
 from builder.records import RawPost
 
 FORMAT = "jsonl"
@@ -39,12 +38,14 @@ def is_gzip(path: Path) -> bool:
         return f.read(2) == GZIP_MAGIC
 
 
-def _date(value) -> str | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return to_utc(str(value))
+def _date(value) -> SourceDate:
+    """A unix time (a number, or a string of digits) is UTC; an ISO-8601 string is UTC when
+    it has a zone, else local time, marked so."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return from_unix(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return from_unix(value.strip())
+    return from_iso(value)
 
 
 def _binary_lines(path: Path, max_line_chars: int) -> Iterator[tuple[int, bytes]]:
@@ -81,10 +82,12 @@ def read(path: Path, start: int, max_line_chars: int, config=None, stats: Counte
                 continue
             ident = obj.get(f_id)
             channel = obj.get(f_channel)
+            when = _date(obj.get(f_date))
             yield RawPost(
                 source=path.name, position=position, lines=tuple(text.split("\n")),
                 message_id=None if ident in (None, "") else str(ident),
-                channel=str(channel) if channel else None, date=_date(obj.get(f_date)),
+                channel=str(channel) if channel else None, date=when.value,
+                date_is_local=when.local,
                 format=FORMAT,
             )
             position += 1

@@ -10,32 +10,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from builder.errors import InputError
+from builder.readers.dates import from_desktop_title
 from builder.readers.html_tree import Element, MessageParser, feed_file, squash
 from builder.records import RawPost
 
 FORMAT = "telegram-html"
-_TITLE = re.compile(r"(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}):(\d{2})(?: UTC([+-])(\d{2}):?(\d{2}))?")
 
 
 def sniff(head: str) -> bool:
     return "<" in head[:2000] and ('class="history"' in head or 'class="message default' in head
                                    or 'class="message service' in head)
-
-
-def title_to_utc(title: str) -> str | None:
-    m = _TITLE.search(title or "")
-    if not m:
-        return None
-    d, mo, y, h, mi, s = (int(x) for x in m.groups()[:6])
-    moment = datetime(y, mo, d, h, mi, s, tzinfo=timezone.utc)
-    if m.group(7):  # a local time with its offset: subtract the offset to get UTC
-        offset = timedelta(hours=int(m.group(8)), minutes=int(m.group(9)))
-        moment = moment - offset if m.group(7) == "+" else moment + offset
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Parser(MessageParser):
@@ -57,7 +44,7 @@ class _Parser(MessageParser):
             return
         fwd = self.inside("forwarded")
         if "date" in c and "details" in c and not fwd and self.msg["date"] is None:
-            self.msg["date"] = title_to_utc(el.attrs.get("title", ""))
+            self.msg["date"] = from_desktop_title(el.attrs.get("title", ""))
         elif "details" in c and self.field in ("from", "fwd"):
             self.end_field()  # the date span inside a forwarded name
         elif "from_name" in c:

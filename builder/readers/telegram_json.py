@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 from builder.errors import InputError
+from builder.readers.dates import SourceDate, from_iso, from_unix
 from builder.records import RawPost, Reaction
 
 FORMAT = "telegram-json"
@@ -128,11 +128,12 @@ def choose_chat(path: Path, chat: str | None) -> tuple[str, dict]:
     return layout, matches[0]
 
 
-def iso_utc(unixtime) -> str | None:
-    if unixtime in (None, ""):
-        return None
-    moment = datetime.fromtimestamp(int(unixtime), tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+def message_date(msg: dict) -> SourceDate:
+    """`date_unixtime` (UTC); exports of 2020 and before have only `date`, the exporting
+    machine's local time without a zone, kept as local time."""
+    if msg.get("date_unixtime") not in (None, ""):
+        return from_unix(msg["date_unixtime"])
+    return from_iso(msg.get("date"))
 
 
 def _entities(msg: dict) -> list:
@@ -181,10 +182,11 @@ def message_post(msg: dict, chat_name: str | None, source: str, position: int,
         stats["skipped_media_only_messages"] += 1
         return None
     reactions = tuple(r for r in map(_reaction, msg.get("reactions") or []) if r)
+    when = message_date(msg)
     return RawPost(
         source=source, position=position, lines=tuple(text.split("\n")),
         message_id=str(msg.get("id")), channel=msg.get("forwarded_from") or chat_name,
-        date=iso_utc(msg.get("date_unixtime")), reactions=reactions,
+        date=when.value, date_is_local=when.local, reactions=reactions,
         hashtags=tuple(tags), urls=tuple(urls), format=FORMAT,
     )
 

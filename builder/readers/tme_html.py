@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 from builder.errors import InputError
+from builder.readers.dates import from_iso
 from builder.readers.html_tree import Element, MessageParser, feed_file, squash
 from builder.records import RawPost
 
@@ -23,16 +23,6 @@ _SKIP = ("tgme_widget_message_reply", "tgme_widget_message_grouped_wrap")
 
 def sniff(head: str) -> bool:
     return "tgme_widget_message" in head or "tgme_channel_info" in head
-
-
-def to_utc(value: str) -> str | None:
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Parser(MessageParser):
@@ -58,7 +48,7 @@ class _Parser(MessageParser):
         elif "tgme_widget_message_text" in c and not any(self.inside(s) for s in _SKIP):
             self.start_field("text")
         elif el.tag == "time" and "datetime" in el.attrs and self.msg["date"] is None:
-            self.msg["date"] = to_utc(el.attrs["datetime"])
+            self.msg["date"] = from_iso(el.attrs["datetime"])
         elif "tgme_reaction" in c:
             self.msg["emoji"], self.msg["count"] = [], []
             self.start_field("count")

@@ -266,6 +266,7 @@ class Cleaner:
             position=raw.position,
             channel=clean_channel_name(raw.channel or ""),
             date=raw.date,
+            date_is_local=raw.date_is_local,
             text=text,
             hashtags=draft.hashtags,
             urls=draft.urls,

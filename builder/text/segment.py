@@ -101,6 +101,7 @@ class Segmenter:
                     char_end=offset + end,
                     channel=post.channel,
                     date=post.date,
+                    date_is_local=post.date_is_local,
                 )
                 index += 1
             offset += len(line) + 1

@@ -1,0 +1,83 @@
+"""Dates as the readers find them, written one way: ISO-8601 UTC (`...Z`) where the source
+gives the zone (a unix time, an offset, `UTC±hh:mm`, `GMT±hh:mm`), else the source's local
+time without a zone and marked local (never silently called UTC, never silently null)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
+
+_UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"
+# Telegram Desktop HTML titles: `29.04.2026 06:23:06 GMT+03:00`, `... UTC+03:00`, or no zone
+# at all (exports of 2017-2018).
+_TITLE = re.compile(
+    r"(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}):(\d{2})"
+    r"(?:\s*(UTC|GMT)(?:\s*([+-])(\d{1,2})(?::?(\d{2}))?)?)?",
+    re.IGNORECASE,
+)
+
+
+class SourceDate(NamedTuple):
+    """`value` is ISO-8601: UTC with `Z`, or local time without a zone when `local`."""
+
+    value: str | None
+    local: bool = False
+
+
+NO_DATE = SourceDate(None, False)
+
+
+def from_moment(moment: datetime) -> SourceDate:
+    """An aware datetime becomes UTC; a naive one (no zone in the source) stays local."""
+    if moment.tzinfo is None:
+        return SourceDate(moment.strftime(_LOCAL_FORMAT), True)
+    return SourceDate(moment.astimezone(timezone.utc).strftime(_UTC_FORMAT), False)
+
+
+def from_unix(value) -> SourceDate:
+    """A unix time (seconds, as a number or a string of digits) is UTC."""
+    if value in (None, ""):
+        return NO_DATE
+    try:
+        seconds = float(value)
+        return from_moment(datetime.fromtimestamp(seconds, tz=timezone.utc))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return NO_DATE
+
+
+def from_iso(value) -> SourceDate:
+    """An ISO-8601 string: with `Z` or an offset it is converted to UTC; without a zone it
+    is the source's local time, kept as such and marked."""
+    if value in (None, ""):
+        return NO_DATE
+    text = str(value).strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        return from_moment(datetime.fromisoformat(text))
+    except ValueError:
+        return NO_DATE
+
+
+def from_desktop_title(title: str | None) -> SourceDate:
+    """The `title` of a Desktop HTML export's `div.date`: `DD.MM.YYYY HH:MM:SS` with an
+    optional `UTC±hh:mm` or `GMT±hh:mm` (the local time of the exporting machine)."""
+    m = _TITLE.search(title or "")
+    if not m:
+        return NO_DATE
+    d, mo, y, h, mi, s = (int(x) for x in m.groups()[:6])
+    try:
+        moment = datetime(y, mo, d, h, mi, s)
+    except ValueError:
+        return NO_DATE
+    if not m.group(7):
+        return from_moment(moment)  # no zone given: local time
+    offset = timedelta(hours=int(m.group(9) or 0), minutes=int(m.group(10) or 0))
+    sign = -1 if m.group(8) == "-" else 1
+    try:
+        zone = timezone(sign * offset)
+    except ValueError:  # an offset of a day or more is no zone
+        return from_moment(moment)
+    return from_moment(moment.replace(tzinfo=zone))

@@ -1,0 +1,95 @@
+"""Dates: UTC where the source gives the zone, else local time marked so (never null, never
+silently UTC)."""
+
+import json
+
+import pytest
+
+from builder.cli import main
+from builder.config import InputConfig
+from builder.readers import plan_inputs, read_inputs
+from builder.readers.dates import SourceDate, from_desktop_title, from_iso, from_unix
+from tests.helpers import read_rows
+
+
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("29.04.2026 06:23:06 GMT+03:00", SourceDate("2026-04-29T03:23:06Z", False)),
+        ("29.04.2026 06:23:06 UTC+03:00", SourceDate("2026-04-29T03:23:06Z", False)),
+        ("01.01.2024 01:00:00 UTC-05:30", SourceDate("2024-01-01T06:30:00Z", False)),
+        ("01.01.2024 01:00:00 GMT", SourceDate("2024-01-01T01:00:00Z", False)),
+        ("12.03.2017 18:45:10", SourceDate("2017-03-12T18:45:10", True)),  # no zone: local
+        ("not a date", SourceDate(None, False)),
+    ],
+)
+def test_desktop_html_titles(title, expected):
+    assert from_desktop_title(title) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2020-05-01T10:00:00", SourceDate("2020-05-01T10:00:00", True)),
+        ("2024-03-01T12:00:00+02:00", SourceDate("2024-03-01T10:00:00Z", False)),
+        ("2024-03-01T12:00:00Z", SourceDate("2024-03-01T12:00:00Z", False)),
+        ("soon", SourceDate(None, False)),
+    ],
+)
+def test_iso_strings(value, expected):
+    assert from_iso(value) == expected
+
+
+def test_unix_times_are_utc():
+    assert from_unix("1709276712") == from_unix(1709276712) == SourceDate("2024-03-01T07:05:12Z")
+
+
+def _read(path):
+    cfg = InputConfig(paths=[str(path)])
+    return list(read_inputs(plan_inputs(cfg), cfg))
+
+
+def test_desktop_json_2020_layout_falls_back_to_local_date(tmp_path):
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps({"name": "C", "type": "public_channel", "id": 1, "messages": [
+        {"id": 1, "type": "message", "date": "2020-05-01T10:00:00", "text": "Old layout post."},
+        {"id": 2, "type": "message", "date": "2024-03-01T09:05:12", "date_unixtime": "1709276712",
+         "text": "New layout post."}]}), encoding="utf-8")
+    old, new = _read(path)
+    assert (old.date, old.date_is_local) == ("2020-05-01T10:00:00", True)
+    assert (new.date, new.date_is_local) == ("2024-03-01T07:05:12Z", False)
+
+
+def _html_page(title: str) -> str:
+    return ('<div class="history"><div class="message default clearfix" id="message3">'
+            f'<div class="body"><div class="pull_right date details" title="{title}">06:23</div>'
+            '<div class="from_name">Chan</div><div class="text">A post with a date here.</div>'
+            "</div></div></div>")
+
+
+@pytest.mark.parametrize(
+    "title, date, local",
+    [("29.04.2026 06:23:06 GMT+03:00", "2026-04-29T03:23:06Z", False),
+     ("12.03.2017 18:45:10", "2017-03-12T18:45:10", True)],
+)
+def test_desktop_html_dates(tmp_path, title, date, local):
+    page = tmp_path / "messages.html"
+    page.write_text(_html_page(title), encoding="utf-8")
+    (post,) = _read(page)
+    assert (post.date, post.date_is_local) == (date, local)
+
+
+def test_local_dates_are_columns_and_counted(tmp_path):
+    page = tmp_path / "messages.html"
+    page.write_text(_html_page("12.03.2017 18:45:10"), encoding="utf-8")
+    out = tmp_path / "ds"
+    assert main(["build", "--input", str(page), "--out", str(out), "-q"]) == 0
+    (seg,) = read_rows(out, "segments")
+    (post,) = read_rows(out, "posts")
+    assert (seg["date"], seg["date_is_local"]) == ("2017-03-12T18:45:10", True)
+    assert (post["date"], post["date_is_local"]) == ("2017-03-12T18:45:10", True)
+    counts = json.loads((out / "manifest.json").read_text())["counts"]["metadata"]
+    assert counts["dates_local"] == 1 and counts["dates_utc"] == 0
+    card = (out / "README.md").read_text()
+    assert "| read | dates marked local (no time zone in the source) | 1 |" in card
+    assert "`date_is_local`" in card
