@@ -19,6 +19,7 @@ QUIET_ENV = {
     "HF_HUB_VERBOSITY": "error",
     "RAY_DATA_LOG_LEVEL": "WARNING",  # Ray Data's INFO lines ("Execution plan", "Starting")
 }
+HUB_RETRY_LOGGER = "huggingface_hub.utils._http"
 QUIET_LOGGERS = ("transformers", "datasets", "huggingface_hub", "ray", "accelerate", "urllib3",
                  "filelock", "fsspec", "sentencepiece")
 
@@ -32,6 +33,8 @@ def setup_logging(quiet: bool, verbose: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
     logging.getLogger("builder").setLevel(level)
+    # the Hub client's retries are routine: silent unless -v (a failure is one error line)
+    logging.getLogger(HUB_RETRY_LOGGER).setLevel(logging.NOTSET if verbose else logging.ERROR)
 
 
 def _already_imported_quiet() -> list:

@@ -8,6 +8,19 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+TOKEN = "hf_testtoken_DO_NOT_LEAK_1234567890"
+
+
+def no_token_anywhere(capsys, *roots):
+    """The captured output, after checking that the token is nowhere in it or in `roots`."""
+    cap = capsys.readouterr()
+    assert TOKEN not in cap.out and TOKEN not in cap.err
+    for root in roots:
+        for f in root.rglob("*"):
+            if f.is_file():
+                assert TOKEN.encode() not in f.read_bytes(), f
+    return cap
+
 
 class FakeHub:
     def __init__(self, token: str):

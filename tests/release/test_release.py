@@ -7,9 +7,7 @@ import pytest
 from builder.cli import main
 from builder.release.diff import diff_builds
 from tests.helpers import SAMPLE
-from tests.release.hub_server import FakeHub
-
-TOKEN = "hf_testtoken_DO_NOT_LEAK_1234567890"
+from tests.release.hub_server import TOKEN, no_token_anywhere
 
 
 def edited_sample(tmp_path):
@@ -76,35 +74,9 @@ def test_signature_changes_with_inputs_and_settings(sample_build, tmp_path):
     assert json.loads((third / "manifest.json").read_text())["signature"] != base
 
 
-@pytest.fixture(autouse=True)
-def online(monkeypatch):
-    """The suite runs with HF_HUB_OFFLINE=1; these tests talk to a local server only."""
-    import huggingface_hub.constants
-
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
-
-
-@pytest.fixture
-def hub(monkeypatch):
-    with FakeHub(TOKEN) as server:
-        monkeypatch.setenv("HF_ENDPOINT", server.url)
-        monkeypatch.setenv("HF_TOKEN", TOKEN)
-        yield server
-
-
-def _no_token_anywhere(capsys, *roots):
-    cap = capsys.readouterr()
-    assert TOKEN not in cap.out and TOKEN not in cap.err
-    for root in roots:
-        for f in root.rglob("*"):
-            if f.is_file():
-                assert TOKEN.encode() not in f.read_bytes(), f
-    return cap
-
-
 def test_dry_run_touches_nothing(sample_build, hub, capsys):
     assert main(["publish", str(sample_build), "--repo-id", "org/ds", "--dry-run"]) == 0
-    cap = _no_token_anywhere(capsys, sample_build)
+    cap = no_token_anywhere(capsys, sample_build)
     assert hub.calls == []
     assert "would upload" in cap.out and "manifest.json" in cap.out and "tag: v1.0.0" in cap.out
     assert "sha256" in cap.out and "nothing was sent" in cap.out
@@ -112,7 +84,7 @@ def test_dry_run_touches_nothing(sample_build, hub, capsys):
 
 def test_publish_commits_and_tags(sample_build, hub, capsys):
     assert main(["publish", str(sample_build), "--repo-id", "org/ds", "--private"]) == 0
-    _no_token_anywhere(capsys, sample_build)
+    no_token_anywhere(capsys, sample_build)
     repo = hub.repo("org/ds")
     assert len(repo["commits"]) == 1
     commit = repo["commits"][0]
@@ -135,7 +107,7 @@ def test_publish_commits_and_tags(sample_build, hub, capsys):
 def test_moved_head_fails_without_tag(sample_build, hub, capsys):
     hub.move_head_before_commit = True
     assert main(["publish", str(sample_build), "--repo-id", "org/ds"]) == 5
-    err = _no_token_anywhere(capsys, sample_build).err
+    err = no_token_anywhere(capsys, sample_build).err
     assert "changed meanwhile" in err and err.count("\n") == 1
     assert hub.repo("org/ds")["tags"] == {} and hub.repo("org/ds")["commits"] == []
 
@@ -144,7 +116,7 @@ def test_moved_head_fails_without_tag(sample_build, hub, capsys):
 def test_permission_errors(sample_build, hub, capsys, step, status):
     hub.fail[step] = status
     assert main(["publish", str(sample_build), "--repo-id", "org/ds"]) == 5
-    err = _no_token_anywhere(capsys, sample_build).err
+    err = no_token_anywhere(capsys, sample_build).err
     assert "permission denied" in err and err.count("\n") == 1
     assert all(not r["tags"] for r in hub.repos.values())
 
@@ -159,7 +131,7 @@ def test_network_down(sample_build, capsys, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     monkeypatch.setenv("HF_TOKEN", TOKEN)
     assert main(["publish", str(sample_build), "--repo-id", "org/ds"]) == 5
-    err = _no_token_anywhere(capsys, sample_build).err
+    err = no_token_anywhere(capsys, sample_build).err
     assert "cannot reach the Hub" in err and err.count("\n") == 1
 
 
