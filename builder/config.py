@@ -120,12 +120,24 @@ class SplitConfig(_Strict):
 
 class CardConfig(_Strict):
     pretty_name: str | None = None
-    license: str = "other"
+    # a Hub license id (https://hf.co/docs/hub/repositories-licenses), "unknown", or "other"
+    # with license_name (an id like my-license-1.0) and license_link (a URL, or LICENSE.md)
+    license: str = Field(default="unknown", pattern=r"^[a-z0-9][a-z0-9.+-]*$")
+    license_name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    license_link: str | None = None
     source_description: str = (
         "Posts of an English-language Telegram channel that forwards the Russian Ministry of "
         "Foreign Affairs, copied as plain text from the channel's web view."
     )
     homepage: str | None = None
+
+    @model_validator(mode="after")
+    def _other_license_named(self) -> CardConfig:
+        if self.license == "other" and not (self.license_name and self.license_link):
+            raise ValueError("license 'other' needs card.license_name (an id like "
+                             "my-license-1.0) and card.license_link (a URL or LICENSE.md): "
+                             "the Hub requires both")
+        return self
 
 
 class QaConfig(_Strict):

@@ -21,6 +21,7 @@ from builder.mt.models import ModelSpec, resolve_model, resolve_models
 from builder.mt.stage import SegmentRef, TranslateStage
 from builder.mt.translator import resolve_runtime
 from builder.output.card import render_card
+from builder.output.card_location import region as snippet_region
 from builder.output.manifest import (
     MANIFEST_FILE,
     build_id,
@@ -31,6 +32,7 @@ from builder.output.manifest import (
 from builder.output.parquet import (
     DatasetWriter,
     aligned_features,
+    arrow_bytes,
     multiway_features,
     pair_features,
     pair_row,
@@ -392,9 +394,11 @@ def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildRe
               if plan.stage is not None else None)
     split_rows: dict[str, dict[str, int]] = {}
     sizes: dict[str, dict[str, int]] = {}
+    num_bytes: dict[str, dict[str, int]] = {}
     for f in files:
         split_rows.setdefault(f.config, {})[f.split] = f.rows
         sizes.setdefault(f.config, {})[f.split] = (tmp / f.path).stat().st_size
+        num_bytes.setdefault(f.config, {})[f.split] = arrow_bytes(tmp / f.path)
     counts = {
         "posts": {"read": run.counts["posts_read"], "kept": run.counts["posts_kept"],
                   **dict(sorted(run.read_stats.items()))},
@@ -430,6 +434,7 @@ def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildRe
         examples=run.examples, steps=step_rows, inputs=plan.input_records, signature=signature,
         langid=plan.langid_version, segmenter=segmenter_version(), models=plan.models,
         mt_counts=run.mt_counts, releases=releases, alignment=run.align_counts, images=images,
+        num_bytes=num_bytes,
     )
     (tmp / CARD_FILE).write_text(card, encoding="utf-8", newline="\n")
     outputs = [{"path": CARD_FILE, "rows": None}]
@@ -451,6 +456,7 @@ def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildRe
         "signature": signature,
         "releases": releases,
         "splits": run.splits.record(),
+        "card": {"load_snippet": snippet_region(card)},  # publish swaps it; verify swaps back
     }
     manifest["build_id"] = build_id(manifest)
     manifest["outputs"] = sorted(outputs, key=lambda o: o["path"])

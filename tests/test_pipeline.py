@@ -86,7 +86,7 @@ def test_card_metadata_and_prose(sample_build):
 
     card = DatasetCard.load(sample_build / "README.md")
     data = card.data.to_dict()
-    assert data["language"] == ["en"] and data["license"] == "other"
+    assert data["language"] == ["en"] and data["license"] == "unknown"
     assert [c["config_name"] for c in data["configs"]] == ["segments", "posts"]
     assert data["configs"][0]["default"] is True
     m = json.loads((sample_build / "manifest.json").read_text())

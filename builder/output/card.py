@@ -126,6 +126,36 @@ def _type_name(feature) -> str:
     return type(feature).__name__ + (f"({feature.dtype})" if hasattr(feature, "dtype") else "")
 
 
+def _summary(total_segments: int, split_rows: dict[str, dict[str, int]], source: str) -> str:
+    text = (f"Sentence-segmented text of Telegram channel posts ({total_segments} segments), "
+            "cleaned of Telegram markup, with language labels and provenance.")
+    pairs = {name: sum(rows.values()) for name, rows in split_rows.items()
+             if name.startswith(f"{source}-")}
+    machine = [f"{name} ({n} pairs)" for name, n in pairs.items() if not name.endswith("-aligned")]
+    human = [f"{name} ({n} pairs)" for name, n in pairs.items() if name.endswith("-aligned")]
+    if machine:
+        text += f" Machine translations of every segment: {', '.join(machine)}."
+    if human:
+        text += (" Human translations from a sister channel, aligned sentence by sentence: "
+                 f"{', '.join(human)}.")
+    return text
+
+
+def _bibtex(config: BuildConfig, pretty: str) -> str:
+    """A BibTeX entry for this version (no date: builds are byte-identical)."""
+    key = re.sub(r"\W+", "_", config.name).strip("_").lower() + "_" + config.version.replace(".", "_")
+    def esc(text: str) -> str:
+        return re.sub(r"([{}\\%&$#_^~])", r"\\\1", text)
+
+    return "\n".join([
+        f"@misc{{{key},",
+        f"  title = {{{esc(pretty)}}},",
+        f"  version = {{{config.version}}},",
+        f"  note = {{Telegram channel posts, built with bitext-builder {__version__}}},",
+        "}",
+    ])
+
+
 def render_card(
     *,
     config: BuildConfig,
@@ -144,8 +174,15 @@ def render_card(
     releases: list[dict] | tuple = (),
     alignment: dict | None = None,
     images: list[dict] | tuple = (),
+    num_bytes: dict[str, dict[str, int]] | None = None,
 ) -> str:
+    """`file_sizes` are the Parquet files' sizes (the download); `num_bytes` the Arrow size
+    of each split's rows, which is what `datasets` computes as a split's num_bytes."""
     from huggingface_hub import DatasetCard, DatasetCardData  # noqa: PLC0415
+
+    from builder.output.card_location import load_snippet, local_path  # noqa: PLC0415
+
+    num_bytes = num_bytes or file_sizes
 
     configs_yaml = []
     info_yaml = []
@@ -169,9 +206,11 @@ def render_card(
                 "config_name": name,
                 "features": DatasetInfo(features=feats)._to_yaml_dict()["features"],
                 "splits": [
-                    {"name": s, "num_bytes": file_sizes[name][s], "num_examples": n}
+                    {"name": s, "num_bytes": num_bytes[name][s], "num_examples": n}
                     for s, n in splits.items()
                 ],
+                "download_size": sum(file_sizes[name][s] for s in splits),
+                "dataset_size": sum(num_bytes[name][s] for s in splits),
             }
         )
         example = examples.get(name)
@@ -198,12 +237,18 @@ def render_card(
                "ref_md": code_span(f"{m['id']}@{m['revision']}")} for m in models]
     mt_models = [m for m in models if m.get("use") != "align-bridge"]
     targets = [m["target"] for m in mt_models]
+    aligned = [name.split("-")[1] for name in split_rows if name.endswith("-aligned")]
+    other_langs = sorted(set(targets) | set(aligned))
+    license_meta = ({"license_name": config.card.license_name,
+                     "license_link": config.card.license_link}
+                    if config.card.license == "other" else {})
     card_data = DatasetCardData(
-        language=[config.source_lang, *targets],
+        language=[config.source_lang, *other_langs],
         license=config.card.license,
+        **license_meta,
         pretty_name=pretty,
-        task_categories=["translation", "text-generation"],
-        multilinguality="translation" if targets else "monolingual",
+        task_categories=["translation", "text-generation"] if other_langs else ["text-generation"],
+        multilinguality="translation" if other_langs else "monolingual",
         size_categories=[size_category(total_segments)],
         source_datasets=["original"],
         language_creators=["found", "machine-generated"] if targets else ["found"],
@@ -217,10 +262,7 @@ def render_card(
         card_data,
         template_str=template.read_text(encoding="utf-8"),
         pretty_name=inline_text(pretty),
-        summary=(
-            f"Sentence-segmented text of Telegram channel posts ({total_segments} segments), "
-            "cleaned of Telegram markup, with language labels and provenance."
-        ),
+        summary=_summary(total_segments, split_rows, config.source_lang),
         version=config.version,
         signature=signature,
         builder_version=__version__,
@@ -228,7 +270,11 @@ def render_card(
         inputs=[{**inp, "name_md": code_span(inp["name"])} for inp in inputs],
         steps=steps,
         configs=prose_configs,
-        load_path=config.name,
+        load_snippet=load_snippet(local_path(config.name), [c["config_name"] for c in configs_yaml]),
+        license=config.card.license,
+        license_name=config.card.license_name,
+        license_link=config.card.license_link,
+        bibtex=_bibtex(config, pretty),
         langid=langid,
         segmenter=segmenter,
         models=mt_models,

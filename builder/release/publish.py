@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 from pathlib import Path
 from typing import BinaryIO
@@ -21,6 +22,7 @@ from typing import BinaryIO
 from builder.errors import BuilderError, PublishError
 from builder.output.manifest import MANIFEST_FILE
 from builder.release.dataset_files import open_inside
+from builder.release.manifest_schema import CARD_FILE
 from builder.release.repo_id import check_repo_id
 from builder.release.verify import verify_folder
 
@@ -83,8 +85,14 @@ class _Upload:
             self.close()
             raise
 
+    def replace(self, rel: str, data: bytes) -> None:
+        """Send `data` under `rel` instead of the file (the card as published)."""
+        self.files[rel].close()
+        self.files[rel] = io.BytesIO(data)
+        self._hash(rel, self.files[rel])
+
     def _hash(self, rel: str, f: BinaryIO) -> None:
-        size = os.fstat(f.fileno()).st_size
+        size = f.getbuffer().nbytes if isinstance(f, io.BytesIO) else os.fstat(f.fileno()).st_size
         sha256, blob = hashlib.sha256(), hashlib.sha1(f"blob {size}\0".encode())
         for block in iter(lambda: f.read(1 << 20), b""):
             sha256.update(block)
@@ -120,9 +128,18 @@ def publish(root: Path, repo_id: str, *, dry_run: bool = False, private: bool = 
     manifest = verified.manifest
     upload = _Upload(root, manifest, verified.manifest_sha256)
     try:
+        _card_for_hub(upload, repo_id, f"v{manifest['dataset']['version']}")
         return _publish(root, repo_id, manifest, upload, dry_run, private)
     finally:
         upload.close()
+
+
+def _card_for_hub(upload: _Upload, repo_id: str, tag: str) -> None:
+    """The card is sent with its load snippet naming the repo and the tag, not the folder."""
+    from builder.output.card_location import for_hub  # noqa: PLC0415
+
+    card = upload.files[CARD_FILE].read().decode("utf-8")
+    upload.replace(CARD_FILE, for_hub(card, repo_id, tag).encode("utf-8"))
 
 
 def _publish(root: Path, repo_id: str, manifest: dict, upload: _Upload, dry_run: bool,

@@ -77,7 +77,7 @@ class FakeHub:
                     return self._send(hub.fail[step], {"error": f"{step} refused"})
                 if hub.fail_next.get(step):
                     return self._send(hub.fail_next[step].pop(0), {"error": f"{step} refused"})
-                if step != "harness" and self.headers.get("authorization") != f"Bearer {hub.token}":
+                if step not in ("harness", "validate") and self.headers.get("authorization") != f"Bearer {hub.token}":
                     return self._send(401, {"error": "Invalid credentials"})
                 if step == "harness":
                     return self._send(200, {})
@@ -94,6 +94,9 @@ class FakeHub:
                                           "private": bool(body.get("private")) or body.get("visibility") == "private"}
                     return self._send(200, {"url": url, "name": repo_id})
                 if step == "validate":
+                    errors = card_yaml_errors(json.loads(raw).get("content", ""))
+                    if errors:  # the Hub answers 400 with the problems
+                        return self._send(400, {"error": "; ".join(errors)})
                     return self._send(200, {"errors": [], "warnings": []})
                 repo_id = "/".join(parts[2:4])
                 if repo_id not in hub.repos:
@@ -177,3 +180,44 @@ def _step(method: str, parts: list[str]) -> str:
     if len(parts) >= 4 and parts[1] == "datasets":
         return "info"
     return "unknown"
+
+
+SIZE_CATEGORIES = {"n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1M<n<10M", "10M<n<100M",
+                   "100M<n<1B", "1B<n<10B", "10B<n<100B", "100B<n<1T", "n>1T"}
+TASK_CATEGORIES = {"translation", "text-generation", "text-classification", "fill-mask",
+                   "summarization", "question-answering", "sentence-similarity"}
+
+
+def card_yaml_errors(content: str) -> list[str]:
+    """The dataset-card metadata rules the Hub documents (hub-docs datasetcard.md), as far
+    as our cards use them: the YAML parses to a mapping; `license: other` comes with
+    license_name and license_link; known task and size categories; ISO 639 language codes;
+    configs with data_files and a split per file pattern."""
+    import re
+
+    import yaml
+
+    if not content.startswith("---\n"):
+        return ["no YAML metadata block"]
+    try:
+        meta = yaml.safe_load(content.split("---\n", 2)[1])
+    except yaml.YAMLError as err:
+        return [f"YAML does not parse: {err}"]
+    if not isinstance(meta, dict):
+        return ["metadata is not a mapping"]
+    errors = []
+    if meta.get("license") == "other" and not (meta.get("license_name") and meta.get("license_link")):
+        errors.append("license 'other' requires license_name and license_link")
+    if meta.get("license_name") and not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", meta["license_name"]):
+        errors.append("license_name must be lowercase letters, digits, '.' and '-'")
+    errors += [f"unknown task category {t!r}" for t in meta.get("task_categories", [])
+               if t not in TASK_CATEGORIES]
+    errors += [f"unknown size category {t!r}" for t in meta.get("size_categories", [])
+               if t not in SIZE_CATEGORIES]
+    errors += [f"language {lang!r} is not an ISO 639 code" for lang in meta.get("language", [])
+               if not re.fullmatch(r"[a-z]{2,3}", lang)]
+    for config in meta.get("configs", []):
+        for item in config.get("data_files", []):
+            if not (isinstance(item, dict) and item.get("split") and item.get("path")):
+                errors.append(f"config {config.get('config_name')}: data_files need split and path")
+    return errors

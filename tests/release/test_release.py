@@ -90,7 +90,14 @@ def test_publish_commits_and_tags(sample_build, hub, capsys):
     commit = repo["commits"][0]
     local = sorted(p.relative_to(sample_build).as_posix() for p in sample_build.rglob("*") if p.is_file())
     assert sorted(commit["files"]) == local
-    assert commit["files"]["README.md"] == (sample_build / "README.md").read_bytes()
+    # the card as published loads the repo at the tag; otherwise it is the built card
+    card = commit["files"]["README.md"].decode()
+    assert 'load_dataset("org/ds", "segments", revision="v1.0.0")' in card
+    assert "./dist/" not in card
+    from builder.output.card_location import region, with_snippet
+
+    local = (sample_build / "README.md").read_text()
+    assert with_snippet(card, region(local)) == local
     images = [f for f in commit["files"] if f.startswith("images/") and f.endswith(".svg")]
     assert images and all(commit["files"][f] == (sample_build / f).read_bytes() for f in images)
     assert commit["parent"] == commit["header"]["parentCommit"]
