@@ -73,6 +73,69 @@ def squash(parts: list[str]) -> str:
     return " ".join("".join(parts).split())
 
 
+# A reaction element: Desktop HTML `span.reaction`, t.me/s `span.tgme_reaction`.
+REACTION_CLASSES = frozenset({"reaction", "tgme_reaction"})
+PAID_CLASSES = frozenset({"paid", "tgme_reaction_paid"})
+_IGNORED_PARTS = frozenset({"userpics", "userpic", "initials", "icon"})
+
+
+class ReactionReader:
+    """One reaction element, read into the JSON reader's shape: the emoji (`paid` for a paid
+    reaction, `custom_emoji:<id>` for a `tg-emoji` with an id) and a count from the count
+    element or the element's own text (`84`, `2.49K`), else the number of user pictures."""
+
+    def __init__(self, el: Element, depth: int):
+        self.depth = depth
+        self.paid = bool(el.classes & PAID_CLASSES)
+        self.custom: str | None = None
+        self.parts: dict[str | None, list[str]] = {"emoji": [], "count": [], None: []}
+        self.userpics = 0
+        self.part: str | None = None
+        self.part_depth = 0
+
+    def open(self, el: Element, depth: int) -> None:
+        if el.tag == "tg-emoji" and el.attrs.get("emoji-id") and self.custom is None:
+            self.custom = el.attrs["emoji-id"]
+        if "userpic" in el.classes:
+            self.userpics += 1
+        if self.part is not None:
+            return
+        if "count" in el.classes:
+            self.part = "count"
+        elif "emoji" in el.classes or el.tag in ("b", "tg-emoji"):
+            self.part = "emoji"
+        elif el.classes & _IGNORED_PARTS:
+            self.part = "ignored"
+        else:
+            return
+        self.part_depth = depth
+
+    def void(self, el: Element) -> None:
+        if "userpic" in el.classes:
+            self.userpics += 1
+
+    def text(self, data: str) -> None:
+        if self.part != "ignored":
+            self.parts[self.part].append(data)
+
+    def close(self, depth: int) -> bool:
+        """Called after an element closed; True when the reaction element itself closed."""
+        if self.part is not None and depth < self.part_depth:
+            self.part = None
+        return depth < self.depth
+
+    def reaction(self) -> Reaction | None:
+        if self.paid:
+            name = "paid"
+        elif self.custom:
+            name = f"custom_emoji:{self.custom}"
+        else:
+            name = "".join(self.parts["emoji"]).strip().replace("\ufe0f", "")
+        m = _COUNT.search("".join(self.parts["count"]) or "".join(self.parts[None]))
+        count = parse_count(m.group(1), m.group(2)) if m else self.userpics
+        return Reaction(name, count) if name and count > 0 else None
+
+
 class MessageParser(StackParser):
     """What both Telegram HTML readers share: one message at a time as a dict of text parts,
     a current field that collects text, links, reactions, and the RawPost at the end."""
@@ -87,11 +150,13 @@ class MessageParser(StackParser):
         self.msg_depth = 0
         self.field: str | None = None
         self.field_depth = 0
+        self.reading: ReactionReader | None = None
 
     def begin_message(self, message_id: str | None) -> None:
         self.msg = {"id": message_id, "date": None, "text": [], "urls": [], "tags": [],
-                    "reactions": [], "emoji": [], "count": [], "from": [], "fwd": [], "owner": []}
+                    "reactions": [], "from": [], "fwd": [], "owner": []}
         self.msg_depth = len(self.stack)
+        self.reading = None
 
     def start_field(self, field: str) -> None:
         self.field, self.field_depth = field, len(self.stack)
@@ -105,19 +170,37 @@ class MessageParser(StackParser):
         elif href.startswith(("http://", "https://")):
             self.msg["urls"].append(href)
 
-    def add_reaction(self) -> None:
-        emoji = "".join(self.msg["emoji"]).strip().replace("\ufe0f", "")
-        m = _COUNT.search("".join(self.msg["count"]))
-        if emoji and m:
-            self.msg["reactions"].append(Reaction(emoji, parse_count(m.group(1), m.group(2))))
-        self.msg["emoji"], self.msg["count"] = [], []
+    def reaction_open(self, el: Element) -> bool:
+        """Subclasses call this first in on_open (inside a message): True when `el` is a
+        reaction or a part of one, and so consumed."""
+        if self.reading is not None:
+            self.reading.open(el, len(self.stack))
+            return True
+        if el.classes & REACTION_CLASSES:
+            self.reading = ReactionReader(el, len(self.stack))
+            return True
+        return False
+
+    def reaction_close(self) -> None:
+        """Subclasses call this in on_close: a closed reaction element becomes a Reaction."""
+        if self.reading is None or not self.reading.close(len(self.stack)):
+            return
+        reaction, self.reading = self.reading.reaction(), None
+        if reaction is None:
+            self.stats["skipped_unreadable_reactions"] += 1
+        elif self.msg is not None:
+            self.msg["reactions"].append(reaction)
 
     def on_void(self, el: Element) -> None:
-        if self.msg is not None and self.field == "text" and el.tag == "br":
+        if self.reading is not None:
+            self.reading.void(el)
+        elif self.msg is not None and self.field == "text" and el.tag == "br":
             self.msg["text"].append("\n")
 
     def on_text(self, data: str) -> None:
-        if self.msg is not None and self.field:
+        if self.reading is not None:
+            self.reading.text(data)
+        elif self.msg is not None and self.field:
             # in HTML a newline is a space; only <br> breaks a line
             self.msg[self.field].append(data.replace("\n", " ") if self.field == "text" else data)
 

@@ -1,8 +1,9 @@
 """Reader for Telegram Desktop's HTML export: one or many `messages*.html` files, in order.
 
 Dates come from the `title` of the message's `div.date`; a sender carries over to following
-("joined") messages without `from_name`; forwarded bodies sit in `div.forwarded.body`; day
-separators and service entries are skipped.
+("joined") messages without `from_name`, and loses the ` via @bot` the export appends;
+forwarded bodies sit in `div.forwarded.body`; reactions (`span.reaction`) are read like the
+JSON reader's; day separators and service entries are skipped.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from builder.readers.html_tree import Element, MessageParser, feed_file, squash
 from builder.records import RawPost
 
 FORMAT = "telegram-html"
+_VIA_BOT = re.compile(r"\s+via\s+@\w+$")
 
 
 def sniff(head: str) -> bool:
@@ -40,7 +42,7 @@ class _Parser(MessageParser):
                 return
             self.begin_message(el.attrs.get("id", "").removeprefix("message"))
             return
-        if self.msg is None:
+        if self.msg is None or self.reaction_open(el):
             return
         fwd = self.inside("forwarded")
         if "date" in c and "details" in c and not fwd and self.msg["date"] is None:
@@ -51,12 +53,6 @@ class _Parser(MessageParser):
             self.start_field("fwd" if fwd else "from")
         elif "text" in c and el.tag == "div" and not self.inside("reply_to"):
             self.start_field("text")
-        elif "reaction" in c:
-            self.msg["emoji"], self.msg["count"] = [], []
-        elif "emoji" in c and self.inside("reaction"):
-            self.start_field("emoji")
-        elif "count" in c and self.inside("reaction"):
-            self.start_field("count")
         elif el.tag == "a" and self.field == "text":
             m = re.search(r"ShowHashtag\(\"([^\"]+)\"\)", el.attrs.get("onclick", ""))
             self.link(el.attrs.get("href", ""), m.group(1) if m else None)
@@ -64,15 +60,23 @@ class _Parser(MessageParser):
     def on_close(self, el: Element) -> None:
         if self.msg is None:
             return
+        self.reaction_close()
         if self.field and len(self.stack) < self.field_depth:
             self.end_field()
-        if "reaction" in el.classes:
-            self.add_reaction()
         if len(self.stack) < self.msg_depth:
-            name = squash(self.msg["from"])
+            name = self.sender_name("from")
             if name:
                 self.sender = name
-            self.emit(squash(self.msg["fwd"]) or self.sender)
+            self.emit(self.sender_name("fwd") or self.sender)
+
+    def sender_name(self, field: str) -> str:
+        """A `from_name` without the ` via @bot` the export appends for messages sent through
+        an inline bot (one channel stays one `channel`); such messages are counted."""
+        name = squash(self.msg[field])
+        bare = _VIA_BOT.sub("", name)
+        if bare != name:
+            self.stats["senders_via_bot"] += 1
+        return bare
 
 
 def read(path: Path, start: int, max_line_chars: int, stats: Counter | None = None,

@@ -41,6 +41,8 @@ class _Parser(MessageParser):
             if "tgme_channel_info_header_title" in c:
                 self.start_field("title")
             return
+        if self.reaction_open(el):
+            return
         if "tgme_widget_message_owner_name" in c:
             self.start_field("owner")
         elif "tgme_widget_message_forwarded_from_name" in c:
@@ -49,11 +51,6 @@ class _Parser(MessageParser):
             self.start_field("text")
         elif el.tag == "time" and "datetime" in el.attrs and self.msg["date"] is None:
             self.msg["date"] = from_iso(el.attrs["datetime"])
-        elif "tgme_reaction" in c:
-            self.msg["emoji"], self.msg["count"] = [], []
-            self.start_field("count")
-        elif el.tag == "b" and self.field == "count":
-            self.field = "emoji"
         elif el.tag == "a" and self.field == "text":
             href = el.attrs.get("href", "")
             m = re.match(r"\?q=%23(\w+)", href)
@@ -66,12 +63,8 @@ class _Parser(MessageParser):
             super().on_text(data)
 
     def on_close(self, el: Element) -> None:
-        if self.field == "emoji" and el.tag == "b":
-            self.field = "count"
-            return
+        self.reaction_close()
         if self.field and len(self.stack) < self.field_depth:
-            if self.field in ("count", "emoji") and self.msg is not None:
-                self.add_reaction()
             self.end_field()
         if self.msg is not None and len(self.stack) < self.msg_depth:
             owner = squash(self.msg["owner"]) or squash(self.page_title)
