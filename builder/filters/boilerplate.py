@@ -34,13 +34,9 @@ def line_keys(posts: list[Post]) -> tuple[np.ndarray, np.ndarray, list[list[str]
     post_of = np.repeat(np.arange(len(posts)), [len(x) for x in lines])
     if not flat:
         return np.zeros(0, dtype=np.uint64), post_of, lines
-    data = normalise(flat)
-    hasher = SpanHasher(data)
-    breaks = np.flatnonzero(hasher.codes == 10)
-    starts = np.concatenate(([0], breaks + 1))
-    ends = np.concatenate((breaks, [len(data)]))
+    hashes, starts, ends = SpanHasher(normalise(flat)).lines(SEED)
     channels = text_hashes([p.channel for p in posts], SEED)
-    keys = mix64(hasher.spans(starts, ends, SEED) ^ channels[post_of], SEED)
+    keys = mix64(hashes ^ channels[post_of], SEED)
     keys[starts == ends] = 0
     return keys, post_of, lines
 
@@ -145,7 +141,7 @@ class Boilerplate:
         most frequent spelling), their occurrences, and the most frequent lines."""
         groups: dict[tuple[str, bytes], Counter] = {}
         for (channel, line), n in self.removed.items():
-            groups.setdefault((channel, normalise([line])), Counter())[line] += n
+            groups.setdefault((channel, normalise([line]).tobytes()), Counter())[line] += n
         ranked = sorted(
             ((sum(c.values()), channel, min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0])
              for (channel, _), c in groups.items()),

@@ -9,27 +9,59 @@ the same text gets the same hash in every process and on every run.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 _BASE = np.uint64(0x100000001B3)  # odd, so invertible modulo 2**64
 _BASE_INV = np.uint64(pow(0x100000001B3, -1, 2**64))
 _U64 = np.uint64
 UINT32_MAX = np.uint32(0xFFFFFFFF)
-_DIGITS = re.compile(r"\d+")
-_NON_WORD = re.compile(r"[^\w\n]+|_+")
-_EDGE_SPACE = re.compile(r" *\n *")
+_SPACE, _NEWLINE, _ZERO = 32, 10, 48
+_ASCII = np.array([ord(chr(c).lower()) if chr(c).isalnum() else _SPACE for c in range(128)],
+                  dtype=np.uint32)
+_ASCII[_NEWLINE] = _NEWLINE
+_OTHER: dict[int, int] = {}  # non-ASCII code point -> its lower case, or a space
 
 
-def normalise(texts: list[str], *, digits_to_zero: bool = False) -> bytes:
-    """The texts case-folded, punctuation and symbols read as one space, one text a line,
-    as UTF-8 (texts must not contain `\\n`); `digits_to_zero` reads every digit run as `0`."""
-    joined = "\n".join(texts).casefold()
+def _other(c: int) -> int:
+    ch = chr(c)
+    if not ch.isalnum():
+        return _SPACE
+    low = ch.lower()
+    return ord(low) if len(low) == 1 else c
+
+
+def codes_of(text: str) -> np.ndarray:
+    """The text's code points (UTF-32)."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def as_text(codes: np.ndarray) -> str:
+    return codes.astype(np.uint32).tobytes().decode("utf-32-le")
+
+
+def normalise(texts: list[str], *, digits_to_zero: bool = False) -> np.ndarray:
+    """The texts in lower case, every run of characters that are not letters or digits read as
+    one space (none at either end of a text), one text a line (texts must not contain
+    `\\n`), as code points; `digits_to_zero` reads every run of ASCII digits as `0`."""
+    codes = codes_of("\n".join(texts))
+    ascii_ = codes < 128
+    out = _ASCII[np.where(ascii_, codes, 0)]
+    if not ascii_.all():
+        uniq, inverse = np.unique(codes[~ascii_], return_inverse=True)
+        mapped = [_OTHER.get(c) or _OTHER.setdefault(c, _other(c)) for c in uniq.tolist()]
+        out[~ascii_] = np.array(mapped, dtype=np.uint32)[inverse]
+    keep = np.ones(len(out), dtype=bool)
     if digits_to_zero:
-        joined = _DIGITS.sub("0", joined)
-    joined = _EDGE_SPACE.sub("\n", _NON_WORD.sub(" ", joined))
-    return joined.strip(" ").encode("utf-8")
+        digit = (out >= _ZERO) & (out <= _ZERO + 9)
+        out[digit] = _ZERO
+        keep[1:] &= ~(digit[1:] & digit[:-1])
+    out = out[keep]
+    space = out == _SPACE
+    sep = space | (out == _NEWLINE)
+    out = out[~(space & np.concatenate(([True], sep[:-1])))]  # runs, and after a line start
+    space = out == _SPACE
+    end = np.concatenate(((out == _NEWLINE)[1:], [True]))
+    return out[~(space & end)]  # before a line end
 
 
 class _Powers:
@@ -61,13 +93,13 @@ def mix64(x: np.ndarray, seed: int = 0) -> np.ndarray:
 
 
 class SpanHasher:
-    """Hashes of spans `[start, end)` of one byte buffer."""
+    """Hashes of spans `[start, end)` of one array of code points (or bytes)."""
 
-    def __init__(self, data: bytes):
-        self.codes = np.frombuffer(data, dtype=np.uint8)
-        pos, self._neg = _POWERS.get(len(data) + 1)
+    def __init__(self, codes: np.ndarray):
+        self.codes = codes
+        pos, self._neg = _POWERS.get(len(codes) + 1)
         with np.errstate(over="ignore"):
-            terms = (self.codes.astype(np.uint64) + _U64(1)) * pos[: len(data)]
+            terms = (codes.astype(np.uint64) + _U64(1)) * pos[: len(codes)]
             self._prefix = np.concatenate(([_U64(0)], np.cumsum(terms, dtype=np.uint64)))
 
     def spans(self, starts: np.ndarray, ends: np.ndarray, seed: int = 0) -> np.ndarray:
@@ -75,17 +107,19 @@ class SpanHasher:
             raw = (self._prefix[ends] - self._prefix[starts]) * self._neg[starts]
             return mix64(raw + (ends - starts).astype(np.uint64), seed)
 
+    def lines(self, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(hash, start, end) of each line."""
+        breaks = np.flatnonzero(self.codes == _NEWLINE)
+        starts = np.concatenate(([0], breaks + 1))
+        ends = np.concatenate((breaks, [len(self.codes)]))
+        return self.spans(starts, ends, seed), starts, ends
+
 
 def text_hashes(texts: list[str], seed: int = 0) -> np.ndarray:
-    """One 64-bit hash per text (texts must not contain `\\n`)."""
+    """One 64-bit hash per text, as written (texts must not contain `\\n`)."""
     if not texts:
         return np.zeros(0, dtype=np.uint64)
-    data = "\n".join(texts).encode("utf-8")
-    hasher = SpanHasher(data)
-    bounds = np.flatnonzero(hasher.codes == 10)
-    starts = np.concatenate(([0], bounds + 1))
-    ends = np.concatenate((bounds, [len(data)]))
-    return hasher.spans(starts, ends, seed)
+    return SpanHasher(codes_of("\n".join(texts))).lines(seed)[0]
 
 
 def oph_signatures(doc_of: np.ndarray, hashes: np.ndarray, n_docs: int, bins: int) -> np.ndarray:
@@ -100,8 +134,8 @@ def oph_signatures(doc_of: np.ndarray, hashes: np.ndarray, n_docs: int, bins: in
     shift = _U64(64 - (bins.bit_length() - 1))
     sig = np.full((n_docs, bins), UINT32_MAX, dtype=np.uint32)
     if len(hashes):
-        which = (hashes >> shift).astype(np.int64)
-        np.minimum.at(sig, (doc_of, which), (hashes & _U64(0xFFFFFFFF)).astype(np.uint32))
+        flat = doc_of.astype(np.int64) * bins + (hashes >> shift).astype(np.int64)
+        np.minimum.at(sig.reshape(-1), flat, (hashes & _U64(0xFFFFFFFF)).astype(np.uint32))
     empty = sig == UINT32_MAX
     if not empty.any():
         return sig

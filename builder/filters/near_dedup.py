@@ -26,6 +26,7 @@ from builder.filters.hashing import (
     UINT32_MAX,
     SpanHasher,
     band_keys,
+    mix64,
     normalise,
     oph_signatures,
     similarity,
@@ -47,38 +48,52 @@ class Shingles:
     def of(cls, texts: list[str], *, words: int = 0, chars: int = 0) -> Shingles:
         """Word n-grams (`words`) or character n-grams (`chars`) of the normalised texts.
         A text shorter than one shingle is one shingle; lines of a text are joined."""
-        data = normalise([t.replace("\n", " ") for t in texts], digits_to_zero=True)
-        hasher = SpanHasher(data)
-        codes = hasher.codes
+        codes = normalise([t.replace("\n", " ") for t in texts], digits_to_zero=True)
         n = len(texts)
-        breaks = np.flatnonzero(codes == 10)
+        newline = codes == 10
+        doc = np.cumsum(newline, dtype=np.int64)  # the text of each position (a break: the next)
+        breaks = np.flatnonzero(newline)
         text_end = np.concatenate((breaks, [len(codes)]))
-        is_sep = (codes == 32) | (codes == 10)
-        prev_sep = np.concatenate(([True], is_sep[:-1]))
-        next_sep = np.concatenate((is_sep[1:], [True]))
-        w_start = np.flatnonzero(~is_sep & prev_sep)
-        w_end = np.flatnonzero(~is_sep & next_sep) + 1
-        w_doc = np.searchsorted(breaks, w_start)
-        n_words = np.bincount(w_doc, minlength=n)
+        is_sep = newline | (codes == 32)
+        w_start = np.flatnonzero(~is_sep & np.concatenate(([True], is_sep[:-1])))
+        n_words = np.bincount(doc[w_start], minlength=n)
         if words:
+            w_end = np.flatnonzero(~is_sep & np.concatenate((is_sep[1:], [True]))) + 1
+            w_doc = doc[w_start]
             k = words
             first = np.concatenate(([0], np.cumsum(n_words)[:-1]))
             idx = np.arange(len(w_start))
             last = np.minimum(idx + k - 1, first[w_doc] + n_words[w_doc] - 1)
             # every k-gram, plus the whole text when it has fewer than k words
             keep = (idx + k - 1 == last) | ((idx == first[w_doc]) & (n_words[w_doc] < k))
-            starts, ends, doc_of = w_start[keep], w_end[last[keep]], w_doc[keep]
-        else:
-            q = chars
-            t_start = np.concatenate(([0], breaks + 1))
-            length = text_end - t_start
-            pos = np.arange(len(codes))
-            doc = np.searchsorted(breaks, pos)
-            keep = (pos + q <= text_end[doc]) | ((pos == t_start[doc]) & (length[doc] < q))
-            keep &= length[doc] > 0
-            starts, doc_of = pos[keep], doc[keep]
-            ends = np.minimum(starts + q, text_end[doc_of])
-        return cls(doc_of, hasher.spans(starts, ends, SEED), n_words)
+            starts, ends = w_start[keep], w_end[last[keep]]
+            return cls(w_doc[keep], SpanHasher(codes).spans(starts, ends, SEED), n_words)
+        return cls(*_char_shingles(codes, newline, doc, text_end, chars), n_words)
+
+
+def _char_shingles(codes, newline, doc, text_end, q: int) -> tuple[np.ndarray, np.ndarray]:
+    """(text, hash) of every q characters within a text, and of each whole text shorter than
+    q. Up to 4 characters are packed into 64 bits (16 bits each) and mixed, no span sums."""
+    m = max(len(codes) - q + 1, 0)
+    crossing = np.zeros(m, dtype=bool)
+    packed = np.zeros(m, dtype=np.uint64)
+    folded = (codes ^ (codes >> np.uint32(16))) & np.uint32(0xFFFF)
+    for j in range(q):
+        crossing |= newline[j : j + m]
+        if q <= 4:
+            packed = (packed << np.uint64(16)) | folded[j : j + m].astype(np.uint64)
+    starts = np.flatnonzero(~crossing)
+    if q <= 4:
+        hashes = mix64(packed[starts], SEED)
+    else:
+        hashes = SpanHasher(codes).spans(starts, starts + q, SEED)
+    t_start = np.concatenate(([0], np.flatnonzero(newline) + 1))
+    length = text_end - t_start
+    short = np.flatnonzero((length > 0) & (length < q))
+    if len(short):
+        whole = SpanHasher(codes).spans(t_start[short], text_end[short], SEED)
+        return np.concatenate((doc[starts], short)), np.concatenate((hashes, whole))
+    return doc[starts], hashes
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,12 @@ _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 # a run of digits joined by single separators, with an optional leading `+` or bracket
 _SEP = r"[ .\-\u00a0\u202f]"
-NUMBER_RUN = re.compile(rf"(?<![\w+.\-/:,])(?:\+ ?)?\(?\d+\)?(?:{_SEP}?\(?\d+\)?)*(?![\w/])")
+# (it starts with a character class, which lets `re` skip ahead fast; the look-behind after
+# the first character checks the one before it)
+NUMBER_RUN = re.compile(
+    rf"[+(\d](?<![\w+.\-/:,].)(?:(?<=\+) ?\(?\d|(?<=\()\d|(?<=\d))\d*\)?"
+    rf"(?:{_SEP}?\(?\d+\)?)*(?![\w/])"
+)
 _NOT_DIGIT = re.compile(r"\D")
 _DIGIT = re.compile(r"\d")
 _GROUPS = re.compile(r"\d+")

@@ -5,11 +5,19 @@ import numpy as np
 import pytest
 
 from builder.config import NearDedupPostsConfig, NearDedupSegmentsConfig
-from builder.filters.hashing import SpanHasher, normalise, text_hashes
+from builder.filters.hashing import (
+    UINT32_MAX,
+    SpanHasher,
+    as_text,
+    codes_of,
+    normalise,
+    text_hashes,
+)
 from builder.filters.key_index import KeyIndex
 from builder.filters.near_dedup import (
     PostClusters,
     SegmentIndex,
+    Sketcher,
     post_sketcher,
     segment_sketcher,
 )
@@ -22,8 +30,8 @@ OTHER = ("Maria Zakharova answered questions about the grain deal and the situat
          "Zaporozhye nuclear power plant at the weekly briefing in Moscow on Thursday.")
 
 
-def test_span_hashes_depend_only_on_the_bytes():
-    data = b"abc abc xabc"
+def test_span_hashes_depend_only_on_the_text():
+    data = codes_of("abc abc xabc")
     h = SpanHasher(data).spans(np.array([0, 4, 9]), np.array([3, 7, 12]))
     assert h[0] == h[1] == h[2]
     assert SpanHasher(data).spans(np.array([0]), np.array([4]))[0] != h[0]
@@ -32,7 +40,21 @@ def test_span_hashes_depend_only_on_the_bytes():
 
 
 def test_normalise():
-    assert normalise(["Hello, WORLD!! 2022", "🇷🇺 a_b"], digits_to_zero=True) == b"hello world 0\na b"
+    texts = ["Hello,  WORLD!! 2022-12", " 🇷🇺 a_b ", "", "Лавров’s   «talks»…"]
+    assert as_text(normalise(texts, digits_to_zero=True)) == "hello world 0 0\na b\n\nлавров s talks"
+    assert as_text(normalise(["No. 12345"])) == "no 12345"
+
+
+@pytest.mark.parametrize("chars", [3, 4, 6])
+def test_char_shingles_any_width(chars):
+    sketcher = Sketcher(chars=chars, bins=32, bands=6)
+    texts = ["The two Foreign Ministers had an in-depth discussion.", "ab", "",
+             "The two Foreign Ministers had an in-depth discusion."]
+    sig, words = sketcher.signatures(texts)
+    assert words.tolist() == [9, 1, 0, 9]
+    assert (sig[2] == UINT32_MAX).all() and not (sig[1] == UINT32_MAX).any()
+    assert (sig[0] == sig[3]).mean() > 0.6 > (sig[0] == sig[1]).mean()
+    assert (sketcher.signatures(texts[:2])[0] == sig[:2]).all()  # batch-independent
 
 
 def clusters(texts, keep="later", lengths=None):
