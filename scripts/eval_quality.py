@@ -72,7 +72,7 @@ def pairs(level: str, texts: list[str], min_words: int) -> list[dict]:
 
 def near_dup_scores(level: str, threshold: float | None = None) -> dict:
     from builder.config import NearDedupConfig
-    from builder.filters.near_dedup import pair_verdicts, post_sketcher, segment_sketcher
+    from builder.filters.minhash import pair_verdicts, post_sketcher, segment_sketcher
 
     config = NearDedupConfig()
     part = config.posts if level == "posts" else config.segments

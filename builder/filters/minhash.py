@@ -1,5 +1,6 @@
-"""Near-duplicate detection: MinHash LSH over word shingles for posts, over character
-shingles of normalised text for segments (short texts defeat word shingles).
+"""Near-duplicate detection (the algorithms of the `near_dedup` steps): MinHash LSH over word
+shingles for posts, over character shingles of normalised text for segments (short texts
+defeat word shingles).
 
 Texts are normalised (case-folded, digit runs read as `0`, punctuation and symbols read as
 spaces) so that a repost with a changed date, an added emoji or other punctuation hashes

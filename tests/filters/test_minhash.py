@@ -14,7 +14,7 @@ from builder.filters.hashing import (
     text_hashes,
 )
 from builder.filters.key_index import KeyIndex
-from builder.filters.near_dedup import (
+from builder.filters.minhash import (
     PostClusters,
     SegmentIndex,
     Sketcher,
