@@ -126,6 +126,12 @@ def _parser() -> argparse.ArgumentParser:
                      help="dataset repo on the Hub, e.g. org/my-dataset (checked before anything else)")
     pub.add_argument("--dry-run", action="store_true", help="print every operation, touch nothing")
     pub.add_argument("--private", action="store_true", help="create the repo private")
+
+    r = command("report", "write a static review site (index.html + assets, works offline)",
+                "bitext-builder report dist/my --out review/")
+    r.add_argument("dir", metavar="DIR", help="a dataset folder this tool built")
+    r.add_argument("--out", metavar="DIR",
+                   help="folder for the site (default: DIR/report; replaces only an earlier report)")
     return p
 
 
@@ -258,7 +264,16 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from builder.report.site import write_report  # noqa: PLC0415
+
+    out = write_report(Path(args.dir), Path(args.out) if args.out else None)
+    print(f"Wrote {out / 'index.html'}: open it in a browser (works offline)")
+    return 0
+
+
 COMMANDS = {
+    "report": _cmd_report,
     "diff": _cmd_diff,
     "publish": _cmd_publish,
     "build": _cmd_build,
