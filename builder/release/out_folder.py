@@ -6,7 +6,8 @@
   back when `<out>` is missing (killed mid-swap), and removes `.<out>.tmp-*` and
   `.<out>.old-*` folders whose process is gone.
 - Then the guard: `<out>` may be replaced only when it is absent, empty, or a dataset this
-  tool built (a valid manifest and only the files it lists, plus `rejects.jsonl`), never
+  tool built (a valid manifest and only the files it lists, plus `rejects.jsonl` and a
+  review report that `report` wrote into `report/`), never
   when it is, or holds, an input; a folder of another dataset name needs `--force`.
 """
 
@@ -27,6 +28,7 @@ from builder.errors import ConfigError
 from builder.output.parquet import REJECTS_FILE
 from builder.release.dataset_files import strangers
 from builder.release.manifest_schema import ManifestProblem, load_manifest
+from builder.report.folder import report_files
 
 log = logging.getLogger(__name__)
 _MAX_NAME_BYTES = 200  # leaves room for `.<name>.tmp-<pid>` within the usual 255
@@ -125,7 +127,7 @@ def check_replaceable(out: Path, name: str, protected: Iterable[Path], force: bo
             return None
         manifest, _ = load_manifest(out)
         extra = strangers(out, {o["path"] for o in manifest["outputs"]},
-                          allowed=frozenset({REJECTS_FILE}))
+                          allowed=frozenset({REJECTS_FILE}) | report_files(out))
     except ManifestProblem as err:
         raise _refuse(out, f"not empty and not a dataset built by bitext-builder ({err})") from None
     except OSError as err:

@@ -4,7 +4,8 @@
    matches its content;
 2. the folder holds exactly the manifest and the files it lists: every listed file exists
    inside the folder as a regular file (no link anywhere on its path) with its sha256, and
-   nothing else is there (no unlisted file, link, FIFO or folder);
+   nothing else is there (no unlisted file, link, FIFO or folder) but a review report that
+   `report` wrote into `report/`;
 3. the card names the manifest's version and signature (so neither changes alone) and its
    metadata parses, with `configs` matching `dataset_info`;
 4. every config loads with `datasets.load_dataset` with the sizes the card declares.
@@ -20,6 +21,7 @@ from pathlib import Path
 from builder.errors import InputError, VerifyError
 from builder.release.dataset_files import NotRegular, open_inside, strangers
 from builder.release.manifest_schema import CARD_FILE, ManifestProblem, load_manifest
+from builder.report.folder import report_files
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def file_sha256(root: Path, rel: str) -> str:
 
 def _check_files(root: Path, manifest: dict) -> str:
     listed = {o["path"] for o in manifest["outputs"]}
-    extra = strangers(root, listed)
+    extra = strangers(root, listed, allowed=report_files(root))
     if extra:
         raise VerifyError(f"{root}: holds what its manifest does not list: {', '.join(extra[:5])}"
                           + (f" and {len(extra) - 5} more" if len(extra) > 5 else ""))

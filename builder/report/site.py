@@ -16,6 +16,7 @@ from builder.output.histograms import config_files, dataset_histograms
 from builder.output.manifest import read_manifest
 from builder.output.plots import svg_histogram
 from builder.release.history import replace_dir
+from builder.report.folder import ASSET_NAMES, GENERATOR, PAGE, REPORT_DIR, is_report
 from builder.report.overview import funnel, rows_per_split, segment_languages
 from builder.report.rejects import read_rejects
 from builder.report.tables import (
@@ -28,9 +29,6 @@ from builder.report.tables import (
 )
 
 log = logging.getLogger(__name__)
-REPORT_DIR = "report"
-ASSETS = ("report.css", "report.js")
-GENERATOR = "bitext-builder report"
 
 
 def _json_for_html(data) -> str:
@@ -114,21 +112,12 @@ def _page(data: dict) -> str:
         **{**data, "tables": page_tables}, generator=GENERATOR, payload=_json_for_html(payload))
 
 
-def _is_report(folder: Path) -> bool:
-    index = folder / "index.html"
-    try:
-        head = index.read_text(encoding="utf-8")[:2000]
-    except (OSError, UnicodeDecodeError):
-        return False
-    return f'<meta name="generator" content="{GENERATOR}' in head
-
-
 def write_report(root: Path, out: Path | None = None) -> Path:
     """Write the site for the dataset at `root` into `out` (default `root/report`), replacing
     only an empty folder or an earlier report; nothing is half-written on failure."""
     root = Path(root)
     out = Path(out) if out is not None else root / REPORT_DIR
-    if out.exists() and not (out.is_dir() and (not any(out.iterdir()) or _is_report(out))):
+    if out.exists() and not (out.is_dir() and (not any(out.iterdir()) or is_report(out))):
         raise ConfigError(f"{out}: exists and is not a report this tool wrote; choose another "
                           "--out or remove it")
     data = report_data(root)
@@ -137,13 +126,13 @@ def write_report(root: Path, out: Path | None = None) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         (tmp / "assets").mkdir(parents=True)
-        (tmp / "index.html").write_text(_page(data), encoding="utf-8", newline="\n")
+        (tmp / PAGE).write_text(_page(data), encoding="utf-8", newline="\n")
         assets = resources.files("builder.report").joinpath("assets")
-        for name in ASSETS:
+        for name in ASSET_NAMES:
             (tmp / "assets" / name).write_bytes(assets.joinpath(name).read_bytes())
         replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    log.info("wrote %s", out / "index.html")
+    log.info("wrote %s", out / PAGE)
     return out

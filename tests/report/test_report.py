@@ -156,6 +156,16 @@ def test_a_report_inside_the_dataset_folder_leaves_it_a_dataset(tmp_path, capsys
     assert main(["report", str(out), "-q"]) == 0
     assert (out / "report" / "index.html").is_file()
     assert main(["verify", str(out)]) == 0
+    (out / "report" / "notes.txt").write_text("not the tool's")  # anything else is still a stranger
+    assert main(["verify", str(out)]) == 1
+    assert "report/notes.txt" in capsys.readouterr().err
+    (out / "report" / "notes.txt").unlink()
+    page = (out / "report" / "index.html").read_bytes()
+    (out / "report" / "index.html").write_text("<html>someone else's page</html>")
+    assert main(["verify", str(out)]) == 1
+    assert "report/index.html" in capsys.readouterr().err
+    (out / "report" / "index.html").write_bytes(page)
+    assert main(["verify", str(out)]) == 0
     capsys.readouterr()
     assert main(["publish", str(out), "--repo-id", "org/ds", "--dry-run"]) == 0
     listing = capsys.readouterr().out
