@@ -138,8 +138,13 @@ def test_publish_uploads_exactly_the_listed_files(ds, hub, capsys):
     commit = hub.repo("org/ds")["commits"][0]
     listed = {o["path"] for o in manifest_of(ds)["outputs"]} | {"manifest.json"}
     assert set(commit["files"]) == listed
-    for path in listed:
+    for path in listed - {"README.md"}:
         assert commit["files"][path] == (ds / path).read_bytes()
+    # the card goes up as published: its load snippet names the repo and the tag
+    from builder.output.card_location import for_hub
+
+    card = (ds / "README.md").read_text(encoding="utf-8")
+    assert commit["files"]["README.md"] == for_hub(card, "org/ds", "v1.0.0").encode("utf-8")
 
 
 def test_a_new_release_removes_files_it_no_longer_has(ds, hub, tmp_path, capsys):
