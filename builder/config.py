@@ -57,6 +57,7 @@ class LangIdConfig(_Strict):
     drop_min_score: float = Field(default=0.95, ge=0.0, le=1.0)
     post_prefix_chars: int = Field(default=400, ge=50)
     segment_gate: bool = True
+    outside_candidates: bool = True
 
 
 class FilterConfig(_Strict):

@@ -411,7 +411,9 @@ def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildRe
         "metadata": dict(run.metadata),
         "post_languages": dict(sorted(run.post_langs.items())),
         "segment_langid": {"by_post_or_function_words": run.langid.gated,
-                           "by_detector": run.langid.detected},
+                           "by_detector": run.langid.detected,
+                           "by_script": run.langid.by_script,
+                           "outside_candidates": dict(sorted(run.langid.outside.items()))},
     }
     if run.mt_counts:
         counts["translate"] = run.mt_counts
@@ -426,6 +428,8 @@ def _finish(tmp: Path, plan: _Plan, run: _Run, files, releases: list) -> BuildRe
     step_rows.append(
         {"stage": "segment", "step": "segments produced", "count": counts["segments"]["segmented"]}
     )
+    step_rows.append({"stage": "langid", "step": "segments labelled outside langid.candidates",
+                      "count": sum(run.langid.outside.values())})
     step_rows += [{"stage": "drop", "step": r, "count": c} for r, c in counts["drops"].items()]
     step_rows.append({"stage": "package", "step": "segments kept", "count": counts["segments"]["kept"]})
     images = card_images(tmp, [f.path for f in files])

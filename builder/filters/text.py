@@ -53,11 +53,14 @@ class CharClassFilter:
 
 @dataclass(frozen=True)
 class LanguageFilter:
-    """Drops a segment as foreign only when it is long enough and the detector is confident."""
+    """Drops a segment as foreign when it is long enough and the detector is confident, or
+    when it is labelled outside the candidate languages (`candidates`; script or detector
+    evidence, whatever its length)."""
 
     expected: str
     min_words: int
     min_score: float
+    candidates: frozenset[str] | None = None
     name: str = "language"
 
     def score(self, seg: Segment) -> tuple[str, float, int]:
@@ -65,7 +68,10 @@ class LanguageFilter:
 
     def keep(self, score: tuple[str, float, int]) -> str | None:
         lang, prob, words = score
-        if lang != self.expected and words >= self.min_words and prob >= self.min_score:
+        if lang == self.expected:
+            return None
+        outside = self.candidates is not None and lang not in self.candidates
+        if outside or (words >= self.min_words and prob >= self.min_score):
             return f"wrong_language:{lang}"
         return None
 
@@ -78,7 +84,8 @@ def text_filters(config: FilterConfig) -> tuple[LengthFilter, CharClassFilter]:
 
 
 def language_filter(config: LangIdConfig, expected: str) -> LanguageFilter:
-    return LanguageFilter(expected, config.drop_min_words, config.drop_min_score)
+    candidates = frozenset(config.candidates) if config.outside_candidates else None
+    return LanguageFilter(expected, config.drop_min_words, config.drop_min_score, candidates)
 
 
 def first_failure(filters, seg: Segment) -> str | None:

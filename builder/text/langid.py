@@ -1,15 +1,20 @@
-"""Language identification backends (langdetect, seeded; lingua, restricted to candidates)."""
+"""Language identification: backends (langdetect-rs or langdetect, seeded; lingua), restricted to
+the candidates, and the labels of posts and segments, inside or outside the candidates."""
 
 from __future__ import annotations
 
 import importlib
 import json
+from collections import Counter
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from builder.config import LangIdConfig
 from builder.errors import ConfigError
-from builder.text.function_words import clearly_in
+from builder.text.function_words import clearly_in, count_in
+from builder.text.scripts import ScriptCheck, dominant_script, scripts_of
+
+UNDETERMINED = "und"  # ISO 639-2: a text in no language the detector can name
 
 
 def langdetect_module():
@@ -61,7 +66,10 @@ class LangdetectBackend:
             probs = detector.get_probabilities()
         except self._error:
             return {}
-        return {p.lang.split("-")[0]: p.prob for p in probs}
+        out: dict[str, float] = {}
+        for p in probs:  # highest first: zh-cn and zh-tw are both zh, at the higher score
+            out.setdefault(p.lang.split("-")[0], p.prob)
+        return out
 
 
 class LinguaBackend:
@@ -104,6 +112,10 @@ def make_backend(config: LangIdConfig) -> LangdetectBackend | LinguaBackend:
     return cls(list(config.candidates), config.seed)
 
 
+def _top(scores: dict[str, float]) -> str:
+    return max(scores, key=lambda k: (scores[k], k))
+
+
 class LanguageIdentifier:
     """Labels posts and segments.
 
@@ -115,26 +127,106 @@ class LanguageIdentifier:
     - Any other segment goes to the detector; a short or unsure result falls back to the
       post's language with the detector's probability for it (short English text is often
       misdetected).
+    - Outside the candidates (`outside_candidates`, on by default), before the above: a text
+      whose letters are mostly in scripts no candidate is written in (`scripts.ScriptCheck`)
+      is labelled with the language langdetect prefers among those written in its main
+      script (`und` when it knows none). A text long enough to be dropped as foreign whose
+      restricted label does not confirm the expected language (the post's for a segment,
+      the channel's for a post: another label, under `drop_min_score`, or none of its
+      function words) goes to langdetect over every language of the candidates' scripts; a
+      label there outside the candidates, at least as sure, wins. These labels are counted
+      (`outside`, `by_script`) and the language filter drops them whatever their length. A
+      segment of a post labelled outside the candidates takes that label only when written
+      in its script, else the channel's language (score 0).
     """
 
     def __init__(self, config: LangIdConfig, default_lang: str):
         self.backend = make_backend(config)
         self.config = config
         self.default_lang = default_lang
+        self.candidates = frozenset(config.candidates)
+        self.scripts = ScriptCheck(config.candidates) if config.outside_candidates else None
+        self._by_scripts: dict[tuple[str, ...], LangdetectBackend | None] = {}
         self.gated = 0
         self.detected = 0
+        self.by_script = 0
+        self.outside: Counter = Counter()  # segment labels outside the candidates
+
+    def written_in(self, scripts: tuple[str, ...]) -> LangdetectBackend | None:
+        """langdetect over the profiles of every language written in `scripts` (loaded on
+        first use); None when it has no such profile."""
+        if scripts not in self._by_scripts:
+            codes = sorted(
+                p.name for p in profile_path("en").parent.iterdir()
+                if set(scripts_of(p.name)) & set(scripts)
+            )
+            self._by_scripts[scripts] = LangdetectBackend(codes, self.config.seed) if codes else None
+        return self._by_scripts[scripts]
 
     def best(self, text: str) -> tuple[str, float]:
         scores = self.backend.scores(text)
         if not scores:
             return self.default_lang, 0.0
-        lang = max(scores, key=lambda k: (scores[k], k))
+        lang = _top(scores)
         return lang, round(float(scores[lang]), 6)
 
+    def _by_script(self, text: str) -> tuple[str, float] | None:
+        """The label of a text whose letters are mostly in no candidate's script: the best
+        language written in its main script, or `und`."""
+        if self.scripts is None or not self.scripts.foreign(text):
+            return None
+        script = dominant_script(text)
+        backend = self.written_in((script,)) if script else None
+        scores = backend.scores(text) if backend else {}
+        if not scores:
+            return UNDETERMINED, 0.0
+        lang = _top(scores)
+        return lang, round(float(scores[lang]), 6)
+
+    def _by_detector(self, text: str) -> tuple[str, float] | None:
+        """The label of a long text that langdetect over every language written in the
+        candidates' scripts confidently places outside the candidates."""
+        backend = self.written_in(self.scripts.scripts) if self.scripts is not None else None
+        if backend is None:
+            return None
+        scores = backend.scores(text)
+        if not scores:
+            return None
+        lang = _top(scores)
+        if lang in self.candidates or scores[lang] < self.config.drop_min_score:
+            return None
+        return lang, round(float(scores[lang]), 6)
+
+    def _unconfirmed(self, text: str, lang: str, score: float, expected: str) -> bool:
+        """The restricted detector does not confirm `expected`: another label, a low score,
+        or not one of the expected language's function words (text in a language outside
+        the candidates is often given a candidate's label with full confidence)."""
+        return (lang != expected or score < self.config.drop_min_score
+                or count_in(text, expected) == 0)
+
     def post(self, text: str) -> tuple[str, float]:
-        return self.best(text[: self.config.post_prefix_chars])
+        text = text[: self.config.post_prefix_chars]
+        found = self._by_script(text)
+        if found is not None:
+            return found
+        lang, score = self.best(text)
+        if (len(text.split()) >= self.config.drop_min_words
+                and self._unconfirmed(text, lang, score, self.default_lang)):
+            found = self._by_detector(text)
+        return found or (lang, score)
+
+    def _fits(self, text: str, post_lang: str) -> bool:
+        """Whether a segment in a candidate's script may take its post's label."""
+        return post_lang in self.candidates or dominant_script(text) in scripts_of(post_lang)
 
     def segment(self, text: str, post_lang: str, post_score: float = 0.0) -> tuple[str, float]:
+        found = self._by_script(text)
+        if found is not None:
+            self.by_script += 1
+            self.outside[found[0]] += 1
+            return found
+        if self.scripts is not None and not self._fits(text, post_lang):
+            post_lang, post_score = self.default_lang, 0.0
         short = len(text.split()) < self.config.drop_min_words
         if self.config.segment_gate and (
             short or clearly_in(text, post_lang, self.config.drop_min_words)
@@ -145,7 +237,12 @@ class LanguageIdentifier:
         scores = self.backend.scores(text)
         if not scores:
             return post_lang, 0.0
-        lang = max(scores, key=lambda k: (scores[k], k))
+        lang = _top(scores)
+        if not short and self._unconfirmed(text, lang, scores[lang], post_lang):
+            found = self._by_detector(text)
+            if found is not None:
+                self.outside[found[0]] += 1
+                return found
         if not short and scores[lang] >= self.config.drop_min_score:
             return lang, round(float(scores[lang]), 6)
         return post_lang, round(float(scores.get(post_lang, 0.0)), 6)
