@@ -6,6 +6,7 @@ import json
 import pytest
 
 from builder.config import BuildConfig, FilterConfig, InputConfig, LangIdConfig
+from builder.errors import InputError
 from builder.filters.text import language_filter
 from builder.pipeline import build
 from builder.records import Segment
@@ -143,10 +144,14 @@ def test_chinese_channel_in_a_default_build(tmp_path):
     # (issue 11 point 10): min_words 1 lets every Chinese segment reach language ID.
     config = BuildConfig(name="zh", input=InputConfig(paths=[str(tmp_path / "zh.jsonl")]),
                          filters=FilterConfig(min_words=1))
+    with pytest.raises(InputError, match=r"every segment was dropped \(wrong_language:zh 40\)"):
+        build(config, tmp_path / "out")
+
+    _write_jsonl(tmp_path / "zh.jsonl", posts + [[f"{ENGLISH[2][:-1]} today."]])
     result = build(config, tmp_path / "out")
-    assert read_rows(tmp_path / "out", "segments") == []
+    assert [r["lang"] for r in read_rows(tmp_path / "out", "segments")] == ["en"]
     assert result.counts["segment_langid"]["outside_candidates"] == {"zh": 40}
-    assert result.counts["post_languages"] == {"zh": 8}
+    assert result.counts["post_languages"] == {"en": 1, "zh": 8}
     rejects = [json.loads(line) for line in
                (tmp_path / "out" / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {r["reason"] for r in rejects} == {"wrong_language:zh"}
