@@ -33,6 +33,7 @@ EXAMPLES = """examples:
   bitext-builder build                                  # the bundled sample -> dist/telegram-channel-sample
   bitext-builder build my.yaml --version 1.1.0 --targets ru
   bitext-builder publish dist/my --repo-id org/my-dataset --dry-run
+  bitext-builder finetune dist/my --pair en-ru --model Helsinki-NLP/opus-mt-en-ru --out model/
 """
 
 
@@ -132,6 +133,29 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("dir", metavar="DIR", help="a dataset folder this tool built")
     r.add_argument("--out", metavar="DIR",
                    help="folder for the site (default: DIR/report; replaces only an earlier report)")
+    f = command("finetune", "fine-tune a MarianMT model on a pair config; BLEU/chrF before and after",
+                "bitext-builder finetune dist/my --pair en-ru --model Helsinki-NLP/opus-mt-en-ru "
+                "--out model/ --max-steps 100")
+    f.add_argument("source", metavar="DIR_OR_REPO",
+                   help="a dataset folder this tool built, or a Hub dataset repo id")
+    f.add_argument("--pair", required=True, metavar="SRC-TGT", help="translation direction, e.g. en-ru")
+    f.add_argument("--model", required=True, metavar="ID_OR_DIR",
+                   help="MarianMT model to start from: a Hub id or a local folder")
+    f.add_argument("--out", required=True, metavar="DIR", help="where the fine-tuned model goes")
+    f.add_argument("--config", metavar="NAME",
+                   help="dataset config (default: the pair; SRC-TGT-aligned for human pairs)")
+    f.add_argument("--revision", metavar="REV",
+                   help="Hub revision of the dataset, e.g. v1.1.0 (a release tag)")
+    f.add_argument("--max-steps", type=int, metavar="N", help="optimisation steps (overrides --epochs)")
+    f.add_argument("--epochs", type=float, default=1.0, metavar="N", help="epochs (default: 1)")
+    f.add_argument("--batch-size", type=int, default=16, metavar="N", help="batch size (default: 16)")
+    f.add_argument("--learning-rate", type=float, default=5e-5, metavar="LR",
+                   help="learning rate (default: 5e-5)")
+    f.add_argument("--max-new-tokens", type=int, default=128, metavar="N",
+                   help="output cap when translating the validation split (default: 128)")
+    f.add_argument("--eval-rows", type=int, metavar="N",
+                   help="validation rows scored before and after (default: all)")
+    f.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
     return p
 
 
@@ -272,8 +296,29 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_finetune(args: argparse.Namespace) -> int:
+    from builder.mt.finetune import FinetuneSettings, finetune  # noqa: PLC0415
+
+    settings = FinetuneSettings(
+        source=args.source, pair=args.pair, model=args.model, out=Path(args.out),
+        config=args.config, revision=args.revision, max_steps=args.max_steps,
+        epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
+        max_new_tokens=args.max_new_tokens, eval_rows=args.eval_rows, seed=args.seed,
+    )
+    result = finetune(settings, progress=not args.quiet and sys.stderr.isatty())
+    d = result.dataset
+    print(f"Fine-tuned {args.model} on {d['name']} {d['version'] or ''} ({d['config']}): "
+          f"{result.train_rows} training rows, {result.steps} steps")
+    if result.before and result.after:
+        print(f"validation ({result.after.rows} rows): BLEU {result.before.bleu} -> "
+              f"{result.after.bleu}, chrF {result.before.chrf} -> {result.after.chrf}")
+    print(f"Saved to {result.out} (model card: {result.out / 'README.md'})")
+    return 0
+
+
 COMMANDS = {
     "report": _cmd_report,
+    "finetune": _cmd_finetune,
     "diff": _cmd_diff,
     "publish": _cmd_publish,
     "build": _cmd_build,

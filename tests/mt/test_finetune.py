@@ -1,0 +1,72 @@
+"""`finetune`: the tiny model trained a few steps on CPU on a built pair config."""
+
+import json
+
+import pytest
+
+from builder.cli import main
+from tests.helpers import write_mt_config
+
+
+@pytest.fixture(scope="module")
+def mt_build(tiny_models, tmp_path_factory):
+    root = tmp_path_factory.mktemp("ft")
+    cfg = write_mt_config(root / "c.yaml", {"ru": tiny_models["ru"]}, root / "cache")
+    out = root / "ds"
+    assert main(["build", str(cfg), "--out", str(out), "-q"]) == 0
+    return out
+
+
+def test_finetune_trains_scores_and_names_the_dataset(mt_build, tiny_models, tmp_path, capsys,
+                                                      monkeypatch):
+    from transformers import AutoModelForSeq2SeqLM
+
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "model"
+    capsys.readouterr()
+    code = main(["finetune", str(mt_build), "--pair", "en-ru", "--model", str(tiny_models["ru"]),
+                 "--out", str(out), "--max-steps", "3", "--batch-size", "8",
+                 "--max-new-tokens", "12", "-q"])
+    cap = capsys.readouterr()
+    assert code == 0, cap.err
+    assert cap.err == ""  # -q: no progress bars, no library logs, no trainer prints
+    assert "3 steps" in cap.out and "BLEU" in cap.out and "chrF" in cap.out
+    result = json.loads((out / "finetune.json").read_text())
+    assert result["steps"] == 3 and result["train_rows"] > 0
+    assert result["dataset"]["name"] == "tiny-mt" and result["dataset"]["version"] == "1.0.0"
+    assert result["before"]["rows"] == result["after"]["rows"] > 0
+    assert "tok:13a" in result["after"]["bleu_signature"]
+    card = (out / "README.md").read_text()
+    assert "**tiny-mt**" in card and "version **1.0.0**" in card and "config `en-ru`" in card
+    assert "| before fine-tuning |" in card and "| after fine-tuning |" in card
+    # the weights moved, and the folder loads as a model
+    trained = AutoModelForSeq2SeqLM.from_pretrained(out)
+    base = AutoModelForSeq2SeqLM.from_pretrained(tiny_models["ru"])
+    assert any((a != b).any() for a, b in zip(trained.parameters(), base.parameters(), strict=True))
+    assert not list(tmp_path.glob(".model.tmp-*"))
+
+
+@pytest.mark.parametrize("args, code, needle", [
+    (["--pair", "en-de"], 2, "has no config 'en-de'"),
+    (["--pair", "enru"], 2, "expected SRC-TGT"),
+    (["--model", "./no-such-model"], 4, "no-such-model"),
+])
+def test_finetune_errors(mt_build, tiny_models, tmp_path, capsys, monkeypatch, args, code, needle):
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "cache"))
+    base = {"--pair": "en-ru", "--model": str(tiny_models["ru"])}
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    flat = [x for kv in base.items() for x in kv]
+    assert main(["finetune", str(mt_build), *flat, "--out", str(tmp_path / "m"), "--max-steps", "1",
+                 "-q"]) == code
+    err = capsys.readouterr().err
+    assert needle in err and err.count("\n") == 1
+    assert not (tmp_path / "m").exists()
+
+
+def test_finetune_source_errors(tmp_path, capsys):
+    assert main(["finetune", str(tmp_path / "missing"), "--pair", "en-ru", "--model", "m",
+                 "--out", str(tmp_path / "m")]) == 3
+    assert "not a dataset folder" in capsys.readouterr().err
+    assert main(["finetune", "bad repo id", "--pair", "en-ru", "--model", "m",
+                 "--out", str(tmp_path / "m")]) == 2
+    assert "not valid on the Hub" in capsys.readouterr().err
