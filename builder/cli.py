@@ -10,7 +10,7 @@ from pathlib import Path
 
 from builder import __version__
 from builder.cli_logging import quiet_libraries, setup_logging
-from builder.config import FORMATS, load_config, override, sample_config
+from builder.config import FORMATS, input_build_config, load_config, override, sample_config
 from builder.errors import BuilderError, ConfigError
 
 log = logging.getLogger("builder")
@@ -93,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="join a Ray cluster ('auto', 'ray://host:10001'); default: start one")
     b.add_argument("--parallel-input", action="append", metavar="LANG=PATH",
                    help="a sister channel with human translations (repeatable)")
+    b.add_argument("--name", metavar="NAME",
+                   help="dataset name (default: the config's; an --input build without a config: "
+                        "the input's main channel, else its file name)")
     b.add_argument("--out", metavar="DIR", help="output folder (default: dist/<name>)")
     b.add_argument("--version", dest="dataset_version", metavar="X.Y.Z",
                    help="dataset version (default: the config's)")
@@ -160,10 +163,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from builder.pipeline import build, default_out  # noqa: PLC0415
+    from builder.pipeline import build  # noqa: PLC0415
 
-    config = load_config(args.config) if args.config else sample_config()
+    if args.config:
+        config = load_config(args.config)
+    else:  # the bundled sample; an --input build keeps its settings, not its identity
+        config = input_build_config() if args.input else sample_config()
     changes: dict[str, object] = {}
+    if args.name:
+        changes["name"] = args.name
     if args.input:
         changes["input.paths"] = args.input
     if args.format:
@@ -193,9 +201,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
             sides.setdefault(lang.strip(), []).append(path)
         changes["parallel"] = [{"lang": k, "paths": v} for k, v in sides.items()]
     config = override(config, changes)
-    out = default_out(config)
     progress = not args.quiet and sys.stderr.isatty()
-    result = build(config, out, force=args.force, progress=progress)
+    result = build(config, None, force=args.force, progress=progress)
+    out = result.out
     if result.up_to_date:
         print(f"{out} is up to date (signature unchanged); nothing rewritten")
         return 0
@@ -219,7 +227,7 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
         files += plan_inputs(config.parallel_input(side))
     for item in files:
         log.debug("input %s: %s", item.path, item.format)
-    print(f"{args.config}: OK (name {config.name}, version {config.version}, "
+    print(f"{args.config}: OK (name {config.name or '(from the input)'}, version {config.version}, "
           f"{len(files)} input file{'s' if len(files) != 1 else ''})")
     return 0
 

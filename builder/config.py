@@ -126,10 +126,10 @@ class CardConfig(_Strict):
     license: str = Field(default="unknown", pattern=r"^[a-z0-9][a-z0-9.+-]*$")
     license_name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]*$")
     license_link: str | None = None
-    source_description: str = (
-        "Posts of an English-language Telegram channel that forwards the Russian Ministry of "
-        "Foreign Affairs, copied as plain text from the channel's web view."
-    )
+    # what the source is; None: neutral prose naming the inputs (the bundled sample's prose
+    # belongs to its config, configs/sample.yaml)
+    source_description: str | None = None
+    limitations: list[str] = Field(default_factory=list)  # extra bullets of the card's Limitations
     homepage: str | None = None
 
     @model_validator(mode="after")
@@ -227,7 +227,8 @@ class AlignConfig(_Strict):
 
 
 class BuildConfig(_Strict):
-    name: str = Field(default="telegram-channel-sample", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    # None: named from the input (its main channel, else its file name; readers/naming.py)
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     version: str = Field(default="1.0.0", pattern=r"^\d+\.\d+\.\d+$")
     source_lang: str = Field(default="en", pattern=LANG_PATTERN)
     input: InputConfig = Field(default_factory=InputConfig)
@@ -386,3 +387,10 @@ def sample_config() -> BuildConfig:
 
     ref = resources.files("builder.configs").joinpath("sample.yaml")
     return load_config(Path(str(ref)))
+
+
+def input_build_config() -> BuildConfig:
+    """The config of an `--input` build without CONFIG: the sample's settings without its
+    identity (no name: the input's channel names it; neutral card prose)."""
+    return override(sample_config(), {"name": None, "card": CardConfig().model_dump()},
+                    source="--input build")

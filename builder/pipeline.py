@@ -44,6 +44,7 @@ from builder.output.parquet import (
 from builder.output.plots import card_images
 from builder.output.splits import SPLITS, PreviousRelease, SplitAssigner, with_moves
 from builder.readers import InputFile, plan_inputs, read_inputs
+from builder.readers.naming import named
 from builder.records import Post, Rejected
 from builder.release.history import release_history, replace_dir
 from builder.release.out_folder import claim_out, temporary_sibling
@@ -336,6 +337,7 @@ def _make_plan(config: BuildConfig, out: Path, progress: bool) -> _Plan:
 
 def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
           progress: bool = False) -> BuildResult:
+    config = named(config)  # a config without a name takes its input's
     with claim_out(Path(out) if out else default_out(config), config, force) as claim:
         plan = _make_plan(config, claim.out, progress)
         try:

@@ -126,9 +126,11 @@ def test_rebuild_same_signature_is_up_to_date(tmp_path, capsys):
     assert "up to date" in capsys.readouterr().out
     assert (out / "manifest.json").stat().st_mtime_ns == before
     # a different build of the same version is refused; a new version or --force is fine
-    assert main(["build", "--out", str(out), "-q", "--input", str(_small(tmp_path))]) == 2
+    assert main(["build", "--name", "telegram-channel-sample",
+                 "--out", str(out), "-q", "--input", str(_small(tmp_path))]) == 2
     assert "holds release 1.0.0" in capsys.readouterr().err
-    assert main(["build", "--out", str(out), "-q", "--input", str(_small(tmp_path)),
+    assert main(["build", "--name", "telegram-channel-sample",
+                 "--out", str(out), "-q", "--input", str(_small(tmp_path)),
                  "--version", "1.0.1"]) == 0
 
 

@@ -93,6 +93,10 @@ def read_card_stamp(card: str) -> dict[str, str]:
     return stamp
 
 
+# The source prose of a config that describes none (no channel's identity is assumed).
+NEUTRAL_SOURCE = ("Posts of a Telegram channel, read from the inputs listed below and cleaned of "
+                  "Telegram markup; the builder does not describe the channel itself.")
+
 CONFIG_DOCS = {
     "segments": "One row per kept sentence segment of the cleaned posts.",
     "posts": "One row per cleaned post, with its metadata.",
@@ -266,7 +270,8 @@ def render_card(
         version=config.version,
         signature=signature,
         builder_version=__version__,
-        source_description=config.card.source_description,
+        source_description=config.card.source_description or NEUTRAL_SOURCE,
+        limitations=list(config.card.limitations),
         inputs=[{**inp, "name_md": code_span(inp["name"])} for inp in inputs],
         steps=steps,
         configs=prose_configs,

@@ -94,7 +94,8 @@ def test_empty_folder_and_own_dataset_are_replaced(tmp_path, capsys):
     out = tmp_path / "ds"
     out.mkdir()
     assert run(["build", "--out", str(out)], capsys)[0] == 0
-    assert run(["build", "--out", str(out), "--input", str(small_input(tmp_path)),
+    assert run(["build", "--name", "telegram-channel-sample",
+                "--out", str(out), "--input", str(small_input(tmp_path)),
                 "--version", "1.1.0"], capsys)[0] == 0
     releases = json.loads((out / "manifest.json").read_text())["releases"]
     assert [r["version"] for r in releases] == ["1.1.0", "1.0.0"]
@@ -166,7 +167,8 @@ def test_killed_mid_swap_is_recovered(tmp_path, capsys, monkeypatch, can_exchang
     os.rename(out, tmp_path / f".ds.old-{pid}")
     shutil.copytree(tmp_path / f".ds.old-{pid}", tmp_path / f".ds.tmp-{pid}")
     (tmp_path / f".ds.tmp-{dead_pid()}").mkdir()  # an older kill's leftover
-    assert run(["build", "--out", str(out), "--input", str(small_input(tmp_path / "in")),
+    assert run(["build", "--name", "telegram-channel-sample",
+                "--out", str(out), "--input", str(small_input(tmp_path / "in")),
                 "--version", "1.1.0"], capsys)[0] == 0
     releases = json.loads((out / "manifest.json").read_text())["releases"]
     assert [r["version"] for r in releases] == ["1.1.0", "1.0.0"]

@@ -50,7 +50,8 @@ def test_diff_reports_exactly_the_changes(sample_build, tmp_path, capsys):
 def test_card_keeps_releases_newest_first(tmp_path):
     out = tmp_path / "ds"
     assert main(["build", "--out", str(out), "-q"]) == 0
-    assert main(["build", "--out", str(out), "-q", "--input", str(edited_sample(tmp_path)),
+    assert main(["build", "--name", "telegram-channel-sample",
+                 "--out", str(out), "-q", "--input", str(edited_sample(tmp_path)),
                  "--version", "1.1.0"]) == 0
     card = (out / "README.md").read_text()
     assert card.index("### v1.1.0") < card.index("### v1.0.0")

@@ -45,7 +45,8 @@ def test_edited_post_keeps_its_split(tmp_path, capsys):
     source.write_text(SAMPLE.read_text(encoding="utf-8").replace(SENTENCE, edited), encoding="utf-8")
     new_id = content_post_id(old["text"].replace(SENTENCE, edited))
 
-    assert main(["build", "--input", str(source), "--version", "1.1.0", "--out", str(out), "-q"]) == 0
+    assert main(["build", "--name", "telegram-channel-sample",
+                 "--input", str(source), "--version", "1.1.0", "--out", str(out), "-q"]) == 0
     assert _post_with(out, edited)["post_id"] == new_id
     assert _split_of(out, "posts", new_id) == old_split
     assert _split_of(out, "segments", new_id) == old_split

@@ -151,7 +151,8 @@ def test_a_new_release_removes_files_it_no_longer_has(ds, hub, tmp_path, capsys)
     assert main(["publish", str(ds), "--repo-id", "org/ds"]) == 0
     small = tmp_path / "small.txt"
     small.write_text("Forwarded from A\nOne small post of some words here.\n", encoding="utf-8")
-    assert main(["build", "--out", str(ds), "--input", str(small), "--version", "1.1.0", "-q"]) == 0
+    assert main(["build", "--name", "telegram-channel-sample",
+                 "--out", str(ds), "--input", str(small), "--version", "1.1.0", "-q"]) == 0
     assert main(["publish", str(ds), "--repo-id", "org/ds"]) == 0
     repo = hub.repo("org/ds")
     tree = repo["trees"][repo["tags"]["v1.1.0"]]
