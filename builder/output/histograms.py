@@ -58,48 +58,56 @@ def config_files(paths: Iterable[str]) -> dict[str, list[str]]:
     return by_config
 
 
-def read_columns(root: Path, paths: list[str], columns: list[str]):
-    """The named columns of every file of one config, as one pyarrow table."""
+def iter_batches(root: Path, paths: list[str], columns: list[str] | None,
+                 batch_rows: int = 65_536):
+    """Record batches of the named columns (None: all) of every file of one config, files in
+    path order, so that a large config is never in memory at once."""
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.parquet as pq  # noqa: PLC0415
 
-    tables = []
     for rel in sorted(paths):
         try:
-            tables.append(pq.read_table(root / rel, columns=columns))
+            batches = pq.ParquetFile(root / rel).iter_batches(batch_size=batch_rows,
+                                                               columns=columns)
+            yield from batches
         except (OSError, ValueError, KeyError, pa.ArrowException) as err:
-            raise InputError(f"{root / rel}: cannot read columns {columns}: {err}") from err
-    return pa.concat_tables(tables) if tables else None
+            what = f"columns {columns}" if columns else "rows"
+            raise InputError(f"{root / rel}: cannot read {what}: {err}") from err
 
 
-def _lengths(column):
+def _numbers(array):
+    return array.to_numpy(zero_copy_only=False)
+
+
+def _lengths(array):
     import pyarrow.compute as pc  # noqa: PLC0415
 
-    return pc.fill_null(pc.utf8_length(column), 0)
+    return _numbers(pc.fill_null(pc.utf8_length(array), 0))
 
 
-def _metric_values(root: Path, config: str, paths: list[str]) -> list[tuple[Metric, object]]:
-    """(metric, numpy array) for each metric this config has, found by its columns."""
+def _metric_values(root: Path, paths: list[str]) -> list[tuple[Metric, object]]:
+    """(metric, numpy array) for each metric this config has, found by its columns; read
+    batch by batch, keeping only the numbers."""
     import numpy as np  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
     import pyarrow.parquet as pq  # noqa: PLC0415
 
     names = set(pq.read_schema(root / sorted(paths)[0]).names)
-    found: list[tuple[Metric, object]] = []
+    parts: dict[Metric, list] = {}
     if {"text", "lang_score"} <= names:
-        table = read_columns(root, paths, ["text", "lang_score"])
-        found.append((LENGTH, _lengths(table["text"]).to_numpy(zero_copy_only=False)))
-        found.append((LANG_SCORE, table["lang_score"].to_numpy(zero_copy_only=False)))
+        for batch in iter_batches(root, paths, ["text", "lang_score"]):
+            parts.setdefault(LENGTH, []).append(_lengths(batch.column("text")))
+            parts.setdefault(LANG_SCORE, []).append(_numbers(batch.column("lang_score")))
     score = "mt_score" if "mt_score" in names else "align_score" if "align_score" in names else None
     if score and "translation" in names:
-        table = read_columns(root, paths, ["translation", score])
-        found.append((MT_SCORE if score == "mt_score" else ALIGN_SCORE,
-                      table[score].to_numpy(zero_copy_only=False)))
-        pairs = table["translation"].combine_chunks()
-        src = _lengths(pc.struct_field(pairs, 0)).to_numpy(zero_copy_only=False)
-        tgt = _lengths(pc.struct_field(pairs, 1)).to_numpy(zero_copy_only=False)
-        found.append((RATIO, tgt / np.maximum(src, 1)))
-    return found
+        metric = MT_SCORE if score == "mt_score" else ALIGN_SCORE
+        for batch in iter_batches(root, paths, ["translation", score]):
+            parts.setdefault(metric, []).append(_numbers(batch.column(score)))
+            pairs = batch.column("translation")
+            src = _lengths(pc.struct_field(pairs, 0))
+            tgt = _lengths(pc.struct_field(pairs, 1))
+            parts.setdefault(RATIO, []).append(tgt / np.maximum(src, 1))
+    return [(metric, np.concatenate(arrays)) for metric, arrays in parts.items()]
 
 
 def _nice_step(span: float) -> float:
@@ -159,7 +167,7 @@ def dataset_histograms(root: Path, paths: Iterable[str]) -> list[Histogram]:
     result = []
     files = config_files(paths)
     for config in sorted(files, key=lambda name: (name != "segments", name)):
-        for metric, values in _metric_values(Path(root), config, files[config]):
+        for metric, values in _metric_values(Path(root), files[config]):
             hist = histogram(config, metric, values)
             if hist is not None:
                 result.append(hist)

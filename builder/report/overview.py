@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from builder.output.histograms import read_columns
+from builder.output.histograms import iter_batches
 from builder.output.splits import SPLITS
 
 
@@ -26,7 +26,12 @@ def rows_per_split(outputs: list[dict]) -> list[dict]:
 def segment_languages(root: Path, paths: list[str]) -> list[tuple[str, int]]:
     if not paths:
         return []
-    counts = Counter(read_columns(root, paths, ["lang"])["lang"].to_pylist())
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    counts: Counter = Counter()
+    for batch in iter_batches(root, paths, ["lang"]):
+        for item in pc.value_counts(batch.column("lang")).to_pylist():
+            counts[item["values"]] += item["counts"]
     return sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.output.histograms import read_columns
+from builder.output.histograms import iter_batches
 from builder.report.rejects import PER_REASON, RejectsSummary
 from builder.report.sample import LOWEST, RANDOM, Sample, sample_config, take_rows
 
@@ -99,20 +99,23 @@ def bead_context(root: Path, table: Table, posts_paths: list[str], aligned_paths
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.compute as pc  # noqa: PLC0415
 
-    src_ids = sorted({r["post"] for r in table.rows})
+    src_ids = pa.array(sorted({r["post"] for r in table.rows}), pa.string())
     tgt_ids = sorted({r["tgt_post"] for r in table.rows})
     posts: dict[str, str] = {}
-    if posts_paths and src_ids:
-        t = read_columns(root, posts_paths, ["post_id", "text"])
-        t = t.filter(pc.is_in(t["post_id"], value_set=pa.array(src_ids)))
-        posts = dict(zip(t["post_id"].to_pylist(), t["text"].to_pylist(), strict=True))
+    if posts_paths and len(src_ids):
+        for batch in iter_batches(root, posts_paths, ["post_id", "text"]):
+            batch = batch.filter(pc.is_in(batch.column("post_id"), value_set=src_ids))
+            posts.update(zip(batch.column("post_id").to_pylist(), batch.column("text").to_pylist(),
+                             strict=True))
     tgt_col = next(c for c in sorted(columns) if c.endswith("_post_id"))
     sentences: dict[str, list[list]] = {}
-    if tgt_ids:
-        t = read_columns(root, aligned_paths, [tgt_col, "tgt_segment_indices", "translation"])
-        t = t.filter(pc.is_in(t[tgt_col], value_set=pa.array(tgt_ids)))
-        for post_id, idx, pair in zip(t[tgt_col].to_pylist(), t["tgt_segment_indices"].to_pylist(),
-                                      t["translation"].to_pylist(), strict=True):
+    wanted = pa.array(tgt_ids, pa.string())
+    for batch in iter_batches(root, aligned_paths if tgt_ids else [],
+                              [tgt_col, "tgt_segment_indices", "translation"]):
+        batch = batch.filter(pc.is_in(batch.column(tgt_col), value_set=wanted))
+        for post_id, idx, pair in zip(batch.column(tgt_col).to_pylist(),
+                                      batch.column("tgt_segment_indices").to_pylist(),
+                                      batch.column("translation").to_pylist(), strict=True):
             sentences.setdefault(post_id, []).append([idx[0], list(pair.values())[1], idx])
     for post_id in tgt_ids:
         for index, text in rejects.unaligned_targets.get(post_id, []):
