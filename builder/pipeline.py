@@ -351,7 +351,6 @@ def _build(plan: _Plan, previous: dict | None, force: bool, progress: bool) -> B
     config, out, stage = plan.config, plan.out, plan.stage
     if previous is not None and not force:
         if previous.get("signature") == plan.signature:
-            log.info("%s is up to date (same signature); nothing rewritten", out)
             return BuildResult(out, plan.signature, up_to_date=True)
         check_not_older(out, previous, config.version, plan.signature)
     tmp = temporary_sibling(out)
@@ -370,6 +369,10 @@ def _build(plan: _Plan, previous: dict | None, force: bool, progress: bool) -> B
         run = _Run(config, writer, SplitAssigner(config.splits, previous_posts))
         posts = read_inputs(plan.inputs, config.input, run.read_stats)
         run.process(_progress(posts, progress, "build"))
+        log.debug("per-post steps: posts %s, clean %s, segments %s, drops %s, segment langid by "
+                  "post/function words %d, by detector %d", dict(run.counts),
+                  dict(run.clean_counts), run.counts["segments_segmented"], dict(run.drops),
+                  run.langid.gated, run.langid.detected)
         check_kept(", ".join(item.name for item in plan.inputs), run.counts, run.drops)
         run.balance_splits()
         if stage is not None:

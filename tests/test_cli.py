@@ -191,3 +191,17 @@ def test_rejected_empty_post_keeps_its_raw_text(tmp_path, capsys):
     rejects = [json.loads(line) for line in (out / "rejects.jsonl").read_text().splitlines()]
     empty = [r["text"] for r in rejects if r["reason"] == "empty_after_cleaning"]
     assert empty == ["⬆️ Read in full\n👍8", long_line[:2000]]
+
+
+def test_verbose_logs_steps_with_counts_and_time_quiet_logs_nothing(tmp_path, capsys):
+    import re
+
+    code, _, err = run(["-v", "build", "--out", str(tmp_path / "ds")], capsys)
+    assert code == 0
+    assert re.search(r"DEBUG builder\.readers: read and process \S+: done in [\d.]+ s \(posts 20\)", err)
+    assert re.search(r"DEBUG builder\.output\.parquet: write parquet: done in [\d.]+ s \(files \d+", err)
+    assert "per-post steps: posts" in err and "drops" in err
+    code, out, err = run(["build", "--out", str(tmp_path / "ds")], capsys)
+    assert code == 0 and err == "" and out.count("up to date") == 1  # printed once, not logged
+    code, out, err = run(["-q", "build", "--out", str(tmp_path / "other")], capsys)
+    assert code == 0 and err == ""

@@ -13,6 +13,7 @@ from builder.align.sentences import SentenceAligner
 from builder.config import BuildConfig, LangIdConfig, ParallelInput
 from builder.readers import InputFile, read_inputs
 from builder.records import Post, RawPost
+from builder.step_log import logged_step
 from builder.text.clean import Cleaner, is_empty
 from builder.text.langid import LanguageIdentifier
 from builder.text.segment import Segmenter
@@ -72,6 +73,12 @@ class AlignStage:
 
     def run(self, src_posts: list[AlignPost], side: ParallelSide, bridge=None) -> AlignResult:
         """`bridge`: an `align_bridge.MtBridge` for MT-bridged scores, or None (no model)."""
+        with logged_step(log, f"align {side.side.lang}", posts=len(src_posts)) as counts:
+            result = self._run(src_posts, side, bridge)
+            counts.update({k: v for k, v in result.counts.items() if isinstance(v, int)})
+        return result
+
+    def _run(self, src_posts: list[AlignPost], side: ParallelSide, bridge=None) -> AlignResult:
         src, tgt = self.config.source_lang, side.side.lang
         stats: Counter = Counter()
         other = side.posts(stats)

@@ -15,6 +15,7 @@ from builder.mt.cache import TranslationCache, default_cache_dir, settings_key, 
 from builder.mt.models import ModelSpec
 from builder.mt.qa import QualityChecker
 from builder.mt.translator import Hypothesis, count_tokens, make_translator, resolve_runtime
+from builder.step_log import logged_step
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +164,12 @@ class TranslateStage:
         prefix = self._prefix(spec)
         texts = [s.text for s in segments]
         keys = [text_key(prefix, t) for t in texts]
-        self._fill_cache(spec, texts, keys)
+        with logged_step(log, f"translate {spec.target}", model=spec.pinned,
+                         segments=len(texts)) as counts:
+            before = self.translated[spec.target]
+            self._fill_cache(spec, texts, keys)
+            counts["translated"] = self.translated[spec.target] - before
+            counts["from cache"] = len(texts) - counts["translated"]
         qa = QualityChecker(self.settings.qa, _wrong_lang_detector(self.config, spec.target),
                             spec.target)
         flags_seen = self.flag_counts.setdefault(spec.target, Counter())

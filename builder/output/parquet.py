@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,9 @@ from datasets import Features, List, Translation, Value
 
 from builder.output.splits import SPLITS
 from builder.records import Post, Rejected, Segment
+from builder.step_log import logged_step
 
+log = logging.getLogger(__name__)
 ROW_GROUP_ROWS = 20_000
 REJECTS_FILE = "rejects.jsonl"
 
@@ -246,13 +249,15 @@ class DatasetWriter:
         """Finish every file. A split with no rows gets no file, and a config with no rows
         none at all: `datasets` cannot load an empty split."""
         files = []
-        for config in self.features:
-            for split in SPLITS:
-                writer = self._writers.get((config, split))
-                if writer is None:
-                    continue
-                writer.close()
-                files.append(WrittenFile(config, split, data_path(config, split), writer.rows))
+        with logged_step(log, "write parquet") as counts:
+            for config in self.features:
+                for split in SPLITS:
+                    writer = self._writers.get((config, split))
+                    if writer is None:
+                        continue
+                    writer.close()
+                    files.append(WrittenFile(config, split, data_path(config, split), writer.rows))
+            counts.update(files=len(files), rows=sum(f.rows for f in files))
         if self._rejects is None:
             (self.root / REJECTS_FILE).write_text("", encoding="utf-8")
         else:

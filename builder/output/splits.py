@@ -13,11 +13,13 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from builder.config import SplitConfig
 
+log = logging.getLogger(__name__)
 SPLITS = ("train", "validation", "test")
 SMALL_BUILD_POSTS = 10
 _KEEP = 2  # best candidates kept per (empty split, split it would come from)
@@ -71,6 +73,7 @@ class PreviousRelease:
         if not tables:
             return None
         table = pa.concat_tables(tables)
+        log.debug("previous release: %d posts (their splits are kept)", table.num_rows)
         return cls(table.column("post_id").to_pylist(), table.column("text"), splits)
 
 
@@ -155,6 +158,8 @@ class SplitAssigner:
                     moved.add(pick)
                     self.counts[source] -= 1
                     self.counts[target] += 1
+                    log.debug("split %s was empty: post %s moved there from %s", target, pick,
+                              source)
                     break
         return self.moves
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -13,6 +14,9 @@ from builder.errors import InputError
 from builder.readers import jsonl, telegram_html, telegram_json, telegram_text, tme_html
 from builder.readers.files import check_readable, head_text, resolve, sha256_file
 from builder.records import RawPost
+from builder.step_log import logged_step
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,9 +95,13 @@ def read_inputs(plan: list[InputFile], config: InputConfig,
     position = 0
     sender: list = [None]  # an HTML export's sender carries over from file to file
     for item in plan:
-        for post in READERS[item.format].read(
-            item.path, start=position, max_line_chars=config.max_line_chars, config=config,
-            stats=stats, sender=sender,
-        ):
-            yield post
-            position = post.position + 1
+        # the per-post steps run lazily inside this loop: its time is theirs too
+        with logged_step(log, f"read and process {item.name}", format=item.format) as counts:
+            counts["posts"] = 0
+            for post in READERS[item.format].read(
+                item.path, start=position, max_line_chars=config.max_line_chars, config=config,
+                stats=stats, sender=sender,
+            ):
+                yield post
+                counts["posts"] += 1
+                position = post.position + 1
