@@ -38,34 +38,30 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
 }
 
 _WORD = re.compile(r"[^\W\d_]+")
-# word -> the profiles it is in (one pass over a text counts the hits of every profile)
-_PROFILES_OF: dict[str, tuple[str, ...]] = {}
-for _lang, _words in FUNCTION_WORDS.items():
-    for _w in _words:
-        _PROFILES_OF[_w] = (*_PROFILES_OF.get(_w, ()), _lang)
 
 
 def clearly_in(text: str, lang: str, min_words: int, min_share: float = 0.25) -> bool:
     """True when `text` has at least `min_words` words, at least `min_share` of them are
     function words of `lang`, and no other profile comes close (a third as many hits)."""
-    if lang not in FUNCTION_WORDS:
+    profile = FUNCTION_WORDS.get(lang)
+    if profile is None:
         return False
     words = _WORD.findall(text.lower())
     if len(words) < min_words:
         return False
-    hits: dict[str, int] = dict.fromkeys(FUNCTION_WORDS, 0)
-    for w in words:
-        for code in _PROFILES_OF.get(w, ()):
-            hits[code] += 1
-    own = hits[lang]
-    if own < 2 or own < min_share * len(words):
+    hits = sum(map(profile.__contains__, words))
+    if hits < 2 or hits < min_share * len(words):
         return False
-    return all(3 * n < own for code, n in hits.items() if code != lang)
+    return all(
+        3 * sum(map(other.__contains__, words)) < hits
+        for code, other in FUNCTION_WORDS.items()
+        if code != lang
+    )
 
 
-def count_in(text: str, lang: str) -> int | None:
-    """How many of `text`'s words are function words of `lang`; None without a profile."""
+def has_any(text: str, lang: str) -> bool | None:
+    """Whether one of `text`'s words is a function word of `lang`; None without a profile."""
     profile = FUNCTION_WORDS.get(lang)
     if profile is None:
         return None
-    return sum(w in profile for w in _WORD.findall(text.lower()))
+    return not profile.isdisjoint(_WORD.findall(text.lower()))
