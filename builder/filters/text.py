@@ -12,7 +12,8 @@ from builder.config import FilterConfig, LangIdConfig
 from builder.records import Segment
 
 _LETTERS = re.compile(r"[^\W\d_]")
-_SPACES = re.compile(r"\s")
+_NON_LETTERS = re.compile(r"[\W\d_]+")  # runs: one replacement per run, not per letter
+_ASCII_NON_LETTERS = bytes(c for c in range(128) if not _LETTERS.match(chr(c)))
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,12 @@ class CharClassFilter:
 
     def score(self, seg: Segment) -> float:
         text = seg.text
-        visible = len(text) - _SPACES.subn("", text)[1]
+        visible = len("".join(text.split()))  # str.split and `\s` agree on what is a space
         if not visible:
             return 0.0
-        return _LETTERS.subn("", text)[1] / visible
+        if text.isascii():
+            return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS)) / visible
+        return len(_NON_LETTERS.sub("", text)) / visible
 
     def keep(self, score: float) -> str | None:
         return None if score >= self.min_letter_ratio else "low_letter_ratio"

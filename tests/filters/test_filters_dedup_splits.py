@@ -25,6 +25,26 @@ def test_text_filters(text, reason):
     assert first_failure(text_filters(FilterConfig()), seg(text.strip())) == reason
 
 
+def test_letter_ratio_counts_letters_and_spaces_as_the_regexes_define_them():
+    """The fast counts (str.split, ASCII bytes, runs) equal `[^\\W\\d_]` letters over `\\s`-free
+    characters, for every code point of the BMP (and astral letters, digits, emoji) in
+    ASCII and in mixed text."""
+    import re
+
+    from builder.filters.text import CharClassFilter
+
+    def reference(text):
+        visible = len(text) - len(re.findall(r"\s", text))
+        return len(re.findall(r"[^\W\d_]", text)) / visible if visible else 0.0
+
+    score = CharClassFilter(0.5).score
+    for cp in [*range(0x10000), *range(0x1D400, 0x1D800), *range(0x1F000, 0x1FB00)]:
+        for text in (chr(cp), f"a{chr(cp)} 1", f"Ж {chr(cp)}x_"):
+            assert score(seg(text)) == reference(text), hex(cp)
+    for text in ("", "   ", "\x1c\x1f\t", "x²½Ⅻ_9 ٣", "Ab, cd! 12"):
+        assert score(seg(text)) == reference(text)
+
+
 @pytest.mark.parametrize(
     "text, lang, score, reason",
     [
