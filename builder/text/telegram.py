@@ -8,17 +8,12 @@ import unicodedata
 import regex
 
 
-def _pictograph_class() -> str:
-    """A stdlib `re` character class of every Extended_Pictographic code point except the
-    text symbols © ® ™, built once from the `regex` module's Unicode tables (stdlib `re`
-    scans a plain class many times faster than `regex` evaluates the property)."""
+def _pictograph_class(lo: int, hi: int) -> str:
+    """A stdlib `re` character class of every Extended_Pictographic code point in [lo, hi)
+    except the text symbols © ® ™, built once from the `regex` module's Unicode tables
+    (stdlib `re` scans a plain class many times faster than `regex` evaluates the property)."""
     prop = regex.compile(r"\p{Extended_Pictographic}")
-    points = [
-        cp
-        for lo, hi in ((0x2000, 0x3300), (0x1F000, 0x1FFFF))
-        for cp in range(lo, hi)
-        if prop.match(chr(cp)) and cp != 0x2122  # ™ is a text symbol
-    ]
+    points = [cp for cp in range(lo, hi) if prop.match(chr(cp)) and cp != 0x2122]  # ™: text
     ranges: list[list[int]] = []
     for cp in points:
         if ranges and cp == ranges[-1][1] + 1:
@@ -31,18 +26,26 @@ def _pictograph_class() -> str:
 
 
 # One emoji code point or emoji-sequence glue: pictographs (not the text symbols © ® ™),
-# regional-indicator flags, keycaps, variation selectors, zero-width joiners, skin tones, tags.
-_EMOJI_CLASS = (
-    _pictograph_class()
-    + "\U0001F1E6-\U0001F1FF\u20e3\ufe0e\ufe0f\u200d\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F"
+# regional-indicator flags, keycaps, variation selectors, zero-width joiners, skin tones, tags;
+# in two halves, below and above U+FFFF (see _EMOJI_OR_ZERO_WIDTH).
+_EMOJI_BMP = _pictograph_class(0x2000, 0x3300) + "\u20e3\ufe0e\ufe0f\u200d"
+_EMOJI_ASTRAL = (
+    _pictograph_class(0x1F000, 0x1FFFF)
+    + "\U0001F1E6-\U0001F1FF\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F"
 )
+_EMOJI_CLASS = _EMOJI_BMP + _EMOJI_ASTRAL
 _EMOJI_CHARS = f"[{_EMOJI_CLASS}]"
 EMOJI = re.compile(_EMOJI_CHARS)
 # A keycap (`1️⃣`, `#️⃣`): a digit, `#` or `*`, an optional variation selector, U+20E3. It
 # is removed whole: removing only its emoji parts would glue the digit onto the next word.
 _KEYCAP = "[0-9#*]\ufe0f?\u20e3"
 # A run of emoji and emoji glue (keycaps whole), with the zero-width characters around it.
-_EMOJI_OR_ZERO_WIDTH = re.compile(f"(?:{_KEYCAP}|[{_EMOJI_CLASS}\u200b\u200c\u2060\ufeff\u00ad])+")
+# The astral half is tried only on astral characters: stdlib `re` tests a character against
+# a class's ranges one by one, so ordinary text (below U+FFFF) skips its ~1,000 ranges (2x).
+_EMOJI_OR_ZERO_WIDTH = re.compile(
+    f"(?:{_KEYCAP}|[{_EMOJI_BMP}\u200b\u200c\u2060\ufeff\u00ad]"
+    f"|(?=[\U00010000-\U0010FFFF])[{_EMOJI_ASTRAL}])+"
+)
 _LOW_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u00ad]+")
 # Characters that only join or select (no visible symbol): removing them never separates.
 _GLUE_ONLY = frozenset("\ufe0e\ufe0f\u200d\u200b\u200c\u2060\ufeff\u00ad")
