@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from builder.config import FilterConfig, LangIdConfig
 from builder.records import Segment
+from builder.text.words import count_words
 
 _LETTERS = re.compile(r"[^\W\d_]")
 _NON_LETTERS = re.compile(r"[\W\d_]+")  # runs: one replacement per run, not per letter
@@ -18,12 +19,14 @@ _ASCII_NON_LETTERS = bytes(c for c in range(128) if not _LETTERS.match(chr(c)))
 
 @dataclass(frozen=True)
 class LengthFilter:
+    """Too few words (counted per script: CJK per character, see `text.words`) or too long."""
+
     min_words: int
     max_chars: int
     name: str = "length"
 
     def score(self, seg: Segment) -> tuple[int, int]:
-        return len(seg.text.split()), len(seg.text)
+        return count_words(seg.text), len(seg.text)
 
     def keep(self, score: tuple[int, int]) -> str | None:
         words, chars = score
@@ -67,7 +70,7 @@ class LanguageFilter:
     name: str = "language"
 
     def score(self, seg: Segment) -> tuple[str, float, int]:
-        return seg.lang, seg.lang_score, len(seg.text.split())
+        return seg.lang, seg.lang_score, count_words(seg.text)
 
     def keep(self, score: tuple[str, float, int]) -> str | None:
         lang, prob, words = score
