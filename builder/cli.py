@@ -162,6 +162,17 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _flags_of(args: argparse.Namespace) -> dict[str, str]:
+    """Config key -> the flag that set it, for error messages (`--version 1.1: expected …`)."""
+    given = {"name": ("--name", args.name), "version": ("--version", args.dataset_version),
+             "input": ("--input", args.input and " ".join(args.input)),
+             "input.format": ("--format", args.format), "input.chat": ("--chat", args.chat),
+             "translate": ("--targets", args.targets),
+             "translate.targets": ("--targets", args.targets),
+             "parallel": ("--parallel-input", args.parallel_input and " ".join(args.parallel_input))}
+    return {key: f"{flag} {value}" for key, (flag, value) in given.items() if value}
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from builder.pipeline import build  # noqa: PLC0415
 
@@ -200,7 +211,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
                 raise ConfigError(f"--parallel-input {item}: expected LANG=PATH, e.g. ru=ru_channel.json")
             sides.setdefault(lang.strip(), []).append(path)
         changes["parallel"] = [{"lang": k, "paths": v} for k, v in sides.items()]
-    config = override(config, changes)
+    config = override(config, changes, flags=_flags_of(args))
     progress = not args.quiet and sys.stderr.isatty()
     result = build(config, None, force=args.force, progress=progress)
     out = result.out

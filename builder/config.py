@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -299,19 +300,53 @@ def model_display_name(model: str) -> str:
     return model
 
 
-def format_validation_error(source: str, err: ValidationError) -> str:
-    first = err.errors()[0]
-    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    if first["type"] == "extra_forbidden":
+# What a pattern-checked field expects, in words (pydantic would show the regular expression).
+EXPECTED = {
+    "version": "expected X.Y.Z, e.g. 1.0.0",
+    "name": "expected letters, digits, '.', '_' or '-', starting with a letter or digit",
+    "source_lang": "expected a language code like 'en'",
+    "lang": "expected a language code like 'ru'",
+    "license": "expected a Hub license id like 'cc-by-4.0', 'unknown' or 'other'",
+    "license_name": "expected an id like 'my-license-1.0' (lowercase letters, digits, '.', '-')",
+}
+
+
+def _problem(error: dict) -> tuple[str, str]:
+    """(dotted location, message in words) of one pydantic error."""
+    loc = ".".join(str(p) for p in error["loc"])
+    msg = error["msg"]
+    if error["type"] == "extra_forbidden":
         msg = "unknown key"
-    else:
-        msg = first["msg"]
+    elif error["type"] == "string_pattern_mismatch":
+        field = str(error["loc"][-1]) if error["loc"] else ""
+        msg = f"{EXPECTED.get(field, msg)}, got {error['input']!r}"
+    elif error["type"] == "string_type" and isinstance(error.get("input"), int | float):
+        field = str(error["loc"][-1]) if error["loc"] else ""
+        if field == "version":
+            msg = f"expected X.Y.Z, e.g. 1.0.0, got the number {error['input']!r} (write 1.0.0, not 1.0)"
+        else:
+            msg = f"expected text, got the number {error['input']!r} (YAML reads 1.0 as a number: quote it)"
+    msg = msg.removeprefix("Value error, ")
+    if not loc:  # a check across fields names its key at the start of its message
+        key, sep, rest = msg.partition(": ")
+        if sep and re.fullmatch(r"[a-z_]+(\.[a-z_]+)*", key):
+            loc, msg = key, rest
+    return loc, msg
+
+
+def format_validation_error(source: str, err: ValidationError,
+                            flags: dict[str, str] | None = None) -> str:
+    """One line: `SOURCE: key.path: problem`, or `--flag value: problem` where a command-line
+    flag set that key."""
+    loc, msg = _problem(err.errors()[0])
     more = len(err.errors()) - 1
     tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{source}: {loc}: {msg}{tail}"
+    if flags and loc in flags:
+        return f"{flags[loc]}: {msg}{tail}"
+    return f"{source}: {loc}: {msg}{tail}" if loc else f"{source}: {msg}{tail}"
 
 
-def validate_config(data: object, source: str) -> BuildConfig:
+def validate_config(data: object, source: str, flags: dict[str, str] | None = None) -> BuildConfig:
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -319,7 +354,7 @@ def validate_config(data: object, source: str) -> BuildConfig:
     try:
         return BuildConfig.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(format_validation_error(source, err)) from None
+        raise ConfigError(format_validation_error(source, err, flags)) from None
 
 
 def load_config(path: str | Path) -> BuildConfig:
@@ -345,11 +380,9 @@ def load_config(path: str | Path) -> BuildConfig:
         p if p.startswith(BUNDLED_PREFIX) or Path(p).is_absolute() else str(base / p)
         for p in config.input.paths
     ]
-    # a model given as a relative path that exists next to the config is a local folder
-    models = {
-        t: str(base / m) if not Path(m).is_absolute() and (base / m).exists() else m
-        for t, m in config.translate.models.items()
-    }
+    # a model given as a relative path (that exists next to the config, or that can only be
+    # a path: ./x, ../x, a/b/c) is a folder relative to the config: shown resolved if missing
+    models = {t: _model_path(base, m) for t, m in config.translate.models.items()}
     parallel = [
         {**side.model_dump(), "paths": [
             p if p.startswith(BUNDLED_PREFIX) or Path(p).is_absolute() else str(base / p)
@@ -358,8 +391,8 @@ def load_config(path: str | Path) -> BuildConfig:
     ]
     changes = {"input.paths": paths, "translate.models": models, "parallel": parallel}
     bridge = config.align.mt_model
-    if bridge and bridge != "auto" and not Path(bridge).is_absolute() and (base / bridge).exists():
-        changes["align.mt_model"] = str(base / bridge)
+    if bridge and bridge != "auto":
+        changes["align.mt_model"] = _model_path(base, bridge)
     for key, value in (("translate.cache_dir", config.translate.cache_dir),
                        ("translate.ray.work_dir", config.translate.ray.work_dir)):
         if value and "://" not in value and not Path(value).is_absolute():
@@ -367,8 +400,18 @@ def load_config(path: str | Path) -> BuildConfig:
     return override(config, changes)
 
 
-def override(config: BuildConfig, changes: dict[str, object], source: str = "command line") -> BuildConfig:
-    """Apply dotted-key overrides (CLI flags) and validate the result again."""
+def _model_path(base: Path, model: str) -> str:
+    if Path(model).is_absolute():
+        return model
+    if (base / model).exists() or model.startswith(".") or model.count("/") > 1:
+        return str((base / model).resolve())
+    return model  # a Hub id
+
+
+def override(config: BuildConfig, changes: dict[str, object], source: str = "command line",
+             flags: dict[str, str] | None = None) -> BuildConfig:
+    """Apply dotted-key overrides (CLI flags) and validate the result again; `flags` names
+    the flag that set a key (`{"version": "--version 1.1"}`) for the error message."""
     if not changes:
         return config
     data = config.model_dump(mode="python")
@@ -378,7 +421,7 @@ def override(config: BuildConfig, changes: dict[str, object], source: str = "com
         for key in parents:
             node = node[key]
         node[leaf] = value
-    return validate_config(data, source)
+    return validate_config(data, source, flags)
 
 
 def sample_config() -> BuildConfig:

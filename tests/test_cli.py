@@ -205,3 +205,25 @@ def test_verbose_logs_steps_with_counts_and_time_quiet_logs_nothing(tmp_path, ca
     assert code == 0 and err == "" and out.count("up to date") == 1  # printed once, not logged
     code, out, err = run(["-q", "build", "--out", str(tmp_path / "other")], capsys)
     assert code == 0 and err == ""
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--targets", "en"], "--targets en: 'en' is the source language itself"),
+    (["--targets", "xx1"], "--targets xx1: target 'xx1' is not a language code"),
+    (["--version", "1.1"], "--version 1.1: expected X.Y.Z, e.g. 1.0.0, got '1.1'"),
+])
+def test_flag_errors_name_the_flag_in_words(tmp_path, capsys, args, needle):
+    code, _, err = run(["build", *args, "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and needle in err and err.count("\n") == 1
+    assert "Value error" not in err and "(top level)" not in err and "^" not in err
+
+
+def test_config_errors_say_what_to_write(tmp_path, capsys):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("version: 1.0\n", encoding="utf-8")
+    code, _, err = run(["check-config", str(cfg)], capsys)
+    assert code == 2 and "version: expected X.Y.Z, e.g. 1.0.0, got the number 1.0" in err
+    cfg.write_text("translate:\n  targets: [ru]\n  models: {ru: ../models/tiny}\n", encoding="utf-8")
+    code, _, err = run(["build", str(cfg), "--out", str(tmp_path / "o")], capsys)
+    missing = (tmp_path.parent / "models" / "tiny").resolve()
+    assert code == 4 and f"model folder {missing} does not exist" in err

@@ -22,7 +22,7 @@ def test_sample_config_is_the_repo_file():
     [
         ("name: x\nlangid:\n  bakend: lingua\n", "langid.bakend: unknown key"),
         ("langid:\n  backend: fasttext\n", "langid.backend:"),
-        ("splits:\n  train: 0.5\n", "splits: Value error, train + validation + test must be 1.0"),
+        ("splits:\n  train: 0.5\n", "splits: train + validation + test must be 1.0"),
         ("version: one\n", "version:"),
         ("- a\n- b\n", "must be a mapping"),
         ("name: [unclosed\n", "invalid YAML"),

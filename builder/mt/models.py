@@ -99,7 +99,7 @@ def resolve_model(source: str, target: str, model: str | None = None,
     if local.is_dir():
         path, pinned = local, folder_hash(local)
     elif local.is_absolute() or model.startswith(".") or model.count("/") > 1:
-        raise ModelError(f"target '{target}': model folder {model} does not exist")
+        raise ModelError(f"target '{target}': model folder {local.resolve()} does not exist")
     else:
         path, pinned = _hub_snapshot(model, revision, target)
     if not (path / "config.json").is_file():
