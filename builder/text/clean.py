@@ -195,7 +195,12 @@ class Undouble:
         for lead in (0, 1):
             seen: set[str] = set()
             for j in range(lead, len(lines)):
-                if lines[j] in seen:
+                # `matched` cannot exceed the shorter copy: skip a split that could not pass
+                # the half-of-each-copy test or beat the best one (same result, fewer matchers)
+                shorter, longer = sorted((j - lead, len(lines) - j))
+                if lines[j] in seen and 2 * shorter > longer and (
+                    best is None or shorter > best[0]
+                ):
                     first, second = lines[lead:j], lines[j:]
                     matcher = SequenceMatcher(None, first, second, autojunk=False)
                     matched = sum(b.size for b in matcher.get_matching_blocks())
