@@ -16,6 +16,7 @@ from builder.records import Post, RawPost, Reaction
 from builder.text.telegram import (
     ELISION,
     HASHTAG,
+    HASHTAG_SIGN,
     LEADING_BULLET,
     clean_channel_name,
     collapse_whitespace,
@@ -147,7 +148,7 @@ class ExtractHashtags:
             if is_arrow_or_symbol_only(HASHTAG.sub("", line)):
                 dropped += 1
             else:
-                kept.append(HASHTAG.sub(r"\1", line))
+                kept.append(HASHTAG_SIGN.sub("", line))
         return replace(d, lines=tuple(kept), hashtags=_unique(tags)), dropped
 
 

@@ -13,6 +13,7 @@ from builder.records import Post, Segment
 
 # A "sentence" that is only a list marker (`1.`, `2)`, `⁃9.`) belongs to the text after it.
 _LIST_MARKER = re.compile(r"^[\W_]{0,2}\(?(?:\d{1,3}|[ivx]{1,4})[.)]$", re.IGNORECASE)
+_LIST_MARKER_MAX = 8  # the longest string it matches (2 + 1 + 4 + 1)
 
 SEGMENTER_NAME = "sentencex"
 
@@ -57,7 +58,7 @@ class Segmenter:
         for start, end in spans:
             if pending is not None:
                 start, pending = pending, None
-            if _LIST_MARKER.match(line[start:end]):
+            if end - start <= _LIST_MARKER_MAX and _LIST_MARKER.match(line[start:end]):
                 pending = start
                 continue
             out.append((start, end))

@@ -58,6 +58,8 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 LEADING_BULLET = re.compile(r"^\s*[•◦▪▫‣●○■□►▸·]+\s*")
 WHITESPACE = re.compile(r"\s+")
 HASHTAG = re.compile(r"(?<![\w&/#])#([^\W\d_]\w*)")
+# The `#` of each HASHTAG match: removing it is `HASHTAG.sub(r"\1")` without a template per match.
+HASHTAG_SIGN = re.compile(r"(?<![\w&/#])#(?=[^\W\d_])")
 URL = re.compile(r"(?:https?://|www\.|t\.me/)[^\s<>\"«»]+", re.IGNORECASE)
 _URL_TRAIL = ".,;:!?)]}'\"’”»"
 _URL_HOST = re.compile(r"(?:https?://|www\.|t\.me/)[^\W_]", re.IGNORECASE)

@@ -43,3 +43,25 @@ def test_undouble_pruning_changes_nothing():
         lines = tuple(lead + body + copy + [rng.choice("abq")] * rng.randint(0, 2))
         got = step.apply(Draft(lines))
         assert (got[0].lines, got[1]) == _undouble_unpruned(lines), lines
+
+
+def test_hashtag_sign_removal_equals_the_group_template():
+    from builder.text.telegram import HASHTAG, HASHTAG_SIGN
+
+    rng = random.Random(5)
+    alphabet = "#a1_&/ .Жé-"
+    for _ in range(20000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        assert HASHTAG_SIGN.sub("", line) == HASHTAG.sub(r"\1", line), line
+
+
+def test_list_marker_length_bound():
+    import itertools
+
+    from builder.text.segment import _LIST_MARKER, _LIST_MARKER_MAX
+
+    pieces = ["", "(", "-", "⁃", "1", "12", "123", "iv", "viii", "xxxx", ".", ")", " "]
+    for parts in itertools.product(pieces, repeat=4):
+        text = "".join(parts)
+        if _LIST_MARKER.match(text):
+            assert len(text) <= _LIST_MARKER_MAX, text
