@@ -70,3 +70,37 @@ def test_finetune_source_errors(tmp_path, capsys):
     assert main(["finetune", "bad repo id", "--pair", "en-ru", "--model", "m",
                  "--out", str(tmp_path / "m")]) == 2
     assert "not valid on the Hub" in capsys.readouterr().err
+
+
+def test_hub_source_is_loaded_at_the_revision(mt_build, monkeypatch):
+    """A repo id goes to `datasets` with the revision, and the release's manifest is read
+    from the repo at that revision (the Hub itself is not reachable here)."""
+    import datasets
+    import huggingface_hub
+
+    from builder.mt.finetune import FinetuneSettings, load_pairs
+
+    calls = []
+    real_load, real_names = datasets.load_dataset, datasets.get_dataset_config_names
+
+    def names(where, revision=None):
+        calls.append(("names", where, revision))
+        return real_names(str(mt_build))
+
+    def load(where, config, revision=None):
+        calls.append(("load", where, config, revision))
+        return real_load(str(mt_build), config)
+
+    def download(repo_id, filename, repo_type, revision):
+        calls.append(("download", repo_id, filename, repo_type, revision))
+        return str(mt_build / filename)
+
+    monkeypatch.setattr(datasets, "load_dataset", load)
+    monkeypatch.setattr(datasets, "get_dataset_config_names", names)
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", download)
+    ds, described = load_pairs(FinetuneSettings(source="org/tiny-mt", pair="en-ru", model="m",
+                                                out=mt_build.parent / "m", revision="v1.0.0"))
+    assert ("load", "org/tiny-mt", "en-ru", "v1.0.0") in calls
+    assert ("download", "org/tiny-mt", "manifest.json", "dataset", "v1.0.0") in calls
+    assert described["version"] == "1.0.0" and described["revision"] == "v1.0.0"
+    assert described["source"] == "org/tiny-mt" and ds["train"].num_rows > 0
