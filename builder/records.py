@@ -73,3 +73,22 @@ class Rejected:
     reason: str
     id: str
     text: str
+    segment_index: int = -1  # the dropped segment's place in its post; -1: the whole post
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One post on its way through the per-post steps of the pipeline (`builder/pipeline`).
+
+    `raw` until cleaning made `post`; `sentences` are every segment the segmenter cut (what
+    alignment reads), `segments` those still kept; `rejects` what steps dropped, post or
+    segments; `dropped` once a step dropped the whole post (later steps pass it through).
+    """
+
+    raw: RawPost | None
+    post: Post | None = None
+    lines: tuple[str, ...] = ()  # the raw lines, kept only where alignment needs them
+    sentences: tuple[Segment, ...] = ()
+    segments: tuple[Segment, ...] = ()
+    rejects: tuple[Rejected, ...] = ()
+    dropped: bool = False

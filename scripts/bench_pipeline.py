@@ -1,8 +1,9 @@
 """Throughput and peak memory of the monolingual build, stage by stage, on one core.
 
 Makes a synthetic plain-text export (the bundled sample's posts repeated, every prose line
-varied per copy by one made-up word, so that dedup keeps them), then runs growing prefixes of the pipeline, each
-in a fresh process pinned to one core, and prints MB/s (of input) and peak RSS:
+varied per copy by one made-up word, so that dedup keeps them), then runs growing prefixes of
+the pipeline's one list of steps (`builder/pipeline/steps.py`), each in a fresh process pinned
+to one core, and prints MB/s (of input) and peak RSS:
 
     python scripts/bench_pipeline.py --mb 50 [--langid langdetect|lingua]
 """
@@ -24,7 +25,6 @@ ADJECTIVES = (
     "quick rapid sober tidy usual vivid warm young zesty brisk civil frank grand humble loyal "
     "modest neat polite quiet ready steady true upbeat wise"
 ).split()
-STAGES = ("read", "clean", "segment", "filter+dedup", "langid", "build")
 
 
 def variant(line: str, k: int) -> str:
@@ -54,66 +54,62 @@ def make_input(path: Path, mb: float) -> None:
             k += 1
 
 
-def run_stage(stage: str, path: Path, langid: str) -> dict:
-    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    from builder.config import BuildConfig, InputConfig, LangIdConfig
-    from builder.pipeline import build
+def prefixes(config) -> list[tuple[str, int]]:
+    """(label, number of per-post steps) for each growing prefix of the pipeline's one list,
+    cut where the stage changes; then the full build."""
+    from builder.pipeline.steps import per_post_steps
 
-    config = BuildConfig(
+    steps = per_post_steps(config)
+    cuts = [("read", 0)]
+    for k, step in enumerate(steps, 1):
+        if k == len(steps) or steps[k].stage != step.stage:
+            cuts.append((f"… → {step.stage} ({step.name})", k))
+    return [*cuts, ("full build (+ package, card, manifest)", -1)]
+
+
+def bench_config(path: Path, langid: str):
+    from builder.config import BuildConfig, InputConfig, LangIdConfig
+
+    return BuildConfig(
         name="bench", input=InputConfig(paths=[str(path)]), langid=LangIdConfig(backend=langid)
     )
+
+
+def run_prefix(k: int, path: Path, langid: str) -> dict:
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    from builder.pipeline import build
+    from builder.pipeline.inprocess import InProcess
+    from builder.pipeline.steps import per_post_steps
+    from builder.readers import plan_inputs, read_inputs
+
+    config = bench_config(path, langid)
     t0 = time.perf_counter()
     n = 0
-    if stage == "build":
+    if k < 0:
         out = path.parent / "bench-out"
         shutil.rmtree(out, ignore_errors=True)  # a fresh build, not a rebuild with a diff
         result = build(config, out)
         n = result.counts["segments"]["kept"]
     else:
-        from builder.filters.dedup import ExactDedup
-        from builder.filters.text import first_failure, text_filters
-        from builder.readers import plan_inputs, read_inputs
-        from builder.text.clean import Cleaner
-        from builder.text.langid import LanguageIdentifier
-        from builder.text.segment import Segmenter
-
-        cleaner = Cleaner()
-        seg = Segmenter("en", config.segment.protected_names)
-        filters = text_filters(config.filters)
-        dedup = ExactDedup()
-        lid = LanguageIdentifier(config.langid, "en")
-        depth = STAGES.index(stage)
-        for raw in read_inputs(plan_inputs(config.input), config.input):
-            n += 1
-            if depth < 1:
-                continue
-            post = cleaner.clean(raw)
-            if depth < 2:
-                continue
-            post_lang, post_score = lid.post(post.text) if depth >= 4 else ("en", 1.0)
-            for s in seg.segment(post):
-                if depth < 3:
-                    continue
-                if first_failure(filters, s) or not dedup.is_new(s.text):
-                    continue
-                if depth >= 4:
-                    lid.segment(s.text, post_lang, post_score)
+        steps = per_post_steps(config)[:k]
+        posts = read_inputs(plan_inputs(config.input), config.input)
+        for doc in InProcess().run(steps, posts):
+            n += len(doc.segments) if doc.post is not None else 1
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"stage": stage, "seconds": seconds, "items": n, "peak_mb": peak_mb}
+    return {"seconds": seconds, "items": n, "peak_mb": peak_mb}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--mb", type=float, default=50.0)
     ap.add_argument("--langid", default="langdetect", choices=("langdetect", "lingua"))
-    ap.add_argument("--stages", default=",".join(STAGES))
     ap.add_argument("--workdir", default=".bench")
-    ap.add_argument("--stage", help=argparse.SUPPRESS)
+    ap.add_argument("--prefix", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--input", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.stage:
-        print(json.dumps(run_stage(args.stage, Path(args.input), args.langid)))
+    if args.prefix is not None:
+        print(json.dumps(run_prefix(args.prefix, Path(args.input), args.langid)))
         return
     work = Path(args.workdir)
     work.mkdir(exist_ok=True)
@@ -123,18 +119,15 @@ def main() -> None:
     size_mb = path.stat().st_size / 1024 / 1024
     env = dict(os.environ, OMP_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE")
     print(f"input: {size_mb:.1f} MB synthetic export; langid: {args.langid}; one core")
-    print("| stages run (cumulative) | seconds | MB/s | peak RSS MB |")
+    print("| steps run (read → … → last step) | seconds | MB/s | peak RSS MB |")
     print("| --- | --- | --- | --- |")
-    for stage in args.stages.split(","):
+    for label, k in prefixes(bench_config(path, args.langid)):
         proc = subprocess.run(
-            [sys.executable, __file__, "--stage", stage, "--input", str(path),
+            [sys.executable, __file__, "--prefix", str(k), "--input", str(path),
              "--langid", args.langid],
             capture_output=True, text=True, env=env, check=True,
         )
         r = json.loads(proc.stdout.strip().splitlines()[-1])
-        label = "read → … → " + stage if stage != "read" else "read"
-        if stage == "build":
-            label = "full build (+ package, card, manifest)"
         print(f"| {label} | {r['seconds']:.1f} | {size_mb / r['seconds']:.2f} | {r['peak_mb']:.0f} |",
               flush=True)
 

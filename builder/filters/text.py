@@ -6,10 +6,11 @@ Each filter names its drop reason; the pipeline counts drops and writes rejected
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from builder.config import FilterConfig, LangIdConfig
-from builder.records import Segment
+from builder.pipeline.step import BatchStep, SegmentFilter
+from builder.records import Doc, Segment
 from builder.text.words import count_words
 
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -100,3 +101,23 @@ def first_failure(filters, seg: Segment) -> str | None:
         if reason:
             return reason
     return None
+
+
+class FilterStep(BatchStep):
+    """The pipeline step of one segment filter: drops each segment its filter rejects."""
+
+    stage = "filter"
+
+    def __init__(self, segment_filter: SegmentFilter):
+        super().__init__()
+        self.filter = segment_filter
+        self.name = segment_filter.name
+
+    def params(self) -> dict:
+        """The filter's fields as JSON (a set as a sorted list)."""
+        return {k: sorted(v) if isinstance(v, set | frozenset) else v
+                for k, v in asdict(self.filter).items() if k != "name"}
+
+    def apply(self, doc: Doc) -> Doc:
+        f = self.filter
+        return self.drop_segments(doc, [f.keep(f.score(s)) for s in doc.segments])

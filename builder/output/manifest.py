@@ -43,7 +43,8 @@ def signature_string(
         f"config:{config_hash[:12]}",
         f"inputs:{len(inputs)}x{inputs_hash}",
     ]
-    parts += [f"{s['stage']}:{s['name']}" for s in steps]
+    parts += [f"{s['stage']}:{s['name']}" + (f"@{s['version']}" if s.get("version") else "")
+              for s in steps]
     parts += [f"mt:{m['id']}@{m['revision'][:12]}/{m['backend']}/{m['compute_type']}" for m in models]
     parts += [f"{k}:{v}" for k, v in library_versions().items()]
     return "|".join(parts)

@@ -12,7 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
-from builder.records import Post, RawPost, Reaction
+from builder.pipeline.step import BatchStep
+from builder.records import Doc, Post, RawPost, Reaction
 from builder.text.telegram import (
     ELISION,
     HASHTAG,
@@ -292,3 +293,48 @@ def raw_excerpt(raw: RawPost, limit: int = REJECT_TEXT_CHARS) -> str:
     that cleaning emptied is written as it was read, so anyone can see what was dropped."""
     return "\n".join(raw.lines)[:limit]
 
+
+class CleanPosts(BatchStep):
+    """The pipeline step: every cleaning rule over each raw post (one manifest entry per rule).
+
+    `keep_lines` keeps the raw lines on the record for steps that read them (alignment's
+    leading emoji); the raw post itself is let go by `DropEmptyPosts`."""
+
+    name = "clean"
+    stage = "clean"
+
+    def __init__(self, undouble: bool = True, keep_lines: bool = False):
+        super().__init__()
+        self.cleaner = Cleaner(undouble, self.counts)
+        self.keep_lines = keep_lines
+
+    def params(self) -> dict:
+        return {"rules": self.cleaner.step_names}
+
+    def describe(self) -> list[dict]:
+        return [{"stage": self.stage, "name": n, "params": {}} for n in self.cleaner.step_names]
+
+    def apply(self, doc: Doc) -> Doc:
+        raw = doc.raw
+        return replace(doc, post=self.cleaner.clean(raw),
+                       lines=raw.lines if self.keep_lines else ())
+
+    def manifest_counts(self) -> dict[str, dict]:
+        return {"clean": {name: self.counts[name] for name in self.cleaner.step_names}}
+
+    def card_rows(self) -> list[dict]:
+        return [{"stage": self.stage, "step": f"{name} removed", "count": self.counts[name]}
+                for name in self.cleaner.step_names]
+
+
+class DropEmptyPosts(BatchStep):
+    """Drops a post that cleaning left without a word character (rejected with its raw
+    text); lets the raw post go."""
+
+    name = "drop_empty"
+    stage = "clean"
+
+    def apply(self, doc: Doc) -> Doc:
+        if is_empty(doc.post):
+            doc = self.drop_post(doc, "empty_after_cleaning", raw_excerpt(doc.raw))
+        return replace(doc, raw=None)

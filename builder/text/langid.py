@@ -3,14 +3,18 @@ the candidates, and the labels of posts and segments, inside or outside the cand
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 from collections import Counter
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from builder.config import LangIdConfig
 from builder.errors import ConfigError
+from builder.pipeline.step import BatchStep
+from builder.records import Doc
 from builder.text.function_words import clearly_in, has_any
 from builder.text.scripts import ScriptCheck, dominant_script, scripts_of
 
@@ -266,3 +270,82 @@ class LanguageIdentifier:
         if not short and scores[lang] >= self.config.drop_min_score:
             return lang, round(float(scores[lang]), 6)
         return post_lang, round(float(scores.get(post_lang, 0.0)), 6)
+
+
+@functools.lru_cache(maxsize=4)
+def _shared_identifier(config_json: str, default_lang: str) -> LanguageIdentifier:
+    return LanguageIdentifier(LangIdConfig.model_validate_json(config_json), default_lang)
+
+
+class _LanguageStep(BatchStep):
+    """Holds the settings; the detector is loaded on first use, once per process, and
+    shared by the post and segment steps (it is never pickled to a worker)."""
+
+    stage = "langid"
+
+    def __init__(self, config: LangIdConfig, default_lang: str):
+        super().__init__()
+        self.config = config
+        self.default_lang = default_lang
+        self.version = backend_version(config)
+
+    @property
+    def identifier(self) -> LanguageIdentifier:
+        return _shared_identifier(self.config.model_dump_json(), self.default_lang)
+
+
+class PostLanguage(_LanguageStep):
+    """The pipeline step: labels each post with the detector (its first characters)."""
+
+    name = "post_language"
+
+    def params(self) -> dict:
+        c = self.config
+        return {"backend": c.backend, "candidates": list(c.candidates), "seed": c.seed,
+                "post_prefix_chars": c.post_prefix_chars}
+
+    def apply(self, doc: Doc) -> Doc:
+        lang, score = self.identifier.post(doc.post.text)
+        return replace(doc, post=replace(doc.post, lang=lang, lang_score=score))
+
+
+class SegmentLanguage(_LanguageStep):
+    """The pipeline step: labels each kept segment (its post's language where the gate
+    allows, else the detector's, or a label outside the candidates); counts which way each
+    was labelled."""
+
+    name = "segment_language"
+    count_labels = {"by_post_or_function_words": "segments labelled by post or function words",
+                    "by_detector": "segments labelled by the detector",
+                    "outside_candidates": "segments labelled outside langid.candidates"}
+
+    def params(self) -> dict:
+        return self.config.model_dump()
+
+    def apply(self, doc: Doc) -> Doc:
+        if not doc.segments:
+            return doc
+        ident, post = self.identifier, doc.post
+        before = (ident.gated, ident.detected, ident.by_script, Counter(ident.outside))
+        labelled = []
+        for seg in doc.segments:
+            lang, score = ident.segment(seg.text, post.lang, post.lang_score)
+            labelled.append(replace(seg, lang=lang, lang_score=score))
+        gated, detected, by_script, outside = before
+        self.counts["by_post_or_function_words"] += ident.gated - gated
+        self.counts["by_detector"] += ident.detected - detected
+        self.counts["by_script"] += ident.by_script - by_script
+        for lang, n in (ident.outside - outside).items():
+            self.counts[f"outside:{lang}"] += n
+            self.counts["outside_candidates"] += n
+        return replace(doc, segments=tuple(labelled))
+
+    def manifest_counts(self) -> dict[str, dict]:
+        outside = {key.split(":", 1)[1]: n for key, n in self.counts.items()
+                   if key.startswith("outside:") and n}
+        return {"segment_langid": {
+            "by_post_or_function_words": self.counts["by_post_or_function_words"],
+            "by_detector": self.counts["by_detector"],
+            "by_script": self.counts["by_script"],
+            "outside_candidates": dict(sorted(outside.items())),
+        }}

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
-from builder.records import Post, Segment
+from builder.pipeline.step import BatchStep
+from builder.records import Doc, Post, Segment
 
 # A "sentence" that is only a list marker (`1.`, `2)`, `⁃9.`) belongs to the text after it.
 _LIST_MARKER = re.compile(r"^[\W_]{0,2}\(?(?:\d{1,3}|[ivx]{1,4})[.)]$", re.IGNORECASE)
@@ -106,3 +108,38 @@ class Segmenter:
                 )
                 index += 1
             offset += len(line) + 1
+
+
+class SegmentPosts(BatchStep):
+    """The pipeline step: cuts each post into its segments (all kept until a filter drops one)."""
+
+    name = SEGMENTER_NAME
+    stage = "segment"
+    count_labels = {"segmented": "segments produced"}
+
+    def __init__(self, lang: str, protected_names: list[str] | tuple[str, ...] = ()):
+        super().__init__()
+        self.lang = lang
+        self.protected_names = list(protected_names)
+        self.version = segmenter_version()
+        self._segmenter: Segmenter | None = None  # made on first use, in the process that runs
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_segmenter": None}
+
+    @property
+    def segmenter(self) -> Segmenter:
+        if self._segmenter is None:
+            self._segmenter = Segmenter(self.lang, self.protected_names)
+        return self._segmenter
+
+    def params(self) -> dict:
+        return {"protected_names": self.protected_names}
+
+    def apply(self, doc: Doc) -> Doc:
+        segments = tuple(self.segmenter.segment(doc.post))
+        self.counts["segmented"] += len(segments)
+        return replace(doc, sentences=segments, segments=segments)
+
+    def manifest_counts(self) -> dict[str, dict]:
+        return {"segments": {"segmented": self.counts["segmented"]}}

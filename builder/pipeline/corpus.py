@@ -1,0 +1,120 @@
+"""The kept corpus: finished posts written as dataset rows, in input order, and what the
+corpus steps (translation, alignment) read back and add."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from builder.align.posts import AlignPost
+from builder.config import BuildConfig
+from builder.errors import InputError
+from builder.mt.stage import SegmentRef
+from builder.output.parquet import DatasetWriter, post_row, segment_row
+from builder.output.splits import SplitAssigner, with_moves
+from builder.pipeline.step import rejects_in_order
+from builder.records import Doc, Post, Rejected
+
+# Metadata of the kept posts, counted in the manifest and the card (key: card wording).
+METADATA_COUNTS = {
+    "dates_utc": "dates in UTC",
+    "dates_local": "dates marked local (no time zone in the source)",
+    "dates_missing": "posts without a date",
+    "reactions": "reactions read",
+    "posts_with_reactions": "posts with reactions",
+}
+
+
+def metadata_counts(post: Post) -> dict[str, int]:
+    date = "dates_local" if post.date_is_local else "dates_utc" if post.date else "dates_missing"
+    return {date: 1, "reactions": len(post.reactions), "posts_with_reactions": int(bool(post.reactions))}
+
+
+class Corpus:
+    """Receives each finished `Doc` in input order: writes its post and kept segments to
+    their split, its rejects to the rejects file, and keeps what corpus steps need."""
+
+    def __init__(self, config: BuildConfig, writer: DatasetWriter, splits: SplitAssigner, *,
+                 keep_segments: bool, keep_align_posts: bool):
+        self.config = config
+        self.writer = writer
+        self.splits = splits
+        self.counts: Counter = Counter()
+        self.post_langs: Counter = Counter()
+        self.metadata: Counter = Counter({key: 0 for key in METADATA_COUNTS})
+        self.examples: dict[str, dict | None] = {"segments": None, "posts": None}
+        self.kept: list[SegmentRef] | None = [] if keep_segments else None
+        self.align_posts: list[AlignPost] | None = [] if keep_align_posts else None
+
+    def add_doc(self, doc: Doc) -> None:
+        self.counts["posts_read"] += 1
+        for rec in rejects_in_order(doc):
+            self.writer.reject(rec)
+        if doc.dropped:
+            return
+        post = doc.post
+        split = self.splits.assign(post.post_id, post.text)
+        self.post_langs[post.lang] += 1
+        for seg in doc.segments:
+            self.add_row("segments", split, segment_row(seg))
+            if self.kept is not None:
+                self.kept.append(
+                    SegmentRef(seg.id, seg.post_id, seg.segment_index, seg.text, split))
+            self.counts["segments_kept"] += 1
+        if self.align_posts is not None:
+            sentences = [(s.segment_index, s.text, s.char_start, s.char_end)
+                         for s in doc.sentences]
+            self.align_posts.append(AlignPost.of(post, doc.lines, sentences, split))
+        self.add_row("posts", split, post_row(post))
+        self.counts["posts_kept"] += 1
+        self.metadata.update(metadata_counts(post))
+
+    def check_kept(self, names: str, drops: dict[str, int]) -> None:
+        """A build that keeps no post or no segment is an input error (there is nothing to
+        load): one line with how many posts were read and why all were dropped."""
+        read, posts = self.counts["posts_read"], self.counts["posts_kept"]
+        if read == 0:
+            raise InputError(f"{names}: no posts found in the input")
+        why = ", ".join(f"{reason} {n}" for reason, n in sorted(drops.items()))
+        read_text = f"{read} post{'s' if read != 1 else ''} read"
+        if posts == 0:
+            raise InputError(f"{names}: {read_text}, all dropped ({why}); nothing to build")
+        if self.counts["segments_kept"] == 0:
+            raise InputError(f"{names}: {read_text}, {posts} kept, but every segment was dropped "
+                             f"({why}); nothing to build")
+
+    def balance_splits(self) -> None:
+        """After the last post: fill an empty validation/test split of a small build."""
+        moves = self.splits.balance()
+        self.writer.move_posts({m.post_id: (m.from_split, m.to_split) for m in moves})
+        if self.kept is not None:
+            self.kept = with_moves(self.kept, moves)
+        if self.align_posts is not None:
+            self.align_posts = with_moves(self.align_posts, moves)
+
+    def add_row(self, config: str, split: str, row: dict) -> None:
+        self.writer.add(config, split, row)
+        if self.examples.get(config) is None:
+            self.examples[config] = row
+
+    def reject(self, rec: Rejected) -> None:
+        self.writer.reject(rec)
+
+    def kept_segments(self) -> Iterator[SegmentRef]:
+        return iter(self.kept or ())
+
+    def manifest_counts(self) -> dict[str, dict]:
+        return {
+            "posts": {"read": self.counts["posts_read"], "kept": self.counts["posts_kept"]},
+            "segments": {"kept": self.counts["segments_kept"]},
+            "post_languages": dict(sorted(self.post_langs.items())),
+            "metadata": dict(self.metadata),
+        }
+
+    def metadata_rows(self) -> list[dict]:
+        return [{"stage": "read", "step": METADATA_COUNTS[k], "count": c}
+                for k, c in self.metadata.items()]
+
+    def card_rows(self) -> list[dict]:
+        return [{"stage": "package", "step": "segments kept",
+                 "count": self.counts["segments_kept"]}]
