@@ -227,3 +227,21 @@ def test_config_errors_say_what_to_write(tmp_path, capsys):
     code, _, err = run(["build", str(cfg), "--out", str(tmp_path / "o")], capsys)
     missing = (tmp_path.parent / "models" / "tiny").resolve()
     assert code == 4 and f"model folder {missing} does not exist" in err
+
+
+def test_stray_file_beside_an_export_is_skipped_with_a_warning(tmp_path, capsys):
+    import json
+
+    from tests.readers import formats
+
+    folder = tmp_path / "export"
+    formats.write_desktop_html(folder)
+    (folder / "notes.md").write_text("# My notes\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = run(["build", "--input", str(folder), "--out", str(out)], capsys)
+    assert code == 0 and "notes.md: skipped" in err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [s["name"] for s in manifest["skipped_inputs"]] == ["notes.md"]
+    assert [i["name"] for i in manifest["inputs"]] == ["messages.html", "messages2.html"]
+    assert "| read | input files skipped (not an export of the folder's format) | 1 |" in (
+        out / "README.md").read_text()

@@ -36,7 +36,9 @@ def gather_counts(plan: Plan, corpus: Corpus) -> dict:
 def card_steps(plan: Plan, corpus: Corpus) -> list[dict]:
     """The card's step table: the steps in the order they ran, each with its counters."""
     pipeline = plan.pipeline
-    rows = pipeline.source.card_rows(corpus.counts["posts_read"]) + corpus.metadata_rows()
+    rows = [{"stage": "read", "step": "input files skipped (not an export of the folder's format)",
+             "count": len(plan.skipped_inputs)}]
+    rows += pipeline.source.card_rows(corpus.counts["posts_read"]) + corpus.metadata_rows()
     for step in pipeline.steps:
         rows += step.card_rows()
     rows += corpus.card_rows()
@@ -82,6 +84,7 @@ def write_card_and_manifest(tmp: Path, plan: Plan, corpus: Corpus, files, releas
         "config": config.recorded(),
         "config_hash": plan.config_hash,
         "inputs": plan.input_records,
+        "skipped_inputs": [{"name": s.name, "reason": s.reason} for s in plan.skipped_inputs],
         "models": plan.models,
         "steps": plan.steps,
         **({"engine": engine} if engine else {}),

@@ -26,7 +26,7 @@ from builder.pipeline.corpus import Corpus
 from builder.pipeline.inprocess import InProcess
 from builder.pipeline.report import write_card_and_manifest
 from builder.pipeline.steps import Pipeline
-from builder.readers import InputFile, plan_inputs, read_inputs
+from builder.readers import InputFile, SkippedFile, plan_inputs, read_inputs
 from builder.readers.naming import named
 from builder.release.history import release_history, replace_dir
 from builder.release.out_folder import claim_out, temporary_sibling
@@ -67,10 +67,14 @@ class Plan:
     steps: list[dict] = field(default_factory=list)
     config_hash: str = ""
     signature: str = ""
+    skipped_inputs: list[SkippedFile] = field(default_factory=list)
 
 
 def make_plan(config: BuildConfig, out: Path, progress: bool) -> Plan:
-    inputs = plan_inputs(config.input)
+    skipped: list[SkippedFile] = []
+    inputs = plan_inputs(config.input, skipped)
+    for item in skipped:
+        log.warning("%s: skipped, not an export of its folder's format (%s)", item.name, item.reason)
     sides = [(side, plan_inputs(config.parallel_input(side))) for side in config.parallel]
     specs = resolve_models(config) if config.translate.targets else []
     stage = TranslateStage(config, progress) if specs else None
@@ -88,7 +92,8 @@ def make_plan(config: BuildConfig, out: Path, progress: bool) -> Plan:
     records = [item.describe() for item in inputs]
     for side, side_plan in sides:
         records += [{**item.describe(), "parallel": side.lang} for item in side_plan]
-    plan = Plan(config, out, inputs, sides, specs, stage, models, records, bridges)
+    plan = Plan(config, out, inputs, sides, specs, stage, models, records, bridges,
+                skipped_inputs=skipped)
     plan.pipeline = Pipeline.of(config, plan)
     plan.steps = plan.pipeline.describe()
     plan.config_hash = config.config_hash()

@@ -49,17 +49,56 @@ def _natural(path: Path) -> tuple:
     return re.sub(r"\d+", "", path.name), numbers
 
 
-def _expand(path_text: str) -> list[tuple[Path, str]]:
-    path = resolve(path_text)
-    if path.is_dir():
-        files = sorted(
-            (p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")),
-            key=_natural,
-        )
-        if not files:
-            raise InputError(f"{path}: folder holds no input files")
-        return [(p, p.name) for p in files]
-    return [(path, input_display_name(path_text))]
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file of an input folder that is not an export of the folder's format."""
+
+    name: str
+    reason: str
+
+
+def _folder_files(path: Path) -> list[Path]:
+    files = sorted(
+        (p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")), key=_natural
+    )
+    if not files:
+        raise InputError(f"{path}: folder holds no input files")
+    return files
+
+
+def _sniffed_format(path: Path, forced: str) -> str:
+    """The file's format (`forced` when it is not `auto`, if the file looks like it);
+    InputError when the file is unreadable or of no format this version reads."""
+    check_readable(path)
+    if forced == "auto" or (forced == jsonl.FORMAT and jsonl.is_gzip(path)):
+        return detect_format(path)
+    if forced == jsonl.FORMAT and path.suffix == ".gz":
+        return forced
+    if not READERS[forced].sniff(head_text(path)):
+        raise InputError(f"{path}: does not look like a {forced} export")
+    return forced
+
+
+def _plan_folder(path: Path, forced: str, skipped: list[SkippedFile]) -> list[tuple[Path, str]]:
+    """A folder's files of its format: the format most of its files have (the earlier
+    reader on a tie), or the forced one. Other files (notes, unreadable or other-format
+    files) are skipped and recorded; a folder with no file of its format is an input error."""
+    found: list[tuple[Path, str | None, str]] = []
+    for file in _folder_files(path):
+        try:
+            found.append((file, _sniffed_format(file, forced), ""))
+        except InputError as err:
+            found.append((file, None, str(err).removeprefix(f"{file}: ")))
+    counts = Counter(fmt for _, fmt, _ in found if fmt)
+    if not counts:
+        why = "; ".join(f"{file.name}: {reason}" for file, _, reason in found)
+        raise InputError(f"{path}: folder holds no Telegram export ({why})")
+    order = list(READERS)
+    main = max(counts, key=lambda fmt: (counts[fmt], -order.index(fmt)))
+    for file, fmt, reason in found:
+        if fmt != main:
+            skipped.append(SkippedFile(file.name, reason or f"a {fmt} file, not {main}"))
+    return [(file, main) for file, fmt, _ in found if fmt == main]
 
 
 def detect_format(path: Path) -> str:
@@ -73,19 +112,30 @@ def detect_format(path: Path) -> str:
     raise InputError(f"{path}: unknown input format (this version reads: {known}); see --format")
 
 
-def plan_inputs(config: InputConfig) -> list[InputFile]:
-    """Check every input and fix its format before any work starts."""
+def plan_inputs(config: InputConfig, skipped: list[SkippedFile] | None = None) -> list[InputFile]:
+    """Check every input and fix its format before any work starts. A file named as an
+    input must be readable and of a known format; a folder's stray files are skipped: added
+    to `skipped`, or, when no list is given, each logged as a warning."""
     plan = []
+    stray: list[SkippedFile] = []
     for text in config.paths:
-        for path, name in _expand(text):
+        path = resolve(text)
+        if path.is_dir():
+            files = [(file, file.name, fmt) for file, fmt in _plan_folder(path, config.format, stray)]
+        else:
             check_readable(path)
-            if config.format == "auto" or (config.format == "jsonl" and jsonl.is_gzip(path)):
-                fmt = detect_format(path)
-            else:
-                fmt = config.format
+            forced = config.format
+            auto = forced == "auto" or (forced == jsonl.FORMAT and jsonl.is_gzip(path))
+            files = [(path, input_display_name(text), detect_format(path) if auto else forced)]
+        for file, name, fmt in files:
             if fmt == telegram_json.FORMAT:
-                telegram_json.choose_chat(path, config.chat)  # a bad --chat fails before work
-            plan.append(InputFile(path, name, fmt))
+                telegram_json.choose_chat(file, config.chat)  # a bad --chat fails before work
+            plan.append(InputFile(file, name, fmt))
+    if skipped is not None:
+        skipped.extend(stray)
+    else:
+        for item in stray:
+            log.warning("%s: skipped (%s)", item.name, item.reason)
     return plan
 
 

@@ -119,3 +119,51 @@ def test_bundled_sample_ends_with_a_newline_so_appending_a_post_works(tmp_path):
     posts = [Cleaner().clean(r) for r in read(p)]
     assert len(posts) == 21 and posts[-1].text == "A post appended by hand."
     assert all("Forwarded from" not in post.text for post in posts)
+
+
+def _html_folder(folder):
+    from tests.readers import formats
+
+    formats.write_desktop_html(folder)
+    (folder / "notes.md").write_text("# My notes\nRemember to export again.\n", encoding="utf-8")
+    return folder
+
+
+def test_stray_file_in_a_folder_is_skipped_and_recorded(tmp_path):
+    from builder.readers import SkippedFile
+
+    folder = _html_folder(tmp_path / "export")
+    (folder / "empty.txt").write_bytes(b"")
+    skipped = []
+    plan = plan_inputs(InputConfig(paths=[str(folder)]), skipped)
+    assert [(p.name, p.format) for p in plan] == [("messages.html", "telegram-html"),
+                                                  ("messages2.html", "telegram-html")]
+    assert [s.name for s in skipped] == ["empty.txt", "notes.md"]
+    assert all(isinstance(s, SkippedFile) and str(folder) not in s.reason for s in skipped)
+
+
+def test_folder_keeps_the_format_most_of_its_files_have(tmp_path):
+    from tests.readers import formats
+
+    folder = _html_folder(tmp_path / "export")
+    formats.write_desktop_json(folder / "result.json")
+    skipped = []
+    plan = plan_inputs(InputConfig(paths=[str(folder)]), skipped)
+    assert {p.format for p in plan} == {"telegram-html"}
+    assert {s.name: s.reason for s in skipped}["result.json"] == (
+        "a telegram-json file, not telegram-html")
+
+
+def test_forced_format_skips_files_that_do_not_look_like_it(tmp_path):
+    folder = _html_folder(tmp_path / "export")
+    skipped = []
+    plan = plan_inputs(InputConfig(paths=[str(folder)], format="telegram-html"), skipped)
+    assert len(plan) == 2 and [s.name for s in skipped] == ["notes.md"]
+
+
+def test_folder_without_an_export_is_an_input_error(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "notes.md").write_text("# Just notes\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"folder holds no Telegram export \(notes.md: unknown"):
+        plan_inputs(InputConfig(paths=[str(folder)]))
