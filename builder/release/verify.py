@@ -52,7 +52,8 @@ def file_sha256(root: Path, rel: str) -> str:
 
 def _check_files(root: Path, manifest: dict) -> str:
     listed = {o["path"] for o in manifest["outputs"]}
-    extra = strangers(root, listed, allowed=report_files(root))
+    report = report_files(root)
+    extra = strangers(root, listed, allowed=report)
     if extra:
         raise VerifyError(f"{root}: holds what its manifest does not list: {', '.join(extra[:5])}"
                           + (f" and {len(extra) - 5} more" if len(extra) > 5 else ""))
@@ -66,7 +67,9 @@ def _check_files(root: Path, manifest: dict) -> str:
             raise VerifyError(f"{root}: {err}") from None
         if digest != out["sha256"] and not _published_card(root, out, manifest):
             raise VerifyError(f"{path}: sha256 differs from the manifest (file was changed)")
-    return f"{len(listed)} files match their manifest hashes; nothing else is in the folder"
+    besides = " but the review report in report/ (not published)" if report else ""
+    return (f"{len(listed)} files match their manifest hashes; nothing else is in the "
+            f"folder{besides}")
 
 
 def _published_card(root: Path, out: dict, manifest: dict) -> bool:

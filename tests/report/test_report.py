@@ -166,7 +166,7 @@ def test_a_report_inside_the_dataset_folder_leaves_it_a_dataset(tmp_path, capsys
     assert "report/index.html" in capsys.readouterr().err
     (out / "report" / "index.html").write_bytes(page)
     assert main(["verify", str(out)]) == 0
-    capsys.readouterr()
+    assert "but the review report in report/ (not published)" in capsys.readouterr().out
     assert main(["publish", str(out), "--repo-id", "org/ds", "--dry-run"]) == 0
     listing = capsys.readouterr().out
     assert "images/segments-length.svg" in listing and "report/" not in listing
