@@ -131,6 +131,19 @@ def _parser() -> argparse.ArgumentParser:
     pub.add_argument("--dry-run", action="store_true", help="print every operation, touch nothing")
     pub.add_argument("--private", action="store_true", help="create the repo private")
 
+    al = command("align", "align two documents given one sentence per line",
+                 "bitext-builder align doc.de doc.fr --src-lang de --tgt-lang fr --format tsv")
+    al.add_argument("src", metavar="SRC", help="source document, one sentence per line (UTF-8)")
+    al.add_argument("tgt", metavar="TGT", help="target document, one sentence per line (UTF-8)")
+    al.add_argument("--src-lang", required=True, metavar="LANG", help="source language, e.g. de")
+    al.add_argument("--tgt-lang", required=True, metavar="LANG", help="target language, e.g. fr")
+    al.add_argument("--format", choices=("vecalign", "tsv", "jsonl"), default="vecalign",
+                    help="vecalign: [0, 1]:[0] per bead; tsv/jsonl: both texts and the score")
+    al.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
+    al.add_argument("--no-lexicon", action="store_true", help="do not learn a lexicon")
+    al.add_argument("--mt-model", metavar="auto|ID_OR_DIR",
+                    help="MT bridge: a TGT->SRC Marian model (auto: Helsinki-NLP/opus-mt-<tgt>-<src>)")
+
     r = command("report", "write a static review site (index.html + assets, works offline)",
                 "bitext-builder report dist/my --out review/")
     r.add_argument("dir", metavar="DIR", help="a dataset folder this tool built")
@@ -299,6 +312,18 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_align(args: argparse.Namespace) -> int:
+    from builder.align.documents import align_documents, write_lines  # noqa: PLC0415
+
+    lines = align_documents(Path(args.src), Path(args.tgt), args.src_lang, args.tgt_lang,
+                            fmt=args.format, lexicon=not args.no_lexicon, mt_model=args.mt_model)
+    if args.out:
+        write_lines(lines, Path(args.out))
+    else:
+        sys.stdout.write("".join(line + "\n" for line in lines))
+    return 0
+
+
 def _cmd_publish(args: argparse.Namespace) -> int:
     from builder.release.publish import publish  # noqa: PLC0415
 
@@ -336,6 +361,7 @@ def _cmd_finetune(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
+    "align": _cmd_align,
     "report": _cmd_report,
     "finetune": _cmd_finetune,
     "diff": _cmd_diff,

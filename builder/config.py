@@ -222,6 +222,7 @@ class AlignConfig(_Strict):
     doc_threshold: float = Field(default=0.55, ge=0.0, le=1.0)
     date_window_hours: float = Field(default=72.0, gt=0.0)
     min_align_score: float = Field(default=0.0, ge=0.0, le=1.0)
+    learn_lexicon: bool = True  # learn word pairs from the channel's own confident beads
     # MT bridge: a model translating the sister channel's language into the source language
     # ("auto": Helsinki-NLP/opus-mt-<lang>-<source>; a Hub id; a local folder). None: no model.
     mt_model: str | None = None

@@ -1,11 +1,21 @@
-"""Score the sentence aligner on a gold file of beads: strict and lax precision, recall and F1
-over the beads with sentences on both sides (as Vecalign reports them).
+"""Score the sentence aligner against gold alignments: strict and lax precision, recall and F1
+as Vecalign's `score.py` defines them (counts summed over documents; precision over every test
+bead, skips included; recall over the gold beads with sentences on both sides).
 
-    python scripts/eval_alignment.py tests/data/align_gold_en_ru.json [--json]
+Our JSON gold set (pairs of sentence lists with gold beads; aligned together, as a build aligns
+a channel's posts):
 
-Strict: a bead counts when it matches a gold bead exactly. Lax: a test bead counts when it
-shares a source and a target sentence with some gold bead (and a gold bead is found when
-some test bead does).
+    python scripts/eval_alignment.py tests/data/align_gold_en_ru.json [--bridge oracle]
+
+Bleualign/Vecalign format: source file, target file (one sentence per line) and gold beads
+(`[0, 1]:[0]` per line), as many triples as documents:
+
+    python scripts/eval_alignment.py ../shared/data/align/bleualign_dev/dev.{de,fr,defr}
+
+Add `--test FILE ...` (one per document) to score alignments made elsewhere instead, and
+`--no-lexicon` to stop after the first lexical pass. Strict: a test bead counts when it is a
+gold bead. Lax: when it shares a source sentence and a target sentence with a gold bead (test
+beads for precision, gold beads for recall).
 """
 
 from __future__ import annotations
@@ -17,77 +27,75 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def _nonnull(beads) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    return [(tuple(s), tuple(t)) for s, t in beads if len(s) and len(t)]
-
-
-def _overlaps(a, b) -> bool:
-    return bool(set(a[0]) & set(b[0])) and bool(set(a[1]) & set(b[1]))
-
-
-def score(gold_pairs: list[list], test_pairs: list[list]) -> dict:
-    tp_strict = n_test = n_gold = lax_p = lax_r = 0
-    for gold, test in zip(gold_pairs, test_pairs, strict=True):
-        g, t = _nonnull(gold), _nonnull(test)
-        n_gold += len(g)
-        n_test += len(t)
-        tp_strict += len(set(g) & set(t))
-        lax_p += sum(1 for b in t if any(_overlaps(b, x) for x in g))
-        lax_r += sum(1 for b in g if any(_overlaps(b, x) for x in t))
-
-    def f1(p: float, r: float) -> float:
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    sp, sr = tp_strict / max(n_test, 1), tp_strict / max(n_gold, 1)
-    lp, lr = lax_p / max(n_test, 1), lax_r / max(n_gold, 1)
-    return {"strict": {"precision": sp, "recall": sr, "f1": f1(sp, sr)},
-            "lax": {"precision": lp, "recall": lr, "f1": f1(lp, lr)},
-            "gold_beads": n_gold, "test_beads": n_test}
+from builder.align.scoring import read_beads, score  # noqa: E402
 
 
 def oracle_bridge(pairs: list[dict]):
     """An upper bound for the MT bridge: each target sentence "translated" into the source
     sentences of its gold bead (untranslated ones into nothing)."""
-    from builder.align.bridge import chrf
-
     mt: dict[str, str] = {}
     for p in pairs:
         for s, t in p["beads"]:
             for k in t:
                 mt[p["tgt"][k]] = " ".join(p["src"][i] for i in s)
-
-    def similarity(src_text: str, tgt_sentences: list[str]) -> float:
-        return chrf(src_text, " ".join(mt.get(t, "") for t in tgt_sentences))
-
-    return similarity
+    return lambda sentences: [mt.get(t, "") for t in sentences]
 
 
-def evaluate(gold_file: Path, aligner=None, bridge: str | None = None) -> dict:
+def _documents(paths: list[Path]) -> tuple[list, list]:
+    """(src, tgt) sentence lists and gold beads, from one JSON gold file or triples."""
+    if len(paths) == 1 and paths[0].suffix == ".json":
+        pairs = json.loads(paths[0].read_text(encoding="utf-8"))["pairs"]
+        return ([(p["src"], p["tgt"]) for p in pairs],
+                [[(tuple(s), tuple(t)) for s, t in p["beads"]] for p in pairs])
+    if len(paths) % 3:
+        raise SystemExit("give one JSON gold file, or SRC TGT GOLD triples")
+    from builder.align.documents import read_sentences
+
+    docs, golds = [], []
+    for k in range(0, len(paths), 3):
+        docs.append((read_sentences(paths[k]), read_sentences(paths[k + 1])))
+        golds.append(read_beads(paths[k + 2]))
+    return docs, golds
+
+
+def evaluate(paths: list[Path] | Path, aligner=None, bridge: str | None = None,
+             tests: list[Path] | None = None, lexicon: bool = True) -> dict:
     from builder.align.sentences import SentenceAligner
 
-    pairs = json.loads(Path(gold_file).read_text(encoding="utf-8"))["pairs"]
-    if aligner is None:
-        aligner = SentenceAligner(similarity=oracle_bridge(pairs) if bridge == "oracle" else None)
-    gold = [p["beads"] for p in pairs]
-    test = [[[list(b.src), list(b.tgt)] for b in aligner.align(p["src"], p["tgt"])] for p in pairs]
-    result = score(gold, test)
-    result["pairs"] = {p["id"]: t for p, t in zip(pairs, test, strict=True)}
+    paths = [Path(p) for p in (paths if isinstance(paths, list) else [paths])]
+    docs, golds = _documents(paths)
+    if tests:
+        predicted = [read_beads(t) for t in tests]
+    else:
+        if aligner is None:
+            oracle = None
+            if bridge == "oracle":
+                oracle = oracle_bridge(json.loads(paths[0].read_text(encoding="utf-8"))["pairs"])
+            aligner = SentenceAligner(learn_lexicon=lexicon, bridge=oracle)
+        if paths[0].suffix == ".json":  # posts of one channel: aligned together, as builds do
+            aligned = aligner.align_many(docs)
+        else:  # each document on its own, as Vecalign and hunalign are run
+            aligned = [aligner.align(s, t) for s, t in docs]
+        predicted = [[(b.src, b.tgt) for b in beads] for beads in aligned]
+    result = score(golds, predicted)
+    result["documents"] = [[[list(s), list(t)] for s, t in p] for p in predicted]
     return result
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("gold")
+    ap.add_argument("files", nargs="+", type=Path, help="GOLD.json, or SRC TGT GOLD triples")
+    ap.add_argument("--test", nargs="+", type=Path, help="alignments to score instead of ours")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--no-lexicon", action="store_true", help="no learned lexicon (pass 1 only)")
     ap.add_argument("--bridge", choices=("none", "oracle"), default="none",
                     help="oracle: an upper bound for the MT bridge (gold sources as translations)")
     args = ap.parse_args()
-    r = evaluate(Path(args.gold), bridge=args.bridge)
+    r = evaluate(args.files, bridge=args.bridge, tests=args.test, lexicon=not args.no_lexicon)
     if args.json:
         print(json.dumps(r, indent=2))
         return
-    print(f"gold beads {r['gold_beads']}, test beads {r['test_beads']} (sentences on both sides)")
+    print(f"gold beads {r['gold_beads']}, test beads {r['test_beads']}")
     print("| mode | precision | recall | F1 |\n| --- | --- | --- | --- |")
     for mode in ("strict", "lax"):
         m = r[mode]

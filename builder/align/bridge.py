@@ -1,6 +1,7 @@
-"""MT-bridged alignment scores (Bleualign-style): the sister channel's sentences are machine-
-translated into the source language once, with our `Translator`, and compared with the
-source side by character trigram overlap (a chrF-like F-score)."""
+"""MT bridge (Bleualign-style): the sister channel's sentences are machine-translated into the
+source language once, with our `Translator`. Posts are compared with the translations by
+character trigram overlap (a chrF-like F-score); the sentence aligner matches the translations'
+words with the source words (see `sentences.py`)."""
 
 from __future__ import annotations
 
@@ -45,8 +46,9 @@ class MtBridge:
             hyps = self.translator([todo[i] for i in batch])
             self.mt.update({todo[i]: h.text for i, h in zip(batch, hyps, strict=True)})
 
-    def sentence_similarity(self, src_text: str, tgt_sentences: list[str]) -> float:
-        return chrf(src_text, " ".join(self.mt.get(t, "") for t in tgt_sentences))
+    def translations(self, sentences: list[str]) -> list[str]:
+        """The machine translations of sentences given to `prepare` ("" for others)."""
+        return [self.mt.get(t, "") for t in sentences]
 
     def post_similarity(self, a, b) -> float:
         return chrf(a.text, " ".join(self.mt.get(s[1], "") for s in b.sentences))

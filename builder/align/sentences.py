@@ -1,128 +1,207 @@
-"""Sentence alignment inside a pair of posts: dynamic programming over 0-1, 1-0, 1-1, 1-2,
-2-1 and 2-2 beads, scoring length (Gale-Church) and anchors (numbers, named entities,
-end punctuation). Works with no model; an optional `similarity(src_text, tgt_sentences)`
-(MT-bridged, see align_bridge.py) adds to the anchors."""
+"""Sentence alignment of document pairs (one channel post and its sister post, or two whole
+documents), in passes:
+
+0. lengths and bead priors only (Gale-Church), in a band around the length diagonal;
+1. plus lexical evidence that needs no model: numbers and cognates (see `lexical.py`);
+2. plus a lexicon learned from the confident 1-1 beads of pass 1 over all the document pairs
+   given together (see `lexicon.py`), unless too little is learned.
+
+An MT bridge (target sentences machine-translated into the source language) adds same-language
+word matches to passes 1 and 2. Each pass searches a band around the previous one's path
+(`search.py`).
+"""
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from builder.align.anchors import end_punct, entities, numbers, overlap
+import numpy as np
 
-# Gale & Church (1993) priors for bead types
-PRIORS = {(1, 1): 0.89, (1, 0): 0.0099 / 2, (0, 1): 0.0099 / 2, (2, 1): 0.089 / 2,
-          (1, 2): 0.089 / 2, (2, 2): 0.011}
-VARIANCE = 6.8
-ANCHOR_WEIGHT = 6.0
-SKIP_COST = 0.0  # added to a skip bead on top of its prior
-NEUTRAL = 0.5  # anchor evidence when neither side has numbers or names
-BRIDGED_SKIP_PRIOR = 0.05
+from builder.align import lexicon as lexicon_mod
+from builder.align.costs import LengthCosts, LengthScale, LexicalCosts, Params
+from builder.align.dp import Band, path_of
+from builder.align.lexical import Bags, BandMatrix, Tokens, identity_concepts, idf, mass, tokenize
+from builder.align.search import FIRST_WIDTH, REFINE_WIDTH, best_path, diagonal
+
+log = logging.getLogger(__name__)
+
+# The calibration (typical share of a sentence matched in a 1-1 bead) is the median share over
+# the previous pass's 1-1 beads, shrunk towards PRIOR_SHARE as if PRIOR_WEIGHT more shares had
+# that value, so that a short document does not calibrate on two or three sentences.
+PRIOR_SHARE = 0.25
+PRIOR_WEIGHT = 10
+MIN_CALIBRATION = 0.05
+# With a model that shows an untranslated sentence for what it is (an MT bridge, embeddings), a
+# skip needs less evidence than Gale-Church's prior asks for without one.
+MODEL_SKIP_PRIOR = 0.05
 
 
 @dataclass(frozen=True)
 class Bead:
     src: tuple[int, ...]  # indices into the source sentences
     tgt: tuple[int, ...]
-    score: float  # 0..1: how well the bead's lengths and anchors agree
+    score: float  # 0..1: how well the bead's lengths and words agree
 
     @property
     def kind(self) -> str:
         return f"{len(self.src)}-{len(self.tgt)}"
 
 
-def _norm_cdf(x: float) -> float:
-    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+@dataclass
+class _Doc:
+    """One document pair as the passes see it."""
 
+    src: list[Tokens]
+    tgt: list[Tokens]
+    src_len: np.ndarray
+    tgt_len: np.ndarray
+    src_mass: np.ndarray | None = None
+    tgt_mass: np.ndarray | None = None
+    beads: list[tuple[int, int, int, int]] | None = None  # the latest pass's
 
-def length_cost(l1: int, l2: int, ratio: float) -> float:
-    """-log P(match | lengths): Gale-Church's delta under a normal model."""
-    if l1 == 0 and l2 == 0:
-        return 0.0
-    mean = (l1 + l2 / ratio) / 2
-    delta = (l2 - l1 * ratio) / math.sqrt(max(mean, 1.0) * VARIANCE)
-    p = 2 * (1 - _norm_cdf(abs(delta)))
-    return -math.log(max(p, 1e-12))
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.src), len(self.tgt)
 
+    def path(self) -> list[tuple[int, int]]:
+        return path_of(self.beads) if self.beads is not None else diagonal(*self.shape)
 
-@dataclass(frozen=True)
-class _Features:
-    length: int
-    numbers: Counter
-    entities: Counter
-    punct: str
-
-
-def _features(sentence: str) -> _Features:
-    return _Features(len(sentence), numbers(sentence), entities(sentence), end_punct(sentence))
-
-
-def _join(feats: list[_Features]) -> _Features:
-    nums, ents = Counter(), Counter()
-    for f in feats:
-        nums.update(f.numbers)
-        ents.update(f.entities)
-    return _Features(sum(f.length for f in feats) + len(feats) - 1, nums, ents, feats[-1].punct)
+    def ones(self) -> list[tuple[int, int]]:
+        return [(i0, j0) for i0, i1, j0, j1 in self.beads if i1 - i0 == 1 and j1 - j0 == 1]
 
 
 class SentenceAligner:
-    def __init__(self, similarity: Callable[[str, list[str]], float] | None = None,
-                 anchor_weight: float = ANCHOR_WEIGHT, skip_cost: float = SKIP_COST):
-        self.similarity = similarity
-        self.anchor_weight = anchor_weight
-        self.skip_cost = skip_cost
-        # with a similarity model an unmatched sentence shows itself; without one, a skip
-        # needs strong evidence (Gale-Church's priors)
-        self.priors = dict(PRIORS)
-        if similarity is not None:
-            self.priors.update({(1, 0): BRIDGED_SKIP_PRIOR, (0, 1): BRIDGED_SKIP_PRIOR})
+    """`align(src, tgt)` for one pair; `align_many(pairs)` shares word weights and the
+    learned lexicon across many pairs (a channel's posts).
 
-    def _anchor(self, a: _Features, b: _Features, src: str, tgt: list[str]) -> float:
-        parts = [overlap(a.numbers, b.numbers), overlap(a.entities, b.entities)]
-        if self.similarity is not None:
-            parts.append(self.similarity(src, tgt))
-        known = [p for p in parts if p is not None]
-        evidence = sum(known) / len(known) if known else NEUTRAL
-        return 0.8 * evidence + 0.2 * (1.0 if a.punct == b.punct else 0.0)
+    `bridge`: a function from target sentences to their machine translations into the source
+    language (MT-bridged mode).
+    """
 
-    def align(self, src: list[str], tgt: list[str]) -> list[Bead]:
-        n, m = len(src), len(tgt)
-        fs, ft = [_features(s) for s in src], [_features(t) for t in tgt]
-        ratio = (sum(f.length for f in ft) or 1) / (sum(f.length for f in fs) or 1)
-        inf = float("inf")
-        cost = [[inf] * (m + 1) for _ in range(n + 1)]
-        back: list[list[tuple[int, int, float] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-        cost[0][0] = 0.0
-        for i in range(n + 1):
-            for j in range(m + 1):
-                if cost[i][j] == inf:
-                    continue
-                for (di, dj), prior in self.priors.items():
-                    a, b = i + di, j + dj
-                    if a > n or b > m:
-                        continue
-                    c = -math.log(prior)
-                    if di and dj:
-                        sa, sb = _join(fs[i:a]), _join(ft[j:b])
-                        lc = length_cost(sa.length, sb.length, ratio)
-                        anchor = self._anchor(sa, sb, " ".join(src[i:a]), tgt[j:b])
-                        # anchors weigh per sentence, so a big bead cannot hide a stray one
-                        c += lc + self.anchor_weight * (1 - anchor) * (di + dj) / 2
-                        score = 0.5 * math.exp(-lc / 4) + 0.5 * anchor
-                    else:
-                        c += self.skip_cost
-                        score = 0.0
-                    if cost[i][j] + c < cost[a][b]:
-                        cost[a][b] = cost[i][j] + c
-                        back[a][b] = (i, j, score)
-        beads: list[Bead] = []
-        i, j = n, m
-        while i or j:
-            pi, pj, score = back[i][j]
-            beads.append(Bead(tuple(range(pi, i)), tuple(range(pj, j)),
-                              round(min(max(score, 0.0), 1.0), 4)))
-            i, j = pi, pj
-        beads.reverse()
+    def __init__(self, params: Params | None = None, *, learn_lexicon: bool = True,
+                 bridge: Callable[[list[str]], list[str]] | None = None):
+        self.params = params or Params()
+        if bridge is not None and params is None:
+            priors = {**self.params.priors, (1, 0): MODEL_SKIP_PRIOR, (0, 1): MODEL_SKIP_PRIOR}
+            self.params = Params(priors=priors)
+        self.learn_lexicon = learn_lexicon
+        self.bridge = bridge
+        self.lexicon: lexicon_mod.Lexicon | None = None
+        self.calibration: list[float] = []
+
+    def align(self, src: Sequence[str], tgt: Sequence[str]) -> list[Bead]:
+        return self.align_many([(src, tgt)])[0]
+
+    def align_many(self, pairs: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[list[Bead]]:
+        docs = [_Doc([tokenize(s) for s in src], [tokenize(t) for t in tgt],
+                     np.array([len(s) for s in src], dtype=np.float64),
+                     np.array([len(t) for t in tgt], dtype=np.float64)) for src, tgt in pairs]
+        self.scale = LengthScale.of([d.src_len for d in docs], [d.tgt_len for d in docs])
+        for d in docs:  # pass 0
+            if all(d.shape):
+                d.beads = self._solve(d, lambda band, d=d: LengthCosts(
+                    d.src_len, d.tgt_len, self.params, self.scale), FIRST_WIDTH)
+        w_src = idf([t for d in docs for t in d.src])
+        w_tgt = idf([t for d in docs for t in d.tgt])
+        for d in docs:
+            d.src_mass, d.tgt_mass = mass(d.src, w_src), mass(d.tgt, w_tgt)
+        bags_src = [[identity_concepts(t, w_src) for t in d.src] for d in docs]
+        bags_tgt = [[identity_concepts(t, w_tgt) for t in d.tgt] for d in docs]
+        if self.bridge is not None:
+            self._add_bridge(pairs, docs, bags_src, bags_tgt, w_src)
+        make = self._lexical(docs, bags_src, bags_tgt)  # pass 1
+        self.lexicon = None
+        if self.learn_lexicon:
+            links_src = [d.src[i] for d in docs if d.beads for i, _ in d.ones()]
+            links_tgt = [d.tgt[j] for d in docs if d.beads for _, j in d.ones()]
+            lexicon = lexicon_mod.learn(links_src, links_tgt,
+                                        [(k, k) for k in range(len(links_src))])
+            if len(lexicon):  # pass 2
+                self.lexicon = lexicon
+                for k, d in enumerate(docs):
+                    for b, t in zip(bags_src[k], d.src, strict=True):
+                        b.update(lexicon.concepts(t, w_src, 0))
+                    for b, t in zip(bags_tgt[k], d.tgt, strict=True):
+                        b.update(lexicon.concepts(t, w_tgt, 1))
+                make = self._lexical(docs, bags_src, bags_tgt)
+            else:
+                log.debug("lexicon: nothing learned from %d sentence pairs", len(links_src))
+        return [self._result(d, lambda band, k=k: make(k, band)) for k, d in enumerate(docs)]
+
+    def _solve(self, d: _Doc, make_model, width: int):
+        beads, _ = best_path(make_model, *d.shape, d.path(), width)
         return beads
+
+    def _lexical(self, docs: list[_Doc], bags_src, bags_tgt):
+        """Calibrate on the previous pass's beads, then run a pass; returns the model factory
+        of that pass."""
+        aligned = [0.0, 0.0]
+        for d in docs:
+            for i0, i1, j0, j1 in d.beads or ():
+                if i1 > i0 and j1 > j0:
+                    aligned[0] += d.src_len[i0:i1].sum()
+                    aligned[1] += d.tgt_len[j0:j1].sum()
+        self.scale = LengthScale.of([d.src_len for d in docs], [d.tgt_len for d in docs],
+                                    (aligned[0], aligned[1]))
+        shared = set().union(*(b for bags in bags_src for b in bags)) & set().union(
+            *(b for bags in bags_tgt for b in bags))
+        vocab = {key: k for k, key in enumerate(sorted(shared))}  # concepts both sides have
+        sides = [(Bags.build(bags_src[k], vocab), Bags.build(bags_tgt[k], vocab))
+                 for k in range(len(docs))]
+        shares = []
+        for k, d in enumerate(docs):
+            if d.beads:
+                band = Band.around(d.path(), *d.shape, 0)
+                bm = BandMatrix.for_band(band.lo, band.hi, self.params.max_sizes, *sides[k],
+                                         d.shape[1])
+                ones = np.array(d.ones(), dtype=np.int64).reshape(-1, 2)
+                match = bm.row_sums(ones[:, 0], ones[:, 1], ones[:, 1] + 1)
+                for own in (d.src_mass[ones[:, 0]], d.tgt_mass[ones[:, 1]]):
+                    shares += list(match[own > 0] / own[own > 0])
+        median = float(np.median(np.minimum(shares, 1.0))) if shares else PRIOR_SHARE
+        rho = max((median * len(shares) + PRIOR_SHARE * PRIOR_WEIGHT) / (len(shares) + PRIOR_WEIGHT),
+                  MIN_CALIBRATION)
+        self.calibration.append(rho)
+        def make(k: int, band: Band) -> LexicalCosts:
+            d = docs[k]
+            bm = BandMatrix.for_band(band.lo, band.hi, self.params.max_sizes, *sides[k],
+                                     d.shape[1])
+            return LexicalCosts(d.src_len, d.tgt_len, d.src_mass, d.tgt_mass, bm, rho,
+                                self.params, self.scale)
+
+        for k, d in enumerate(docs):
+            if all(d.shape):
+                d.beads = self._solve(d, lambda band, k=k: make(k, band), REFINE_WIDTH)
+        return make
+
+    def _add_bridge(self, pairs, docs, bags_src, bags_tgt, w_src) -> None:
+        """Same-language word matches between the source sentences and the machine
+        translations of the target sentences; a target sentence then weighs what its
+        translation weighs in the source language."""
+        unseen = max(w_src.values(), default=1.0)
+        for k, (_, tgt) in enumerate(pairs):
+            mt = [tokenize(x) for x in self.bridge(list(tgt))] if len(tgt) else []
+            for bag, t in zip(bags_src[k], docs[k].src, strict=True):
+                bag.update({"=" + w: w_src[w] for w in t.words})
+            for bag, t in zip(bags_tgt[k], mt, strict=True):
+                bag.update({"=" + w: w_src.get(w, unseen) for w in t.words})
+            docs[k].tgt_mass = mass(mt, w_src, unseen)
+
+    def _result(self, d: _Doc, make_model) -> list[Bead]:
+        n, m = d.shape
+        if not n or not m:
+            return ([Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)])
+        model = make_model(Band.around(d.path(), n, m, 0))
+        scores = [0.0] * len(d.beads)
+        kinds: dict[tuple[int, int], list[int]] = {}
+        for k, (i0, i1, j0, j1) in enumerate(d.beads):
+            if i1 > i0 and j1 > j0:
+                kinds.setdefault((i1 - i0, j1 - j0), []).append(k)
+        for (a, b), ks in kinds.items():
+            ends = np.array([(d.beads[k][1], d.beads[k][3]) for k in ks], dtype=np.int64)
+            for k, v in zip(ks, model.bead_scores(a, b, ends), strict=True):
+                scores[k] = round(min(max(float(v), 0.0), 1.0), 4)
+        return [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), score)
+                for (i0, i1, j0, j1), score in zip(d.beads, scores, strict=True)]

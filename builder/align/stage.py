@@ -72,7 +72,7 @@ class AlignStage:
         self.config = config
 
     def run(self, src_posts: list[AlignPost], side: ParallelSide, bridge=None) -> AlignResult:
-        """`bridge`: an `align_bridge.MtBridge` for MT-bridged scores, or None (no model)."""
+        """`bridge`: a `bridge.MtBridge` for MT-bridged scores, or None (no model)."""
         with logged_step(log, f"align {side.side.lang}", posts=len(src_posts)) as counts:
             result = self._run(src_posts, side, bridge)
             counts.update({k: v for k, v in result.counts.items() if isinstance(v, int)})
@@ -87,14 +87,20 @@ class AlignStage:
             bridge.prepare([s[1] for post in other for s in post.sentences])
         matcher = PostMatcher(self.config.align.doc_threshold, self.config.align.date_window_hours,
                               similarity=bridge.post_similarity if bridge else None)
-        self.aligner = SentenceAligner(
-            similarity=bridge.sentence_similarity if bridge else None)
+        self.aligner = SentenceAligner(learn_lexicon=self.config.align.learn_lexicon,
+                                       bridge=bridge.translations if bridge else None)
         pairs = matcher.match(src_posts, other)
+        # all post pairs at once: word weights and the learned lexicon come from the whole channel
+        aligned = self.aligner.align_many(
+            [([s[1] for s in src_posts[i].sentences], [s[1] for s in other[j].sentences])
+             for i, j, _ in pairs])
+        if self.aligner.lexicon is not None:
+            stats["lexicon_pairs"] = len(self.aligner.lexicon)
         beads: Counter = Counter()
         scores: list[float] = []
-        for i, j, doc_score in pairs:
+        for (i, j, doc_score), post_beads in zip(pairs, aligned, strict=True):
             a, b = src_posts[i], other[j]
-            for bead in self.aligner.align([s[1] for s in a.sentences], [s[1] for s in b.sentences]):
+            for bead in post_beads:
                 if not bead.src or not bead.tgt:
                     post, side_name, idx = (a, "source", bead.src) if bead.src else (b, "target", bead.tgt)
                     for k in idx:
@@ -104,7 +110,7 @@ class AlignStage:
                     continue
                 if bead.score < self.config.align.min_align_score:
                     stats["low_score_beads"] += 1
-                    result.rejects.append((f"low_align_score:{tgt}", f"{a.post_id}:{bead.src[0]}",
+                    result.rejects.append((f"low_align_score:{tgt}", f"{a.post_id}:{a.sentences[bead.src[0]][0]}",
                                            " ".join(a.sentences[k][1] for k in bead.src)))
                     continue
                 ss = [a.sentences[k] for k in bead.src]

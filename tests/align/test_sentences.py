@@ -1,0 +1,107 @@
+"""The sentence aligner: untranslated sentences, the learned lexicon, the banded search."""
+
+import numpy as np
+import pytest
+
+import builder.align.search as search
+from builder.align.dp import Band, path_of, solve
+from builder.align.scoring import score
+from builder.align.sentences import SentenceAligner
+from tests.helpers import load_script
+
+
+def beads(aligned):
+    return [(b.src, b.tgt) for b in aligned]
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    """1,000 sentences of two made-up languages with no cognates (bench_align's generator)."""
+    return load_script("bench_align").make_documents(1000, seed=3)
+
+
+def test_untranslated_sentences_stay_unaligned():
+    src = ["The council approved the new ferry timetable on March 4.",
+           "Ferries will run every 20 minutes between 7 a.m. and 9 p.m.",
+           "Tickets stay at 3.50 euros."]
+    tgt = ["4 марта городской совет утвердил новое расписание паромов.",
+           "Подписывайтесь на наш канал, чтобы не пропустить новости!",
+           "Паромы будут ходить каждые 20 минут с 7 до 21 часа.",
+           "Билеты по-прежнему стоят 3,50 евро."]
+    out = beads(SentenceAligner().align(src, tgt))
+    assert out == [((0,), (0,)), ((), (1,)), ((1,), (2,)), ((2,), (3,))]
+
+
+def test_a_sister_post_with_extra_sentences():
+    src = ["On May 15, Elena Sokolova opened the bridge."]
+    tgt = ["Друзья!", "15 мая Елена Соколова открыла мост.", "Приходите посмотреть.", "Ждём вас.",
+           "До встречи!"]
+    out = beads(SentenceAligner().align(src, tgt))
+    assert ((0,), (1,)) in out and sum(1 for s, t in out if not s) == 4
+
+
+def test_lexicon_is_learned_from_the_documents_and_helps(synthetic):
+    src, tgt, gold = synthetic
+    plain = SentenceAligner(learn_lexicon=False)
+    learned = SentenceAligner()
+    f_plain = score([gold], [beads(plain.align(src, tgt))])["strict"]["f1"]
+    f_learned = score([gold], [beads(learned.align(src, tgt))])["strict"]["f1"]
+    assert plain.lexicon is None and len(learned.lexicon) > 100
+    assert f_learned > f_plain + 0.02 and f_learned > 0.9
+
+
+def test_short_input_falls_back_to_the_first_pass():
+    src = ["Heavy rain is expected on Friday.", "Drivers should avoid the coastal road."]
+    tgt = ["В пятницу ожидается сильный дождь.", "Водителям следует избегать прибрежной дороги."]
+    aligner = SentenceAligner()
+    out = aligner.align(src, tgt)
+    assert aligner.lexicon is None  # two sentence pairs teach nothing
+    assert beads(out) == beads(SentenceAligner(learn_lexicon=False).align(src, tgt))
+    assert beads(out) == [((0,), (0,)), ((1,), (1,))]
+
+
+def test_banded_search_finds_what_the_full_table_finds(synthetic, monkeypatch):
+    src, tgt, _ = synthetic
+    banded = beads(SentenceAligner().align(src[:400], tgt[:400]))
+    monkeypatch.setattr(search, "REFINE_WIDTH", 10**6)
+    monkeypatch.setattr("builder.align.sentences.REFINE_WIDTH", 10**6)
+    monkeypatch.setattr("builder.align.sentences.FIRST_WIDTH", 10**6)
+    assert beads(SentenceAligner().align(src[:400], tgt[:400])) == banded
+
+
+def test_band_widens_when_the_path_runs_along_its_edge():
+    """A long untranslated block pushes the path far off the length diagonal."""
+    src = [f"Sentence number {k} says {k * 7} things." for k in range(60)]
+    tgt = [f"Phrase numero {k} dit {k * 7} choses." for k in range(60)]
+    tgt = tgt[:10] + [f"Photo caption {chr(65 + k % 26)}" for k in range(80)] + tgt[10:]
+    out = beads(SentenceAligner().align(src, tgt))
+    assert ((10,), (90,)) in out and ((59,), (139,)) in out
+    assert sum(1 for s, t in out if not s) == 80
+
+
+def test_dp_on_a_hand_made_cost_table():
+    """Three source and two target sentences: 1-1, then a 2-1 that beats 1-1 plus a skip."""
+
+    class Table:
+        n, m = 3, 2
+        types = ((1, 1), (2, 1))
+
+        def skip_src(self):
+            return np.full(3, 9.0)
+
+        def skip_tgt(self):
+            return np.full(2, 9.0)
+
+        def block_costs(self, i0, i1, lo, width):
+            rows = np.arange(i0, i1)[:, None]
+            cols = lo[i0:i1][:, None] + np.arange(width)[None, :]
+            one = np.where(rows == cols, 1.0, 5.0)
+            one[(rows == 2) & (cols == 2)] = 4.0
+            two = np.where((rows == 3) & (cols == 2), 0.5, 9.0)
+            return {(1, 1): one, (2, 1): two}
+
+    found, total = solve(Table(), Band.full(3, 2))
+    assert found == [(0, 1, 0, 1), (1, 3, 1, 2)] and total == pytest.approx(1.5)
+    narrow = Band(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]))  # the diagonal only
+    assert solve(Table(), narrow)[0] == found
+    assert path_of([(0, 2, 0, 1)]) == [(0, 0), (1, 0), (1, 1), (2, 1)]
