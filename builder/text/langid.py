@@ -17,6 +17,7 @@ from builder.pipeline.step import BatchStep
 from builder.records import Doc
 from builder.text.function_words import clearly_in, has_any
 from builder.text.scripts import ScriptCheck, dominant_script, scripts_of
+from builder.text.words import count_words
 
 UNDETERMINED = "und"  # ISO 639-2: a text in no language the detector can name
 
@@ -234,7 +235,7 @@ class LanguageIdentifier:
         if found is not None:
             return found
         lang, score = self.best(text)
-        if (len(text.split()) >= self.config.drop_min_words
+        if (count_words(text) >= self.config.drop_min_words
                 and self._unconfirmed(text, lang, score, self.default_lang)):
             found = self._by_detector(text)
         return found or (lang, score)
@@ -251,7 +252,7 @@ class LanguageIdentifier:
             return found
         if self.scripts is not None and not self._fits(text, post_lang):
             post_lang, post_score = self.default_lang, 0.0
-        short = len(text.split()) < self.config.drop_min_words
+        short = count_words(text) < self.config.drop_min_words
         if self.config.segment_gate and (
             short or clearly_in(text, post_lang, self.config.drop_min_words)
         ):

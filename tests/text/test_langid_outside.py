@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from builder.config import BuildConfig, FilterConfig, InputConfig, LangIdConfig
+from builder.config import BuildConfig, InputConfig, LangIdConfig
 from builder.errors import InputError
 from builder.filters.text import language_filter
 from builder.pipeline import build
@@ -140,10 +140,7 @@ def test_english_channel_with_200_arabic_segments(tmp_path):
 def test_chinese_channel_in_a_default_build(tmp_path):
     posts = [[f"第{i}号：{s}" for s in CHINESE] for i in range(8)]
     _write_jsonl(tmp_path / "zh.jsonl", posts)
-    # Words are counted by spaces until segments without spaces are counted per script
-    # (issue 11 point 10): min_words 1 lets every Chinese segment reach language ID.
-    config = BuildConfig(name="zh", input=InputConfig(paths=[str(tmp_path / "zh.jsonl")]),
-                         filters=FilterConfig(min_words=1))
+    config = BuildConfig(name="zh", input=InputConfig(paths=[str(tmp_path / "zh.jsonl")]))
     with pytest.raises(InputError, match=r"every segment was dropped \(wrong_language:zh 40\)"):
         build(config, tmp_path / "out")
 
@@ -157,7 +154,16 @@ def test_chinese_channel_in_a_default_build(tmp_path):
     assert {r["reason"] for r in rejects} == {"wrong_language:zh"}
 
     zh = BuildConfig(name="zh", source_lang="zh",
-                     input=InputConfig(paths=[str(tmp_path / "zh.jsonl")]),
-                     filters=FilterConfig(min_words=1))
+                     input=InputConfig(paths=[str(tmp_path / "zh.jsonl")]))
     kept = read_rows(build(zh, tmp_path / "out-zh").out, "segments")
     assert len(kept) == 40 and {r["lang"] for r in kept} == {"zh"}
+
+
+def test_words_are_counted_per_script():
+    """A Chinese sentence is 14 words (as the length filters count), not one: with zh among
+    the candidates it goes to the detector instead of taking its post's label as short."""
+    lid = LanguageIdentifier(LangIdConfig(candidates=["en", "zh"]), "zh")
+    assert lid.segment("会谈将于下周在日内瓦继续进行。", "zh", 0.9)[0] == "zh"
+    assert (lid.gated, lid.detected) == (0, 1)
+    lid.segment("会谈继续。", "zh", 0.9)  # 4 words: short
+    assert (lid.gated, lid.detected) == (1, 1)
