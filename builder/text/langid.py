@@ -159,7 +159,8 @@ class LanguageIdentifier:
       restricted label does not confirm the expected language (the post's for a segment,
       the channel's for a post: another label, under `drop_min_score`, or none of its
       function words) goes to langdetect over every language of the candidates' scripts; a
-      label there outside the candidates, at least as sure, wins. These labels are counted
+      label there outside the candidates, at least as sure and written in the text's main
+      script, wins. These labels are counted
       (`outside`, `by_script`) and the language filter drops them whatever their length. A
       segment of a post labelled outside the candidates takes that label only when written
       in its script, else the channel's language (score 0).
@@ -219,6 +220,8 @@ class LanguageIdentifier:
             return None
         lang = _top(scores)
         if lang in self.candidates or scores[lang] < self.config.drop_min_score:
+            return None
+        if dominant_script(text) not in scripts_of(lang):  # mixed scripts mislead langdetect
             return None
         return lang, round(float(scores[lang]), 6)
 

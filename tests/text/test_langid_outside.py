@@ -167,3 +167,11 @@ def test_words_are_counted_per_script():
     assert (lid.gated, lid.detected) == (0, 1)
     lid.segment("会谈继续。", "zh", 0.9)  # 4 words: short
     assert (lid.gated, lid.detected) == (1, 1)
+
+
+def test_detector_evidence_must_fit_the_main_script():
+    """langdetect over Latin and Han profiles calls `Flatpak是…linux…` Estonian: a Latin
+    label for text mostly in Han is no evidence."""
+    lid = LanguageIdentifier(LangIdConfig(candidates=["zh", "en"]), "zh")
+    assert lid.segment("Flatpak是最受欢迎的linux通用软件包管理之一。", "zh", 0.9)[0] == "zh"
+    assert lid.outside == {}
