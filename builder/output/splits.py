@@ -55,8 +55,11 @@ class PreviousRelease:
         self.split_of = dict(zip(ids, splits, strict=True))
         self._texts = texts  # an Arrow column: texts stay out of Python objects
         self.index = EditIndex(lambda row: self._texts[row].as_py())
-        for row, post_id in enumerate(ids):
-            self.index.add(post_id, self._texts[row].as_py())
+        row = 0
+        for start in range(0, len(ids), 10_000):  # Python strings for a slice at a time
+            for text in self._texts.slice(start, 10_000).to_pylist():
+                self.index.add(ids[row], text)
+                row += 1
 
     @classmethod
     def read(cls, root: Path) -> PreviousRelease | None:
