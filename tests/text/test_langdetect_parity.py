@@ -52,3 +52,14 @@ def test_same_labels_and_scores_on_all_profiles():
 def test_rust_port_is_preferred_when_installed():
     assert langdetect_module() is langdetect_rs
     assert LangdetectBackend(DEFAULT, 0).implementation == "langdetect_rs"
+
+
+def test_pure_langdetect_is_the_fallback(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "langdetect_rs", None)  # import fails as if not installed
+    assert langdetect_module() is langdetect
+    backend = LangdetectBackend(DEFAULT, 0)
+    assert backend.implementation == "langdetect" and backend._direct is None
+    text = "Die beiden Minister sprachen lange miteinander."
+    assert backend.scores(text) == LangdetectBackend(DEFAULT, 0, langdetect_rs).scores(text)
