@@ -9,20 +9,37 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    model_validator,
+)
 
 from builder.errors import ConfigError
+from builder.languages import LanguageCode
 
 FORMATS = ("auto", "telegram-text", "telegram-json", "telegram-html", "tme-html", "jsonl")
 Format = Literal["auto", "telegram-text", "telegram-json", "telegram-html", "tme-html", "jsonl"]
 BUNDLED_PREFIX = "bundled:"
 STDIN_PATH = "-"  # `--input -`: standard input
 SAMPLE_INPUT = BUNDLED_PREFIX + "telegram_channel_sample.txt"
-LANG_PATTERN = r"^[a-z]{2,3}$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _input_path(path: str) -> str:
+    if not path.strip():
+        raise ValueError("an empty path (it would name the config's own folder); remove it")
+    return path
+
+
+InputPath = Annotated[str, AfterValidator(_input_path)]
 
 
 class JsonlFields(_Strict):
@@ -33,10 +50,11 @@ class JsonlFields(_Strict):
 
 
 class InputConfig(_Strict):
-    paths: list[str] = Field(default_factory=lambda: [SAMPLE_INPUT], min_length=1)
+    paths: list[InputPath] = Field(default_factory=lambda: [SAMPLE_INPUT], min_length=1)
     format: Format = "auto"
     chat: str | None = None
-    max_line_chars: int = Field(default=1_000_000, ge=1000)
+    # the longest line, JSON string or JSON message read, in bytes (memory stays bounded)
+    max_line_chars: int = Field(default=1_000_000, ge=1000, le=64 * 1024 * 1024)
     jsonl_fields: JsonlFields = Field(default_factory=JsonlFields)
 
 
@@ -50,20 +68,20 @@ class SegmentConfig(_Strict):
 
 class LangIdConfig(_Strict):
     backend: Literal["langdetect", "lingua"] = "langdetect"
-    candidates: list[str] = Field(
+    candidates: list[LanguageCode] = Field(
         default_factory=lambda: ["en", "ru", "uk", "de", "fr", "es"], min_length=1
     )
-    seed: int = 0
-    drop_min_words: int = Field(default=6, ge=1)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    drop_min_words: int = Field(default=6, ge=1, le=1000)
     drop_min_score: float = Field(default=0.95, ge=0.0, le=1.0)
-    post_prefix_chars: int = Field(default=400, ge=50)
+    post_prefix_chars: int = Field(default=400, ge=50, le=1_000_000)
     segment_gate: bool = True
     outside_candidates: bool = True
 
 
 class FilterConfig(_Strict):
-    min_words: int = Field(default=2, ge=0)
-    max_chars: int = Field(default=2000, ge=1)
+    min_words: int = Field(default=2, ge=0, le=10_000)
+    max_chars: int = Field(default=2000, ge=1, le=64 * 1024 * 1024)
     min_letter_ratio: float = Field(default=0.5, ge=0.0, le=1.0)
 
 
@@ -72,7 +90,7 @@ class BoilerplateConfig(_Strict):
 
     enabled: bool = True
     min_share: float = Field(default=0.05, gt=0.0, le=1.0)  # of the channel's posts
-    min_posts: int = Field(default=3, ge=2)
+    min_posts: int = Field(default=3, ge=2, le=10**9)
 
 
 class NearDedupPostsConfig(_Strict):
@@ -86,7 +104,7 @@ class NearDedupSegmentsConfig(_Strict):
     enabled: bool = True
     shingle_chars: int = Field(default=4, ge=2, le=12)
     threshold: float = Field(default=0.7, gt=0.0, le=1.0)
-    min_words: int = Field(default=5, ge=1)
+    min_words: int = Field(default=5, ge=1, le=10_000)
 
 
 class NearDedupConfig(_Strict):
@@ -143,10 +161,10 @@ class CardConfig(_Strict):
 
 
 class QaConfig(_Strict):
-    length_ratio_min: float = Field(default=0.5, gt=0.0)
-    length_ratio_max: float = Field(default=2.0, gt=0.0)
-    repetition_ngram: int = Field(default=3, ge=1)
-    repetition_count: int = Field(default=3, ge=2)
+    length_ratio_min: float = Field(default=0.5, gt=0.0, le=1000.0)
+    length_ratio_max: float = Field(default=2.0, gt=0.0, le=1000.0)
+    repetition_ngram: int = Field(default=3, ge=1, le=100)
+    repetition_count: int = Field(default=3, ge=2, le=10_000)
     drop_flags: list[Literal["copy", "repetition", "truncated", "wrong_lang", "length_ratio"]] = (
         Field(default_factory=list)
     )
@@ -154,28 +172,29 @@ class QaConfig(_Strict):
 
 class RayConfig(_Strict):
     address: str | None = None  # None: start a local Ray; "auto" or "ray://host:port": join one
-    actors: int = Field(default=1, ge=1)  # model actors per target
-    cpus_per_actor: float = Field(default=0.5, gt=0.0)  # fractional: two 1-CPU actors hung on 2 cores
-    gpus_per_actor: float = Field(default=0.0, ge=0.0)
-    num_cpus: int | None = Field(default=None, ge=1)  # logical CPUs of a local Ray (default: max(4, cores))
+    actors: int = Field(default=1, ge=1, le=10_000)  # model actors per target
+    cpus_per_actor: float = Field(default=0.5, gt=0.0, le=1024.0)  # fractional: two 1-CPU actors hung on 2 cores
+    gpus_per_actor: float = Field(default=0.0, ge=0.0, le=1024.0)
+    num_cpus: int | None = Field(default=None, ge=1, le=1_000_000)  # logical CPUs of a local Ray (default: max(4, cores))
     work_dir: str | None = None  # shards of work and results; a local path or an fsspec URL
 
 
-def AutoOrInt(minimum: int):  # noqa: N802 - a type
-    """`auto`, or a whole number of at least `minimum` (one clear message for both)."""
+def AutoOrInt(minimum: int, maximum: int = 10_000_000):  # noqa: N802 - a type
+    """`auto`, or a whole number from `minimum` to `maximum` (one clear message for both)."""
 
     def check(value):
         if value == "auto":
             return value
-        if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+        if isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum:
             return value
-        raise ValueError(f"expected 'auto' or a whole number >= {minimum}, got {value!r}")
+        raise ValueError(f"expected 'auto' or a whole number from {minimum} to {maximum}, "
+                         f"got {value!r}")
 
     return Annotated[int | Literal["auto"], PlainValidator(check)]
 
 
 class TranslateConfig(_Strict):
-    targets: list[str] = Field(default_factory=list)
+    targets: list[LanguageCode] = Field(default_factory=list)
     # per-target model: a Hub id or a local folder; default Helsinki-NLP/opus-mt-<src>-<tgt>
     models: dict[str, str] = Field(default_factory=dict)
     revisions: dict[str, str] = Field(default_factory=dict)  # per-target Hub revision
@@ -185,10 +204,10 @@ class TranslateConfig(_Strict):
     # "auto": 4096 tokens / 64 segments on the CPU; on a GPU sized from its memory (batch_limits)
     max_batch_tokens: AutoOrInt(16) = "auto"
     max_batch_size: AutoOrInt(1) = "auto"
-    max_input_tokens: int = Field(default=512, ge=8)
-    max_new_tokens: int = Field(default=256, ge=1)
-    num_beams: int = Field(default=1, ge=1)
-    length_penalty: float = 1.0
+    max_input_tokens: int = Field(default=512, ge=8, le=1_000_000)
+    max_new_tokens: int = Field(default=256, ge=1, le=100_000)
+    num_beams: int = Field(default=1, ge=1, le=64)
+    length_penalty: float = Field(default=1.0, ge=-100.0, le=100.0)
     cache_dir: str | None = None  # default: <user cache>/bitext-builder
     qa: QaConfig = Field(default_factory=QaConfig)
     engine: Literal["local", "ray"] = "local"
@@ -196,11 +215,6 @@ class TranslateConfig(_Strict):
 
     @model_validator(mode="after")
     def _targets_known(self) -> TranslateConfig:
-        import re  # noqa: PLC0415
-
-        for t in self.targets:
-            if not re.fullmatch(LANG_PATTERN, t):
-                raise ValueError(f"target '{t}' is not a language code like 'ru' or 'de'")
         if len(set(self.targets)) != len(self.targets):
             raise ValueError("targets repeat a language")
         for key in list(self.models) + list(self.revisions):
@@ -212,15 +226,15 @@ class TranslateConfig(_Strict):
 class ParallelInput(_Strict):
     """A sister channel with human translations of the main channel's posts."""
 
-    lang: str = Field(pattern=LANG_PATTERN)
-    paths: list[str] = Field(min_length=1)
+    lang: LanguageCode
+    paths: list[InputPath] = Field(min_length=1)
     format: Format = "auto"
     chat: str | None = None
 
 
 class AlignConfig(_Strict):
     doc_threshold: float = Field(default=0.55, ge=0.0, le=1.0)
-    date_window_hours: float = Field(default=72.0, gt=0.0)
+    date_window_hours: float = Field(default=72.0, gt=0.0, le=24.0 * 366 * 100)
     min_align_score: float = Field(default=0.0, ge=0.0, le=1.0)
     learn_lexicon: bool = True  # learn word pairs from the channel's own confident beads
     # MT bridge: a model translating the sister channel's language into the source language
@@ -229,10 +243,12 @@ class AlignConfig(_Strict):
 
 
 class BuildConfig(_Strict):
-    # None: named from the input (its main channel, else its file name; readers/naming.py)
-    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    version: str = Field(default="1.0.0", pattern=r"^\d+\.\d+\.\d+$")
-    source_lang: str = Field(default="en", pattern=LANG_PATTERN)
+    # None: named from the input (its main channel, else its file name; readers/naming.py);
+    # a Hub repo name is at most 96 characters, and the name is a folder's too (dist/<name>)
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                             max_length=96)
+    version: str = Field(default="1.0.0", pattern=r"^\d+\.\d+\.\d+$", max_length=64)
+    source_lang: LanguageCode = "en"
     input: InputConfig = Field(default_factory=InputConfig)
     clean: CleanConfig = Field(default_factory=CleanConfig)
     segment: SegmentConfig = Field(default_factory=SegmentConfig)
@@ -250,6 +266,16 @@ class BuildConfig(_Strict):
 
     @model_validator(mode="after")
     def _source_not_target(self) -> BuildConfig:
+        if self.source_lang not in self.langid.candidates:
+            raise ValueError(
+                f"langid.candidates: the source language '{self.source_lang}' is not among "
+                f"{list(self.langid.candidates)}, so no segment could be labelled "
+                f"'{self.source_lang}' and every long one would be dropped; add it"
+            )
+        stdin = [p for p in [*self.input.paths, *(q for s in self.parallel for q in s.paths)]
+                 if p == STDIN_PATH]
+        if len(stdin) > 1:
+            raise ValueError(f"'{STDIN_PATH}' (standard input) can be read only once")
         if self.source_lang in self.translate.targets:
             raise ValueError(
                 f"translate.targets: '{self.source_lang}' is the source language itself"
@@ -288,6 +314,8 @@ class BuildConfig(_Strict):
 
 
 def input_display_name(path: str) -> str:
+    if path == STDIN_PATH:
+        return "stdin"
     if path.startswith(BUNDLED_PREFIX):
         return path[len(BUNDLED_PREFIX) :]
     return Path(path).name
@@ -358,6 +386,13 @@ def validate_config(data: object, source: str, flags: dict[str, str] | None = No
         raise ConfigError(format_validation_error(source, err, flags)) from None
 
 
+def _beside(base: Path, path: str) -> str:
+    """An input path as given in a config in folder `base`: relative ones are relative to it."""
+    if path == STDIN_PATH or path.startswith(BUNDLED_PREFIX) or Path(path).is_absolute():
+        return path
+    return str(base / path)
+
+
 def load_config(path: str | Path) -> BuildConfig:
     """Read and validate a YAML config; relative input paths resolve against its folder."""
     path = Path(path)
@@ -377,17 +412,12 @@ def load_config(path: str | Path) -> BuildConfig:
         raise ConfigError(f"{path}:{where} invalid YAML: {getattr(err, 'problem', err)}") from None
     config = validate_config(data, str(path))
     base = path.parent
-    paths = [
-        p if p.startswith(BUNDLED_PREFIX) or Path(p).is_absolute() else str(base / p)
-        for p in config.input.paths
-    ]
+    paths = [_beside(base, p) for p in config.input.paths]
     # a model given as a relative path (that exists next to the config, or that can only be
     # a path: ./x, ../x, a/b/c) is a folder relative to the config: shown resolved if missing
     models = {t: _model_path(base, m) for t, m in config.translate.models.items()}
     parallel = [
-        {**side.model_dump(), "paths": [
-            p if p.startswith(BUNDLED_PREFIX) or Path(p).is_absolute() else str(base / p)
-            for p in side.paths]}
+        {**side.model_dump(), "paths": [_beside(base, p) for p in side.paths]}
         for side in config.parallel
     ]
     changes = {"input.paths": paths, "translate.models": models, "parallel": parallel}

@@ -5,12 +5,14 @@ Each batch is committed on its own, so a killed run loses at most the batch in f
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sqlite3
 from pathlib import Path
 
+from builder.errors import BuilderError
 from builder.mt.translator import Hypothesis
 
 _CHUNK = 500
@@ -33,31 +35,45 @@ def text_key(prefix: str, text: str) -> bytes:
 
 
 class TranslationCache:
+    """Every database error (a corrupt file, a full disk, a read-only folder) is one
+    BuilderError naming the cache file."""
+
     def __init__(self, folder: Path):
-        folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / "translations.sqlite3"
-        self.db = sqlite3.connect(self.path, timeout=60)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS mt (key BLOB PRIMARY KEY, text TEXT NOT NULL, "
-            "score REAL NOT NULL, truncated INTEGER NOT NULL)"
-        )
-        self.db.commit()
+        with self._named("cannot open"):
+            folder.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=60)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS mt (key BLOB PRIMARY KEY, text TEXT NOT NULL, "
+                "score REAL NOT NULL, truncated INTEGER NOT NULL)"
+            )
+            self.db.commit()
+
+    @contextlib.contextmanager
+    def _named(self, what: str):
+        try:
+            yield
+        except (sqlite3.DatabaseError, OSError) as err:
+            reason = getattr(err, "strerror", None) or str(err)
+            raise BuilderError(f"{self.path}: translation cache: {what}: {reason} (delete the file "
+                               "to start an empty cache, or set translate.cache_dir)") from err
 
     def get_many(self, keys: list[bytes]) -> dict[bytes, Hypothesis]:
         found: dict[bytes, Hypothesis] = {}
-        for i in range(0, len(keys), _CHUNK):
-            chunk = keys[i : i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for key, text, score, truncated in self.db.execute(
-                f"SELECT key, text, score, truncated FROM mt WHERE key IN ({marks})", chunk
-            ):
-                found[key] = Hypothesis(text, score, bool(truncated))
+        with self._named("cannot read"):
+            for i in range(0, len(keys), _CHUNK):
+                chunk = keys[i : i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for key, text, score, truncated in self.db.execute(
+                    f"SELECT key, text, score, truncated FROM mt WHERE key IN ({marks})", chunk
+                ):
+                    found[key] = Hypothesis(text, score, bool(truncated))
         return found
 
     def put_many(self, items: list[tuple[bytes, Hypothesis]]) -> None:
-        with self.db:
+        with self._named("cannot write"), self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO mt (key, text, score, truncated) VALUES (?, ?, ?, ?)",
                 [(k, h.text, h.score, int(h.truncated)) for k, h in items],

@@ -12,11 +12,13 @@ from pathlib import Path
 from builder.config import InputConfig, input_display_name
 from builder.errors import InputError
 from builder.readers import jsonl, telegram_html, telegram_json, telegram_text, tme_html
-from builder.readers.files import check_readable, head_text, resolve, sha256_file
+from builder.readers.files import check_readable, first_line, head_text, resolve, sha256_file
 from builder.records import RawPost
 from builder.step_log import logged_step
 
 log = logging.getLogger(__name__)
+
+DEFAULT_MAX_LINE_CHARS = InputConfig.model_fields["max_line_chars"].default
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,9 @@ class InputFile:
     format: str
 
     def describe(self) -> dict:
-        return {"name": self.name, "sha256": sha256_file(self.path), "format": self.format}
+        text = not (self.format == jsonl.FORMAT and jsonl.is_gzip(self.path))
+        return {"name": self.name, "sha256": sha256_file(self.path, text=text),
+                "format": self.format}
 
 
 def _natural(path: Path) -> tuple:
@@ -58,20 +62,24 @@ class SkippedFile:
 
 
 def _folder_files(path: Path) -> list[Path]:
-    files = sorted(
-        (p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")), key=_natural
-    )
+    """Every entry but folders and hidden files (a FIFO is listed, so that it is refused
+    by name rather than silently left out)."""
+    try:
+        entries = [p for p in path.iterdir() if not p.name.startswith(".") and not p.is_dir()]
+    except OSError as err:
+        raise InputError(f"{path}: cannot read the folder: {err.strerror or err}") from None
+    files = sorted(entries, key=_natural)
     if not files:
         raise InputError(f"{path}: folder holds no input files")
     return files
 
 
-def _sniffed_format(path: Path, forced: str) -> str:
+def _sniffed_format(path: Path, forced: str, max_line_chars: int) -> str:
     """The file's format (`forced` when it is not `auto`, if the file looks like it);
     InputError when the file is unreadable or of no format this version reads."""
     check_readable(path)
     if forced == "auto" or (forced == jsonl.FORMAT and jsonl.is_gzip(path)):
-        return detect_format(path)
+        return detect_format(path, max_line_chars)
     if forced == jsonl.FORMAT and path.suffix == ".gz":
         return forced
     if not READERS[forced].sniff(head_text(path)):
@@ -79,14 +87,15 @@ def _sniffed_format(path: Path, forced: str) -> str:
     return forced
 
 
-def _plan_folder(path: Path, forced: str, skipped: list[SkippedFile]) -> list[tuple[Path, str]]:
+def _plan_folder(path: Path, forced: str, skipped: list[SkippedFile],
+                 max_line_chars: int) -> list[tuple[Path, str]]:
     """A folder's files of its format: the format most of its files have (the earlier
     reader on a tie), or the forced one. Other files (notes, unreadable or other-format
     files) are skipped and recorded; a folder with no file of its format is an input error."""
     found: list[tuple[Path, str | None, str]] = []
     for file in _folder_files(path):
         try:
-            found.append((file, _sniffed_format(file, forced), ""))
+            found.append((file, _sniffed_format(file, forced, max_line_chars), ""))
         except InputError as err:
             found.append((file, None, str(err).removeprefix(f"{file}: ")))
     counts = Counter(fmt for _, fmt, _ in found if fmt)
@@ -101,13 +110,19 @@ def _plan_folder(path: Path, forced: str, skipped: list[SkippedFile]) -> list[tu
     return [(file, main) for file, fmt, _ in found if fmt == main]
 
 
-def detect_format(path: Path) -> str:
+def _sniff(head: str) -> str | None:
+    return next((reader.name for reader in READERS.values() if reader.sniff(head)), None)
+
+
+def detect_format(path: Path, max_line_chars: int = DEFAULT_MAX_LINE_CHARS) -> str:
     if jsonl.is_gzip(path):
         return jsonl.FORMAT
     head = head_text(path)
-    for reader in READERS.values():
-        if reader.sniff(head):
-            return reader.name
+    found = _sniff(head)
+    if found is None and "\n" not in head and path.stat().st_size > len(head.encode()):
+        found = _sniff(first_line(path, max_line_chars))  # a first line longer than the head
+    if found:
+        return found
     known = ", ".join(READERS)
     raise InputError(f"{path}: unknown input format (this version reads: {known}); see --format")
 
@@ -121,15 +136,18 @@ def plan_inputs(config: InputConfig, skipped: list[SkippedFile] | None = None) -
     for text in config.paths:
         path = resolve(text)
         if path.is_dir():
-            files = [(file, file.name, fmt) for file, fmt in _plan_folder(path, config.format, stray)]
+            files = [(file, file.name, fmt) for file, fmt in
+                     _plan_folder(path, config.format, stray, config.max_line_chars)]
         else:
             check_readable(path)
             forced = config.format
             auto = forced == "auto" or (forced == jsonl.FORMAT and jsonl.is_gzip(path))
-            files = [(path, input_display_name(text), detect_format(path) if auto else forced)]
+            fmt = detect_format(path, config.max_line_chars) if auto else forced
+            files = [(path, input_display_name(text), fmt)]
         for file, name, fmt in files:
             if fmt == telegram_json.FORMAT:
-                telegram_json.choose_chat(file, config.chat)  # a bad --chat fails before work
+                # a bad --chat fails before work
+                telegram_json.choose_chat(file, config.chat, config.max_line_chars)
             plan.append(InputFile(file, name, fmt))
     if skipped is not None:
         skipped.extend(stray)

@@ -1,20 +1,32 @@
-"""Opening input files: resolve bundled inputs, refuse empty and binary files, decode strictly."""
+"""Opening input files: resolve bundled inputs and standard input, refuse what is not a
+regular file of UTF-8 text (empty, binary, UTF-16, a FIFO), decode strictly."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import hashlib
+import os
+import shutil
+import stat
+import sys
+import tempfile
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-from builder.config import BUNDLED_PREFIX
+from builder.config import BUNDLED_PREFIX, STDIN_PATH
 from builder.errors import InputError
 
 SNIFF_BYTES = 64 * 1024
+NUL = b"\x00"
 
 
 def resolve(path: str) -> Path:
-    """The real file behind an input path (`bundled:NAME` is a file shipped in the package)."""
+    """The real file behind an input path (`bundled:NAME` is a file shipped in the package,
+    `-` standard input, copied once to a temporary file)."""
+    if path == STDIN_PATH:
+        return stdin_file()
     if path.startswith(BUNDLED_PREFIX):
         name = path[len(BUNDLED_PREFIX) :]
         ref = resources.files("builder.data").joinpath(name)
@@ -24,11 +36,48 @@ def resolve(path: str) -> Path:
     return Path(path)
 
 
+@functools.cache
+def stdin_file() -> Path:
+    """Standard input, read to its end into a temporary file (removed when the process
+    exits): readers read a file more than once (format, chat list, posts, hash)."""
+    fd, name = tempfile.mkstemp(prefix="bitext-builder-stdin-")
+    atexit.register(lambda: Path(name).unlink(missing_ok=True))
+    try:
+        with os.fdopen(fd, "wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+    except OSError as err:
+        raise InputError(f"standard input: cannot read: {err.strerror or err}") from None
+    return Path(name)
+
+
+def _encoding_problem(head: bytes) -> str | None:
+    """UTF-16 or UTF-32 text, which the readers do not decode (they read UTF-8)."""
+    boms = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+            (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+    for bom, name in boms:
+        if head.startswith(bom):
+            return name
+    half = len(head[:1024]) // 2
+    zeros = sorted((head[:1024:2].count(0), head[1:1024:2].count(0)))
+    if half >= 8 and zeros[0] <= half * 0.05 and zeros[1] >= half * 0.3:
+        return "UTF-16 (no byte-order mark)"  # text of mostly Latin letters: every other byte 0
+    return None
+
+
 def check_readable(path: Path) -> None:
-    if not path.exists():
-        raise InputError(f"{path}: no such file or directory")
-    if path.is_dir():
+    """A regular, non-empty file of text: not a folder, FIFO or device, not binary, not
+    UTF-16; each refused with one line naming the file."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file or directory") from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
+    if stat.S_ISDIR(mode):
         raise InputError(f"{path}: is a directory, expected a file")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path}: not a regular file (a pipe, socket or device); to read a "
+                         "pipe, give --input - and send it to standard input")
     try:
         size = path.stat().st_size
         with path.open("rb") as f:
@@ -37,8 +86,15 @@ def check_readable(path: Path) -> None:
         raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
     if size == 0:
         raise InputError(f"{path}: file is empty")
-    if b"\x00" in head and not head.startswith(b"\x1f\x8b"):  # gzip is read decompressed
-        raise InputError(f"{path}: binary data (NUL bytes), not a text export")
+    if head.startswith(b"\x1f\x8b"):  # gzip is read decompressed
+        return
+    encoding = _encoding_problem(head)
+    if encoding:
+        raise InputError(f"{path}: {encoding} text; convert it to UTF-8 (e.g. iconv -f UTF-16 "
+                         "-t UTF-8)")
+    if NUL in head:
+        raise InputError(f"{path}: byte {head.index(NUL)}: binary data (a NUL byte), not a "
+                         "text export")
 
 
 def head_text(path: Path) -> str:
@@ -47,11 +103,27 @@ def head_text(path: Path) -> str:
         return f.read(SNIFF_BYTES).decode("utf-8-sig", errors="replace")
 
 
-def sha256_file(path: Path) -> str:
+def first_line(path: Path, max_line_chars: int) -> str:
+    """The file's first line as text (decoding errors replaced), at most `max_line_chars`
+    bytes: a longer one is an input error."""
+    with path.open("rb") as f:
+        for _lineno, raw in raw_lines(f, path, max_line_chars):
+            return raw.decode("utf-8-sig", errors="replace")
+    return ""
+
+
+def sha256_file(path: Path, *, text: bool = False) -> str:
+    """The file's sha256; with `text`, a NUL byte anywhere is an input error (one rule for
+    the whole file: the same byte in the first 64 KB makes it binary)."""
     digest = hashlib.sha256()
+    offset = 0
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
+            if text and NUL in block:
+                raise InputError(f"{path}: byte {offset + block.index(NUL)}: binary data (a "
+                                 "NUL byte), not a text export")
             digest.update(block)
+            offset += len(block)
     return digest.hexdigest()
 
 
@@ -64,6 +136,8 @@ def raw_lines(f, path: Path, max_line_chars: int) -> Iterator[tuple[int, bytes]]
         if not raw:
             return
         lineno += 1
+        if NUL in raw:
+            raise InputError(f"{path}:{lineno}: binary data (a NUL byte), not a text export")
         if len(raw) > max_line_chars and not raw.endswith(b"\n"):
             raise InputError(
                 f"{path}:{lineno}: line longer than {max_line_chars} bytes "

@@ -16,6 +16,7 @@ from builder.text.telegram import parse_count
 _COUNT = re.compile(r"(\d+(?:[.,]\d+)?)\s*([KkMm]?)")
 
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+NOT_TEXT = frozenset({"script", "style", "template"})
 
 
 class Element:
@@ -58,6 +59,8 @@ class StackParser(HTMLParser):
                 return
 
     def handle_data(self, data):
+        if self.stack and self.stack[-1].tag in NOT_TEXT:
+            return  # a script's code or a style sheet is never post text or a name
         self.on_text(data)
 
     def on_open(self, el: Element) -> None: ...

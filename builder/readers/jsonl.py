@@ -28,7 +28,7 @@ def sniff(head: str) -> bool:
         return False
     try:
         first = json.loads(lines[0])
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return isinstance(first, dict) and "messages" not in first and "chats" not in first
 
@@ -71,6 +71,8 @@ def read(path: Path, start: int, max_line_chars: int, config=None, stats: Counte
                 raise InputError(f"{path}:{lineno}: invalid UTF-8 ({err.reason})") from None
             except ValueError as err:
                 raise InputError(f"{path}:{lineno}: not a JSON object ({err})") from None
+            except RecursionError:
+                raise InputError(f"{path}:{lineno}: JSON nested too deeply") from None
             if not isinstance(obj, dict):
                 raise InputError(f"{path}:{lineno}: expected a JSON object per line")
             text = obj.get(f_text)

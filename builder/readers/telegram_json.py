@@ -15,11 +15,16 @@ from pathlib import Path
 
 from builder.errors import InputError
 from builder.readers.dates import SourceDate, from_iso, from_unix
+from builder.readers.json_guard import JsonGuard
 from builder.records import RawPost, Reaction
 
 FORMAT = "telegram-json"
 _ESCAPES = re.compile(rb"\\(\\|x([0-9A-Fa-f]{2}))")
 _SECTIONS = ("chats.list.item", "left_chats.list.item")
+# Inside a message: {"messages": [{ is depth 3; {"chats": {"list": [{"messages": [{ is 6.
+MESSAGE_DEPTH = {"single": 3, "full": 6}
+# ijson's C parser re-reads a token that spans reads: large reads keep long strings linear
+BUF_SIZE = 1 << 20
 
 
 def sniff(head: str) -> bool:
@@ -58,8 +63,11 @@ class _FixEscapes:
                 return _ESCAPES.sub(self._fix, data[:cut])
 
 
-def _open(path: Path):
-    return _FixEscapes(path.open("rb"))
+def _open(path: Path, max_line_chars: int, item_depth: int = 0):
+    """The file through the limits (json_guard.py) and the `\\xNN` fix."""
+    guard = JsonGuard(path.open("rb"), path, max_string=max_line_chars, item_depth=item_depth,
+                      max_item=max_line_chars if item_depth else 0)
+    return _FixEscapes(guard)
 
 
 def _ijson():
@@ -73,15 +81,15 @@ def _malformed(path: Path, err: Exception) -> InputError:
     return InputError(f"{path}: malformed or truncated JSON ({msg})")
 
 
-def list_chats(path: Path) -> tuple[str, list[dict]]:
+def list_chats(path: Path, max_line_chars: int) -> tuple[str, list[dict]]:
     """The layout ('single' or 'full') and the chats found: name, id, section, index."""
     ijson = _ijson()
-    f = _open(path)
+    f = _open(path, max_line_chars)
     chats: list[dict] = []
     single: dict = {}
     layout = None
     try:
-        for prefix, event, value in ijson.parse(f):
+        for prefix, event, value in ijson.parse(f, buf_size=BUF_SIZE):
             if prefix == "" and event == "start_map":
                 layout = "object"
             elif prefix == "" and event == "start_array":
@@ -114,8 +122,8 @@ def _describe(chats: list[dict]) -> str:
     return "; ".join(f"{c['name']} (id {c['id']})" for c in chats)
 
 
-def choose_chat(path: Path, chat: str | None) -> tuple[str, dict]:
-    layout, chats = list_chats(path)
+def choose_chat(path: Path, chat: str | None, max_line_chars: int) -> tuple[str, dict]:
+    layout, chats = list_chats(path, max_line_chars)
     if chat is None:
         if len(chats) == 1:
             return layout, chats[0]
@@ -191,15 +199,16 @@ def message_post(msg: dict, chat_name: str | None, source: str, position: int,
     )
 
 
-def read(path: Path, start: int, config=None, stats: Counter | None = None, **_: object) -> Iterator[RawPost]:
+def read(path: Path, start: int, max_line_chars: int, config=None, stats: Counter | None = None,
+         **_: object) -> Iterator[RawPost]:
     stats = stats if stats is not None else Counter()
-    layout, chat = choose_chat(path, getattr(config, "chat", None))
+    layout, chat = choose_chat(path, getattr(config, "chat", None), max_line_chars)
     ijson = _ijson()
     position = start
-    f = _open(path)
+    f = _open(path, max_line_chars, MESSAGE_DEPTH[layout])
     try:
         if layout == "single":
-            messages = ijson.items(f, "messages.item")
+            messages = ijson.items(f, "messages.item", buf_size=BUF_SIZE)
         else:
             messages = _full_export_messages(ijson, f, chat)
         for msg in messages:
@@ -223,7 +232,7 @@ def _full_export_messages(ijson, f, chat: dict) -> Iterator[dict]:
     item_prefix = f"{section}.messages.item"
     index = -1
     builder = None
-    for prefix, event, value in ijson.parse(f):
+    for prefix, event, value in ijson.parse(f, buf_size=BUF_SIZE):
         if prefix == section and event == "start_map":
             index += 1
             continue

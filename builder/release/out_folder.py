@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.config import BUNDLED_PREFIX, STDIN_PATH, BuildConfig
-from builder.errors import ConfigError
+from builder.errors import BuilderError, ConfigError
 from builder.output.parquet import REJECTS_FILE
 from builder.release.dataset_files import strangers
 from builder.release.manifest_schema import ManifestProblem, load_manifest
 from builder.report.folder import report_files
 
 log = logging.getLogger(__name__)
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}  # writing the build failed
 _MAX_NAME_BYTES = 200  # leaves room for `.<name>.tmp-<pid>` within the usual 255
 
 
@@ -206,5 +207,10 @@ def claim_out(out: Path, config: BuildConfig, force: bool) -> Iterator[Claim]:
         recover(out)
         previous = check_replaceable(out, config.name, protected_paths(config), force)
         yield Claim(out, previous)
+    except OSError as err:
+        if err.errno not in _NO_ROOM:
+            raise
+        raise BuilderError(f"{out.parent}: cannot write the build: {os.strerror(err.errno)}; "
+                           f"{out} was left as it was") from err
     finally:
         lock.release()
