@@ -266,11 +266,11 @@ class BuildConfig(_Strict):
 
     @model_validator(mode="after")
     def _source_not_target(self) -> BuildConfig:
-        if self.source_lang not in self.langid.candidates:
+        if self.source_lang not in self.langid.candidates and not _detectable(self):
             raise ValueError(
                 f"langid.candidates: the source language '{self.source_lang}' is not among "
-                f"{list(self.langid.candidates)}, so no segment could be labelled "
-                f"'{self.source_lang}' and every long one would be dropped; add it"
+                f"{list(self.langid.candidates)}, and the detector cannot name it otherwise, "
+                "so every long segment would be dropped as another language; add it"
             )
         stdin = [p for p in [*self.input.paths, *(q for s in self.parallel for q in s.paths)]
                  if p == STDIN_PATH]
@@ -311,6 +311,16 @@ class BuildConfig(_Strict):
     def config_hash(self) -> str:
         text = json.dumps(self.recorded(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _detectable(config: BuildConfig) -> bool:
+    """Whether language ID can label text `source_lang` though it is not a candidate: with
+    `outside_candidates`, when langdetect has a profile of it."""
+    if not config.langid.outside_candidates:
+        return False
+    from builder.text.langid import profile_path  # noqa: PLC0415
+
+    return profile_path(config.source_lang).is_file()
 
 
 def input_display_name(path: str) -> str:
@@ -370,8 +380,9 @@ def format_validation_error(source: str, err: ValidationError,
     loc, msg = _problem(err.errors()[0])
     more = len(err.errors()) - 1
     tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    if flags and loc in flags:
-        return f"{flags[loc]}: {msg}{tail}"
+    flag = next((flags[k] for k in flags or {} if loc == k or loc.startswith(k + ".")), None)
+    if flag:  # also for one item of a list the flag set (translate.targets.0)
+        return f"{flag}: {msg}{tail}"
     return f"{source}: {loc}: {msg}{tail}" if loc else f"{source}: {msg}{tail}"
 
 

@@ -209,7 +209,7 @@ def test_verbose_logs_steps_with_counts_and_time_quiet_logs_nothing(tmp_path, ca
 
 @pytest.mark.parametrize("args, needle", [
     (["--targets", "en"], "--targets en: 'en' is the source language itself"),
-    (["--targets", "xx1"], "--targets xx1: target 'xx1' is not a language code"),
+    (["--targets", "xx1"], "--targets xx1: 'xx1' is not an ISO 639-1 language code"),
     (["--version", "1.1"], "--version 1.1: expected X.Y.Z, e.g. 1.0.0, got '1.1'"),
 ])
 def test_flag_errors_name_the_flag_in_words(tmp_path, capsys, args, needle):

@@ -29,7 +29,9 @@ def config(tmp_path, text):
 
 @pytest.mark.parametrize("text, key, needle", [
     ("source_lang: xx\n", "source_lang", "'xx' is not an ISO 639-1 language code"),
-    ("source_lang: it\n", "langid.candidates", "'it' is not among"),
+    ("source_lang: ab\n", "langid.candidates", "'ab' is not among"),
+    ("source_lang: it\nlangid: {outside_candidates: false}\n", "langid.candidates",
+     "'it' is not among"),
     ("langid: {candidates: [en, xx]}\n", "langid.candidates.1", "not an ISO 639-1"),
     ("translate: {targets: [zz]}\n", "translate.targets.0", "not an ISO 639-1"),
     ("parallel: [{lang: qq, paths: [a.txt]}]\n", "parallel.0.lang", "not an ISO 639-1"),

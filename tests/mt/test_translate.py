@@ -162,7 +162,7 @@ def test_incremental_rebuild_translates_only_new(tiny_models, tmp_path):
     [
         ("ru", {"ru": "/nonexistent/model"}, 4, "does not exist"),
         ("fr", {}, 4, "cannot get model Helsinki-NLP/opus-mt-en-fr"),
-        ("xx", {}, 2, "'xx' is not a known language code"),
+        ("xx", {}, 2, "'xx' is not an ISO 639-1 language code"),
         ("en", {}, 2, "source language itself"),
         ("fr", {"fr": "MUL"}, 2, "has no token for 'fr'"),
     ],
