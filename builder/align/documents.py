@@ -64,15 +64,15 @@ def align_documents(src_path: Path, tgt_path: Path, src_lang: str, tgt_lang: str
                     fmt: str = "vecalign", lexicon: bool = True,
                     mt_model: str | None = None) -> list[str]:
     """The `align` command: read both files, align them, format the beads."""
-    import re
-
     from builder.align.sentences import SentenceAligner
-    from builder.config import LANG_PATTERN
     from builder.errors import ConfigError
+    from builder.languages import language_code
 
     for flag, lang in (("--src-lang", src_lang), ("--tgt-lang", tgt_lang)):
-        if not re.fullmatch(LANG_PATTERN, lang):
-            raise ConfigError(f"{flag} {lang!r}: expected a language code such as de or fr")
+        try:
+            language_code(lang)
+        except ValueError as err:
+            raise ConfigError(f"{flag} {lang!r}: {err}") from None
     if fmt not in FORMATS:
         raise ConfigError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
     src, tgt = read_sentences(src_path), read_sentences(tgt_path)
