@@ -153,6 +153,8 @@ def _publish(root: Path, repo_id: str, manifest: dict, upload: _Upload, dry_run:
         lines.append(f"  {rel}  {upload.size[rel]} bytes  sha256 {upload.sha256[rel][:16]}")
     lines.append(f"commit message: {name} {tag}")
     lines.append(f"tag: {tag} (message: {manifest['signature']})")
+    lines.append(f"card: its load snippet names {repo_id} at revision {tag} (the built card "
+                 "names the local folder)")
     if dry_run:
         lines.append("dry run: nothing was sent")
         return lines

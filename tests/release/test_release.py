@@ -81,6 +81,7 @@ def test_dry_run_touches_nothing(sample_build, hub, capsys):
     assert hub.calls == []
     assert "would upload" in cap.out and "manifest.json" in cap.out and "tag: v1.0.0" in cap.out
     assert "sha256" in cap.out and "nothing was sent" in cap.out
+    assert "card: its load snippet names org/ds at revision v1.0.0" in cap.out
 
 
 def test_publish_commits_and_tags(sample_build, hub, capsys):
