@@ -143,6 +143,8 @@ def _parser() -> argparse.ArgumentParser:
     al.add_argument("--no-lexicon", action="store_true", help="do not learn a lexicon")
     al.add_argument("--mt-model", metavar="auto|ID_OR_DIR",
                     help="MT bridge: a TGT->SRC Marian model (auto: Helsinki-NLP/opus-mt-<tgt>-<src>)")
+    al.add_argument("--embedding-model", metavar="ID_OR_DIR",
+                    help="embedding mode: a sentence-transformers model, e.g. sentence-transformers/LaBSE")
 
     r = command("report", "write a static review site (index.html + assets, works offline)",
                 "bitext-builder report dist/my --out review/")
@@ -316,7 +318,8 @@ def _cmd_align(args: argparse.Namespace) -> int:
     from builder.align.documents import align_documents, write_lines  # noqa: PLC0415
 
     lines = align_documents(Path(args.src), Path(args.tgt), args.src_lang, args.tgt_lang,
-                            fmt=args.format, lexicon=not args.no_lexicon, mt_model=args.mt_model)
+                            fmt=args.format, lexicon=not args.no_lexicon, mt_model=args.mt_model,
+                            embedding_model=args.embedding_model)
     if args.out:
         write_lines(lines, Path(args.out))
     else:

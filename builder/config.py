@@ -240,6 +240,14 @@ class AlignConfig(_Strict):
     # MT bridge: a model translating the sister channel's language into the source language
     # ("auto": Helsinki-NLP/opus-mt-<lang>-<source>; a Hub id; a local folder). None: no model.
     mt_model: str | None = None
+    # embedding mode: a sentence-transformers model (Hub id or local folder). None: no model.
+    embedding_model: str | None = None
+
+    @model_validator(mode="after")
+    def _one_model(self) -> AlignConfig:
+        if self.mt_model and self.embedding_model:
+            raise ValueError("set mt_model or embedding_model, not both")
+        return self
 
 
 class BuildConfig(_Strict):
@@ -306,6 +314,8 @@ class BuildConfig(_Strict):
             side["paths"] = [input_display_name(p) for p in side["paths"]]
         if data["align"]["mt_model"] not in (None, "auto"):
             data["align"]["mt_model"] = model_display_name(data["align"]["mt_model"])
+        if data["align"]["embedding_model"]:
+            data["align"]["embedding_model"] = model_display_name(data["align"]["embedding_model"])
         return data
 
     def config_hash(self) -> str:
@@ -435,6 +445,8 @@ def load_config(path: str | Path) -> BuildConfig:
     bridge = config.align.mt_model
     if bridge and bridge != "auto":
         changes["align.mt_model"] = _model_path(base, bridge)
+    if config.align.embedding_model:
+        changes["align.embedding_model"] = _model_path(base, config.align.embedding_model)
     for key, value in (("translate.cache_dir", config.translate.cache_dir),
                        ("translate.ray.work_dir", config.translate.ray.work_dir)):
         if value and "://" not in value and not Path(value).is_absolute():

@@ -61,8 +61,8 @@ def format_beads(beads, src: Sequence[str], tgt: Sequence[str], fmt: str,
 
 
 def align_documents(src_path: Path, tgt_path: Path, src_lang: str, tgt_lang: str, *,
-                    fmt: str = "vecalign", lexicon: bool = True,
-                    mt_model: str | None = None) -> list[str]:
+                    fmt: str = "vecalign", lexicon: bool = True, mt_model: str | None = None,
+                    embedding_model: str | None = None) -> list[str]:
     """The `align` command: read both files, align them, format the beads."""
     from builder.align.sentences import SentenceAligner
     from builder.errors import ConfigError
@@ -75,9 +75,17 @@ def align_documents(src_path: Path, tgt_path: Path, src_lang: str, tgt_lang: str
             raise ConfigError(f"{flag} {lang!r}: {err}") from None
     if fmt not in FORMATS:
         raise ConfigError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    if mt_model and embedding_model:
+        raise ConfigError("--mt-model and --embedding-model: choose one")
     src, tgt = read_sentences(src_path), read_sentences(tgt_path)
     bridge = _bridge(src_lang, tgt_lang, mt_model, tgt) if mt_model else None
-    aligner = SentenceAligner(learn_lexicon=lexicon, bridge=bridge.translations if bridge else None)
+    embedder = None
+    if embedding_model:
+        from builder.align.embeddings import Embedder
+
+        embedder = Embedder.load(embedding_model)
+    aligner = SentenceAligner(learn_lexicon=lexicon, bridge=bridge.translations if bridge else None,
+                              embedder=embedder)
     return list(format_beads(aligner.align(src, tgt), src, tgt, fmt, (src_lang, tgt_lang)))
 
 

@@ -77,13 +77,15 @@ class SentenceAligner:
     learned lexicon across many pairs (a channel's posts).
 
     `bridge`: a function from target sentences to their machine translations into the source
-    language (MT-bridged mode).
+    language (MT-bridged mode). `embedder`: an `embeddings.Embedder` (embedding mode: the
+    model's cosines replace the lexical passes).
     """
 
     def __init__(self, params: Params | None = None, *, learn_lexicon: bool = True,
-                 bridge: Callable[[list[str]], list[str]] | None = None):
+                 bridge: Callable[[list[str]], list[str]] | None = None, embedder=None):
         self.params = params or Params()
-        if bridge is not None and params is None:
+        self.embedder = embedder
+        if (bridge is not None or embedder is not None) and params is None:
             priors = {**self.params.priors, (1, 0): MODEL_SKIP_PRIOR, (0, 1): MODEL_SKIP_PRIOR}
             self.params = Params(priors=priors)
         self.learn_lexicon = learn_lexicon
@@ -103,6 +105,8 @@ class SentenceAligner:
             if all(d.shape):
                 d.beads = self._solve(d, lambda band, d=d: LengthCosts(
                     d.src_len, d.tgt_len, self.params, self.scale), FIRST_WIDTH)
+        if self.embedder is not None:
+            return self._embedding_pass(pairs, docs)
         w_src = idf([t for d in docs for t in d.src])
         w_tgt = idf([t for d in docs for t in d.tgt])
         for d in docs:
@@ -130,6 +134,34 @@ class SentenceAligner:
                 log.debug("lexicon: nothing learned from %d sentence pairs", len(links_src))
         return [self._result(d, lambda band, k=k: make(k, band)) for k, d in enumerate(docs)]
 
+    def _embedding_pass(self, pairs, docs: list[_Doc]) -> list[list[Bead]]:
+        from builder.align.embeddings import EmbeddingCosts, embed_documents  # noqa: PLC0415
+
+        vectors, samples = embed_documents(self.embedder, pairs, self.params.max_sizes)
+        self.scale = self._aligned_scale(docs)
+
+        def make(k: int) -> EmbeddingCosts:
+            d = docs[k]
+            return EmbeddingCosts(d.src_len, d.tgt_len, *vectors[k], samples, self.params,
+                                  self.scale)
+
+        models = {k: make(k) for k, d in enumerate(docs) if all(d.shape)}
+        for k, d in enumerate(docs):
+            if all(d.shape):
+                d.beads = self._solve(d, lambda band, k=k: models[k], REFINE_WIDTH)
+        return [self._result(d, lambda band, k=k: models.get(k)) for k, d in enumerate(docs)]
+
+    def _aligned_scale(self, docs: list[_Doc]) -> LengthScale:
+        """The length scale, its ratio from the latest pass's beads with both sides."""
+        aligned = [0.0, 0.0]
+        for d in docs:
+            for i0, i1, j0, j1 in d.beads or ():
+                if i1 > i0 and j1 > j0:
+                    aligned[0] += d.src_len[i0:i1].sum()
+                    aligned[1] += d.tgt_len[j0:j1].sum()
+        return LengthScale.of([d.src_len for d in docs], [d.tgt_len for d in docs],
+                              (aligned[0], aligned[1]))
+
     def _solve(self, d: _Doc, make_model, width: int):
         beads, _ = best_path(make_model, *d.shape, d.path(), width)
         return beads
@@ -137,14 +169,7 @@ class SentenceAligner:
     def _lexical(self, docs: list[_Doc], bags_src, bags_tgt):
         """Calibrate on the previous pass's beads, then run a pass; returns the model factory
         of that pass."""
-        aligned = [0.0, 0.0]
-        for d in docs:
-            for i0, i1, j0, j1 in d.beads or ():
-                if i1 > i0 and j1 > j0:
-                    aligned[0] += d.src_len[i0:i1].sum()
-                    aligned[1] += d.tgt_len[j0:j1].sum()
-        self.scale = LengthScale.of([d.src_len for d in docs], [d.tgt_len for d in docs],
-                                    (aligned[0], aligned[1]))
+        self.scale = self._aligned_scale(docs)
         shared = set().union(*(b for bags in bags_src for b in bags)) & set().union(
             *(b for bags in bags_tgt for b in bags))
         vocab = {key: k for k, key in enumerate(sorted(shared))}  # concepts both sides have

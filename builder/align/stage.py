@@ -71,14 +71,17 @@ class AlignStage:
     def __init__(self, config: BuildConfig):
         self.config = config
 
-    def run(self, src_posts: list[AlignPost], side: ParallelSide, bridge=None) -> AlignResult:
-        """`bridge`: a `bridge.MtBridge` for MT-bridged scores, or None (no model)."""
+    def run(self, src_posts: list[AlignPost], side: ParallelSide, bridge=None,
+            embedder=None) -> AlignResult:
+        """`bridge`: a `bridge.MtBridge` for MT-bridged scores; `embedder`: an
+        `embeddings.Embedder` for embedding mode; neither: no model."""
         with logged_step(log, f"align {side.side.lang}", posts=len(src_posts)) as counts:
-            result = self._run(src_posts, side, bridge)
+            result = self._run(src_posts, side, bridge, embedder)
             counts.update({k: v for k, v in result.counts.items() if isinstance(v, int)})
         return result
 
-    def _run(self, src_posts: list[AlignPost], side: ParallelSide, bridge=None) -> AlignResult:
+    def _run(self, src_posts: list[AlignPost], side: ParallelSide, bridge=None,
+             embedder=None) -> AlignResult:
         src, tgt = self.config.source_lang, side.side.lang
         stats: Counter = Counter()
         other = side.posts(stats)
@@ -88,7 +91,8 @@ class AlignStage:
         matcher = PostMatcher(self.config.align.doc_threshold, self.config.align.date_window_hours,
                               similarity=bridge.post_similarity if bridge else None)
         self.aligner = SentenceAligner(learn_lexicon=self.config.align.learn_lexicon,
-                                       bridge=bridge.translations if bridge else None)
+                                       bridge=bridge.translations if bridge else None,
+                                       embedder=embedder)
         pairs = matcher.match(src_posts, other)
         # all post pairs at once: word weights and the learned lexicon come from the whole channel
         aligned = self.aligner.align_many(

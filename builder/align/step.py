@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from builder.align.stage import AlignStage, ParallelSide, aligned_rows
 from builder.config import BuildConfig, ParallelInput
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 class AlignStep(StepBase):
-    name = "channels-gale-church-anchors"
+    name = "channels-lexical-banded-dp"
     stage = "align"
 
     def __init__(self, config: BuildConfig, sides: list[tuple[ParallelInput, list[InputFile]]],
@@ -32,6 +33,13 @@ class AlignStep(StepBase):
 
     def run(self, corpus) -> None:
         stage = AlignStage(self.config)
+        embedder = None
+        if self.config.align.embedding_model:
+            from builder.align.embeddings import Embedder  # noqa: PLC0415
+
+            tr = self.config.translate
+            embedder = Embedder.load(self.config.align.embedding_model,
+                                     Path(tr.cache_dir) if tr.cache_dir else None)
         for side, plan in self.sides:
             bridge = None
             if side.lang in self.bridges:
@@ -39,7 +47,7 @@ class AlignStep(StepBase):
 
                 bridge = MtBridge(self.config, self.bridges[side.lang])
             result = stage.run(corpus.align_posts or [], ParallelSide(self.config, side, plan),
-                               bridge)
+                               bridge, embedder)
             name = f"{self.config.source_lang}-{side.lang}-aligned"
             for split, row in aligned_rows(result):
                 corpus.add_row(name, split, row)

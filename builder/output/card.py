@@ -239,7 +239,7 @@ def render_card(
     models = [{**m, "id_md": code_span(m["id"], table=True),
                "revision_md": code_span(m["revision"], table=True),
                "ref_md": code_span(f"{m['id']}@{m['revision']}")} for m in models]
-    mt_models = [m for m in models if m.get("use") != "align-bridge"]
+    mt_models = [m for m in models if m.get("use") not in ("align-bridge", "align-embeddings")]
     targets = [m["target"] for m in mt_models]
     aligned = [name.split("-")[1] for name in split_rows if name.endswith("-aligned")]
     other_langs = sorted(set(targets) | set(aligned))
@@ -284,11 +284,13 @@ def render_card(
         segmenter=segmenter,
         models=mt_models,
         bridge_models=[m for m in models if m.get("use") == "align-bridge"],
+        embedding_models=[m for m in models if m.get("use") == "align-embeddings"],
         mt_counts=mt_counts or {},
         source_lang=config.source_lang,
         releases=list(releases),
         empty_configs=empty,
         alignment=alignment or {},
+        alignment_lexicon=any(a.get("lexicon_pairs") for a in (alignment or {}).values()),
         images=list(images),
     )
     return str(card).rstrip("\n") + "\n"

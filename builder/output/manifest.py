@@ -45,7 +45,8 @@ def signature_string(
     ]
     parts += [f"{s['stage']}:{s['name']}" + (f"@{s['version']}" if s.get("version") else "")
               for s in steps]
-    parts += [f"mt:{m['id']}@{m['revision'][:12]}/{m['backend']}/{m['compute_type']}" for m in models]
+    parts += [f"mt:{m['id']}@{m['revision'][:12]}/{m['backend']}/{m['compute_type']}"
+              if "backend" in m else f"{m['use']}:{m['id']}@{m['revision'][:12]}" for m in models]
     parts += [f"{k}:{v}" for k, v in library_versions().items()]
     return "|".join(parts)
 

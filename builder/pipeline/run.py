@@ -89,6 +89,11 @@ def make_plan(config: BuildConfig, out: Path, progress: bool) -> Plan:
                     "id": spec.model_id, "revision": spec.revision, "backend": runtime.backend,
                     "compute_type": runtime.compute_type, "target_token": spec.target_token}
                    for lang, spec in bridges.items()]
+    if config.align.embedding_model and config.parallel:
+        from builder.align.embeddings import resolve as resolve_embedder  # noqa: PLC0415
+
+        _, model_id, revision = resolve_embedder(config.align.embedding_model)
+        models.append({"use": "align-embeddings", "id": model_id, "revision": revision})
     records = [item.describe() for item in inputs]
     for side, side_plan in sides:
         records += [{**item.describe(), "parallel": side.lang} for item in side_plan]

@@ -89,7 +89,7 @@ def report_data(root: Path) -> dict:
                                  key=lambda kv: (-kv[1], kv[0])),
         "segment_languages": segment_languages(root, files.get("segments", [])),
         "targets": [m.get("target") for m in manifest.get("models", [])
-                    if m.get("use") != "align-bridge"],
+                    if m.get("use") not in ("align-bridge", "align-embeddings")],
         "funnel": funnel(counts, drops, table_rows),
         "histograms": [{"title": f"{h.metric.title}: {h.config}", "name": h.name,
                         "svg": svg_histogram(h, standalone=False)} for h in histograms],
