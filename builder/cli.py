@@ -88,7 +88,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--format", choices=FORMATS, help="input format (default: auto-detect)")
     b.add_argument("--chat", metavar="NAME_OR_ID", help="chat to read from a full Desktop export")
     b.add_argument("--targets", metavar="LANGS", help="translate into these languages, e.g. ru,de")
-    b.add_argument("--engine", choices=("local", "ray"), help="where translation runs")
+    b.add_argument("--engine", choices=("local", "ray"),
+                   help="where the build runs: local processes, or Ray (every step, translation "
+                        "included)")
+    b.add_argument("--workers", type=int, metavar="N",
+                   help="processes for the per-post steps (default: one per core; in-process "
+                        "for a small input; 0: in-process)")
     b.add_argument("--ray-address", metavar="ADDR",
                    help="join a Ray cluster ('auto', 'ray://host:10001'); default: start one")
     b.add_argument("--parallel-input", action="append", metavar="LANG=PATH",
@@ -216,6 +221,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         changes["translate.revisions"] = {k: v for k, v in tr.revisions.items() if k in targets}
     if args.engine:
         changes["translate.engine"] = args.engine
+    if args.workers is not None:
+        changes["workers"] = args.workers
     if args.ray_address:
         changes["translate.ray.address"] = args.ray_address
     if args.parallel_input:

@@ -271,6 +271,9 @@ class BuildConfig(_Strict):
     parallel: list[ParallelInput] = Field(default_factory=list)
     align: AlignConfig = Field(default_factory=AlignConfig)
     out: str | None = None
+    # processes for the per-post steps: None = one per core (in-process for a small input),
+    # 0 = in this process; where they run never changes the output (not in the config hash)
+    workers: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _source_not_target(self) -> BuildConfig:
@@ -303,7 +306,7 @@ class BuildConfig(_Strict):
 
     def recorded(self) -> dict:
         """The config as written to the manifest: no output location, input paths by file name."""
-        data = self.model_dump(mode="json", exclude={"out"})
+        data = self.model_dump(mode="json", exclude={"out", "workers"})
         data["input"]["paths"] = [input_display_name(p) for p in self.input.paths]
         tr = data["translate"]
         tr.pop("cache_dir")  # where the cache lives does not change the output

@@ -78,7 +78,7 @@ def bench_config(path: Path, langid: str):
 def run_prefix(k: int, path: Path, langid: str) -> dict:
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     from builder.pipeline import build
-    from builder.pipeline.inprocess import InProcess
+    from builder.pipeline.executors import Executor
     from builder.pipeline.steps import per_post_steps
     from builder.readers import plan_inputs, read_inputs
 
@@ -93,7 +93,7 @@ def run_prefix(k: int, path: Path, langid: str) -> dict:
     else:
         steps = per_post_steps(config)[:k]
         posts = read_inputs(plan_inputs(config.input), config.input)
-        for doc in InProcess().run(steps, posts):
+        for doc in Executor().run(steps, posts):
             n += len(doc.segments) if doc.post is not None else 1
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

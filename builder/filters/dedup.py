@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
-from builder.pipeline.step import BatchStep
+from builder.pipeline.step import OrderedStep
 from builder.records import Doc
 
 NORMALISATION = "nfkc-casefold-ws"  # what `normalise` does, as the manifest names it
@@ -25,20 +25,27 @@ class ExactDedup:
     def __init__(self) -> None:
         self._seen: set[bytes] = set()
 
-    def is_new(self, text: str) -> bool:
-        key = hashlib.blake2b(normalise(text).encode("utf-8"), digest_size=8).digest()
+    @staticmethod
+    def key(text: str) -> bytes:
+        return hashlib.blake2b(normalise(text).encode("utf-8"), digest_size=8).digest()
+
+    def admit(self, key: bytes) -> bool:
+        """True the first time a key is seen."""
         if key in self._seen:
             return False
         self._seen.add(key)
         return True
 
+    def is_new(self, text: str) -> bool:
+        return self.admit(self.key(text))
 
-class ExactDedupStep(BatchStep):
-    """Drops a segment whose normalised text an earlier segment had (order-dependent)."""
+
+class ExactDedupStep(OrderedStep):
+    """Drops a segment whose normalised text an earlier segment had (order-dependent: the
+    keys are 8-byte digests; the seen set lives where the ordered pass runs)."""
 
     name = "exact_dedup"
     stage = "dedup"
-    ordered = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -47,25 +54,34 @@ class ExactDedupStep(BatchStep):
     def params(self) -> dict:
         return {"normalise": NORMALISATION}
 
-    def apply(self, doc: Doc) -> Doc:
-        return self.drop_segments(
-            doc, [None if self.seen.is_new(s.text) else "duplicate" for s in doc.segments])
+    def keys(self, doc: Doc) -> list[bytes]:
+        return [ExactDedup.key(s.text) for s in doc.segments]
+
+    def admit(self, keys: list[bytes]) -> list[bool]:
+        return [self.seen.admit(key) for key in keys]
+
+    def settle(self, doc: Doc, answer: list[bool]) -> Doc:
+        return self.drop_segments(doc, [None if new else "duplicate" for new in answer])
 
 
-class UniquePostIds(BatchStep):
+class UniquePostIds(OrderedStep):
     """Drops a post whose id an earlier post had (order-dependent: the first one wins)."""
 
     name = "unique_post_id"
     stage = "clean"
-    ordered = True
 
     def __init__(self) -> None:
         super().__init__()
         self.seen: set[str] = set()
 
-    def apply(self, doc: Doc) -> Doc:
-        post_id = doc.post.post_id
+    def keys(self, doc: Doc) -> str:
+        return doc.post.post_id
+
+    def admit(self, post_id: str) -> bool:
         if post_id in self.seen:
-            return self.drop_post(doc, "duplicate_post")
+            return False
         self.seen.add(post_id)
-        return doc
+        return True
+
+    def settle(self, doc: Doc, answer: bool) -> Doc:
+        return doc if answer else self.drop_post(doc, "duplicate_post")

@@ -23,7 +23,7 @@ from builder.output.parquet import (
 )
 from builder.output.splits import PreviousRelease, SplitAssigner
 from builder.pipeline.corpus import Corpus
-from builder.pipeline.inprocess import InProcess
+from builder.pipeline.executors import choose_executor, input_bytes
 from builder.pipeline.report import write_card_and_manifest
 from builder.pipeline.steps import Pipeline
 from builder.readers import InputFile, SkippedFile, plan_inputs, read_inputs
@@ -119,6 +119,10 @@ def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
         finally:
             if plan.stage is not None:
                 plan.stage.close()
+            if config.translate.engine == "ray":
+                from builder.mt.engines.ray_data import shutdown_ray  # noqa: PLC0415
+
+                shutdown_ray()
 
 
 def _progress(iterable, enabled: bool, desc: str):
@@ -149,7 +153,8 @@ def _build(plan: Plan, previous: dict | None, force: bool, progress: bool) -> Bu
         check_not_older(out, previous, config.version, plan.signature)
     tmp = temporary_sibling(out)
     writer = DatasetWriter(tmp)
-    executor = InProcess()
+    executor = choose_executor(config, input_bytes(plan.inputs))
+    log.debug("per-post steps run %s", executor.describe())
     try:
         _add_configs(writer, plan)
         previous_posts = PreviousRelease.read(out) if previous is not None else None

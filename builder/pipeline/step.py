@@ -1,11 +1,12 @@
 """The step interface: what every entry of the pipeline's one ordered list provides.
 
 A `Step` has a name, a stage, a version, its parameters (these feed the manifest and the
-signature), counters, and `run` over a batch of `Doc`s (one per post, in input order). A step
-that must see every post in input order (first occurrence wins) says so with `ordered = True`;
-every other step is a pure function of each post and may run in any process. A
-`CorpusStep` (translation, alignment) runs once over the whole kept corpus after the
-per-post steps.
+signature), counters, and `run` over a batch of `Doc`s (one per post, in input order). Most
+steps are pure functions of each post and may run in any process. A step that must see every
+post in input order (first occurrence wins) is an `OrderedStep`: it splits its work into
+`keys` (per post, wherever the post is), `admit` (the single ordered pass, in the driver,
+over compact keys only) and `settle` (per post again, with the answer). A `CorpusStep`
+(translation, alignment) runs once over the whole kept corpus after the per-post steps.
 
 `BatchStep` is the base the built-in steps share: it passes dropped posts through, records
 drops in the post's `Doc` and counts them.
@@ -131,6 +132,28 @@ class BatchStep(StepBase):
             self.drops[reason] += 1
             rejects.append(Rejected(self.stage, reason, seg.id, seg.text, seg.segment_index))
         return replace(doc, segments=tuple(kept), rejects=tuple(rejects))
+
+
+class OrderedStep(BatchStep):
+    """An order-dependent step: `admit` keeps state across posts and must see every post's
+    keys in input order; `keys` and `settle` are per post and run wherever the post is."""
+
+    ordered = True
+
+    def keys(self, doc: Doc):
+        """Compact keys of a live post (what `admit` needs, nothing more)."""
+        raise NotImplementedError
+
+    def admit(self, keys):
+        """The ordered pass: the answer for one post's keys, given every earlier post's."""
+        raise NotImplementedError
+
+    def settle(self, doc: Doc, answer) -> Doc:
+        """The post with the answer applied (drops recorded and counted here)."""
+        raise NotImplementedError
+
+    def apply(self, doc: Doc) -> Doc:
+        return self.settle(doc, self.admit(self.keys(doc)))
 
 
 class SegmentFilter(Protocol):

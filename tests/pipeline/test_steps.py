@@ -1,6 +1,7 @@
 """The pipeline as one ordered list of steps: what reads the list, and adding a step."""
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from builder.cli import main
 from builder.config import BuildConfig
 from builder.pipeline import steps as steps_module
-from builder.pipeline.step import BatchStep, Step
+from builder.pipeline.step import BatchStep, OrderedStep, Step
 from builder.pipeline.steps import Pipeline, per_post_steps
 from builder.records import Doc, Segment
 from tests.helpers import read_rows
@@ -54,16 +55,40 @@ class MentionFilter:
 
 
 class CountLongPosts(BatchStep):
-    """A toy step with its own counter and an ordered flag."""
+    """A toy step with its own counter."""
 
     name = "count_long_posts"
     stage = "toy"
-    ordered = True
     count_labels = {"long": "posts over 500 characters"}
 
     def apply(self, doc: Doc) -> Doc:
         self.counts["long"] += len(doc.post.text) > 500
         return doc
+
+
+class PostsPerChannel(OrderedStep):
+    """A toy order-dependent step: the first `limit` posts of each channel are kept."""
+
+    name = "posts_per_channel"
+    stage = "toy"
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+        self.seen: Counter = Counter()
+
+    def params(self) -> dict:
+        return {"limit": self.limit}
+
+    def keys(self, doc: Doc) -> str:
+        return doc.post.channel
+
+    def admit(self, channel: str) -> bool:
+        self.seen[channel] += 1
+        return self.seen[channel] <= self.limit
+
+    def settle(self, doc: Doc, answer: bool) -> Doc:
+        return doc if answer else self.drop_post(doc, "channel_quota")
 
 
 def test_adding_a_step_is_one_class_plus_one_entry(tmp_path, monkeypatch):
@@ -74,7 +99,8 @@ def test_adding_a_step_is_one_class_plus_one_entry(tmp_path, monkeypatch):
     def with_toys(config):
         steps = real(config)
         at = [s.name for s in steps].index("exact_dedup")
-        return [*steps[:at], FilterStep(MentionFilter("Lavrov")), CountLongPosts(), *steps[at:]]
+        return [*steps[:at], FilterStep(MentionFilter("Lavrov")), CountLongPosts(),
+                PostsPerChannel(2), *steps[at:]]
 
     monkeypatch.setattr(steps_module, "per_post_steps", with_toys)
     out = tmp_path / "ds"
@@ -82,9 +108,15 @@ def test_adding_a_step_is_one_class_plus_one_entry(tmp_path, monkeypatch):
     manifest = json.loads((out / "manifest.json").read_text())
     names = [e["name"] for e in manifest["steps"]]
     assert names.index("char_class") < names.index("mention") < names.index("count_long_posts") \
-        < names.index("exact_dedup")
+        < names.index("posts_per_channel") < names.index("exact_dedup")
     assert {"stage": "filter", "name": "mention", "params": {"word": "Lavrov"}} in manifest["steps"]
-    assert "filter:mention|toy:count_long_posts|dedup:exact_dedup" in manifest["signature"]
+    assert {"stage": "toy", "name": "posts_per_channel", "params": {"limit": 2},
+            "ordered": True} in manifest["steps"]
+    assert "filter:mention|toy:count_long_posts|toy:posts_per_channel|dedup:exact_dedup" \
+        in manifest["signature"]
+    posts = read_rows(out, "posts")
+    assert max(Counter(p["channel"] for p in posts).values()) == 2
+    assert manifest["counts"]["drops"]["channel_quota"] == 20 - len(posts)
     dropped = manifest["counts"]["drops"]["mentions_word"]
     assert dropped > 0
     assert not any("Lavrov" in r["text"] for r in read_rows(out, "segments"))
@@ -95,11 +127,11 @@ def test_adding_a_step_is_one_class_plus_one_entry(tmp_path, monkeypatch):
     assert "| toy | posts over 500 characters |" in card
 
 
-@pytest.mark.parametrize("batch_posts", [1, 7])
-def test_batch_size_does_not_change_the_output(batch_posts, sample_build, tmp_path, monkeypatch):
-    from builder.pipeline import inprocess
+@pytest.mark.parametrize("chunk_posts", [1, 7])
+def test_chunk_size_does_not_change_the_output(chunk_posts, sample_build, tmp_path, monkeypatch):
+    from builder.pipeline import executors
 
-    monkeypatch.setattr(inprocess, "BATCH_POSTS", batch_posts)
+    monkeypatch.setattr(executors, "IN_PROCESS_CHUNK", chunk_posts)
     out = tmp_path / "ds"
     assert main(["build", "--out", str(out), "-q"]) == 0
     for path in sorted(sample_build.rglob("*")):

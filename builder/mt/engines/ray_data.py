@@ -34,6 +34,33 @@ def _ray():
     return ray
 
 
+_started_here = False  # whether this process started the Ray it is connected to
+
+
+def init_ray(settings: RayConfig):
+    """Ray, connected: to `settings.address`, else a local Ray started here (once per build:
+    the per-post steps and translation share it); a Ray already connected is used as is."""
+    global _started_here
+    ray = _ray()
+    if not ray.is_initialized():
+        kwargs = dict(include_dashboard=False, log_to_driver=False, logging_level="WARNING",
+                      configure_logging=False)
+        if settings.address:
+            ray.init(address=settings.address, **kwargs)
+        else:
+            ray.init(num_cpus=settings.num_cpus or max(4, os.cpu_count() or 1), **kwargs)
+        _started_here = True
+    return ray
+
+
+def shutdown_ray() -> None:
+    """Stop the Ray `init_ray` started (a Ray someone else started keeps running)."""
+    global _started_here
+    if _started_here:
+        _ray().shutdown()
+        _started_here = False
+
+
 class TranslatorActor:
     """A Ray actor around our `Translator`: the model loads once, in `__init__`; `__call__`
     translates one planned batch per row."""
@@ -63,7 +90,6 @@ class RayEngine:
         self.cache_root = Path(cache_root)
         self.work = settings.work_dir or str(self.cache_root / "ray-work")
         self.factory = factory or self.default_factory  # None: make_translator
-        self._started = False
 
     def record(self) -> dict:
         s = self.settings
@@ -71,16 +97,7 @@ class RayEngine:
                 "cpus_per_actor": s.cpus_per_actor, "gpus_per_actor": s.gpus_per_actor}
 
     def _init(self, progress: bool = False):
-        ray = _ray()
-        if not ray.is_initialized():
-            s = self.settings
-            kwargs = dict(include_dashboard=False, log_to_driver=False, logging_level="WARNING",
-                          configure_logging=False)
-            if s.address:
-                ray.init(address=s.address, **kwargs)
-            else:
-                ray.init(num_cpus=s.num_cpus or max(4, os.cpu_count() or 1), **kwargs)
-            self._started = True
+        ray = init_ray(self.settings)
         ctx = ray.data.DataContext.get_current()
         ctx.actor_task_retry_on_errors = True  # a batch that raises is retried
         ctx.enable_progress_bars = progress  # rows done / total, with rate, across the cluster
@@ -193,6 +210,4 @@ class RayEngine:
         return done
 
     def close(self) -> None:
-        if self._started:
-            _ray().shutdown()
-            self._started = False
+        shutdown_ray()

@@ -1,0 +1,92 @@
+"""Executors of the per-post steps: in this process, on local processes, or on Ray actors.
+
+All three run the same `Scheduler` (`schedule.py`) and differ only in where `ChunkWork` runs,
+so they give the same bytes. The default (`workers` unset) runs a small input in this process
+(a pool's start-up costs more than it saves below `SMALL_INPUT_BYTES`) and a larger one on
+one process per core; `workers: 0` is always in-process, `workers: N` always N processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator
+
+from builder.config import BuildConfig, RayConfig
+from builder.pipeline.schedule import LocalTransport, Scheduler, Transport
+from builder.pipeline.step import Step
+from builder.records import Doc, RawPost
+
+log = logging.getLogger(__name__)
+
+SMALL_INPUT_BYTES = 8 << 20  # below this the default build runs in-process
+IN_PROCESS_CHUNK = 64  # posts per chunk in this process
+WORKER_CHUNK = 256  # posts per chunk sent to a worker
+CHUNKS_PER_WORKER = 3  # chunks in flight per worker: one working, others queued or waiting
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+class Executor:
+    """Runs the per-post steps over the posts; yields every post's `Doc` in input order."""
+
+    def __init__(self, kind: str = "in-process", workers: int = 0, *,
+                 chunk_posts: int | None = None, ray: RayConfig | None = None):
+        self.kind = kind
+        self.workers = workers
+        self.ray = ray
+        local = kind == "in-process"
+        self.chunk_posts = chunk_posts or (IN_PROCESS_CHUNK if local else WORKER_CHUNK)
+        self.in_flight = 1 if local else CHUNKS_PER_WORKER * workers
+        self._transport: Transport | None = None
+
+    def describe(self) -> str:
+        return self.kind if self.kind == "in-process" else f"{self.kind} x{self.workers}"
+
+    def _open(self, steps: list[Step]) -> Transport:
+        if self.kind == "processes":
+            from builder.pipeline.processes import ProcessTransport  # noqa: PLC0415
+
+            return ProcessTransport(steps, self.workers)
+        if self.kind == "ray":
+            from builder.pipeline.ray_steps import RayTransport  # noqa: PLC0415
+
+            return RayTransport(steps, self.ray or RayConfig(), self.workers)
+        return LocalTransport(steps)
+
+    def run(self, steps: list[Step], posts: Iterable[RawPost]) -> Iterator[Doc]:
+        self._transport = self._open(steps)
+        try:
+            yield from Scheduler(steps, self._transport, self.chunk_posts,
+                                 self.in_flight).run(posts)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers (also when the build failed half-way); safe to call twice."""
+        transport, self._transport = self._transport, None
+        if transport is not None:
+            transport.close()
+
+
+def input_bytes(inputs) -> int:
+    """The inputs' size; a stream of unknown size counts as large."""
+    return sum(item.path.stat().st_size if item.path.is_file() else SMALL_INPUT_BYTES
+               for item in inputs)
+
+
+def choose_executor(config: BuildConfig, input_bytes: int) -> Executor:
+    """The executor a build runs its per-post steps on (see the module's docstring)."""
+    if config.translate.engine == "ray":
+        return Executor("ray", config.workers or cores(), ray=config.translate.ray)
+    workers = config.workers
+    if workers is None:
+        workers = 0 if input_bytes < SMALL_INPUT_BYTES or cores() < 2 else cores()
+    if workers == 0:
+        return Executor()
+    return Executor("processes", workers)

@@ -1,0 +1,53 @@
+"""Ray actors for the per-post steps (`--engine ray`): the same chunk conversation as local
+processes, on a local Ray or a cluster.
+
+Each actor holds its own copy of the steps (`ChunkWork`); Ray runs one actor's calls in the
+order they were sent, which is all the scheduler needs. Translation keeps its own Ray Data
+engine (`builder/mt/engines/ray_data.py`); both share one `ray.init`.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+
+from builder.config import RayConfig
+from builder.pipeline.schedule import ChunkWork, Reply, Resume, Start
+from builder.pipeline.step import Step
+
+log = logging.getLogger(__name__)
+
+
+class StepsActor:
+    def __init__(self, steps_blob: bytes):
+        self.work = ChunkWork(pickle.loads(steps_blob))
+
+    def handle(self, message: Start | Resume) -> Reply:
+        return self.work.handle(message)
+
+
+class RayTransport:
+    def __init__(self, steps: list[Step], settings: RayConfig, workers: int):
+        from builder.mt.engines.ray_data import init_ray  # noqa: PLC0415
+
+        self.ray = init_ray(settings)
+        actor = self.ray.remote(num_cpus=1)(StepsActor)
+        blob = pickle.dumps(steps)
+        self.workers = workers
+        self.actors = [actor.remote(blob) for _ in range(workers)]
+        self.pending: dict = {}  # object ref -> worker
+        log.info("started %d Ray actors for the per-post steps", workers)
+
+    def send(self, worker: int, message: Start | Resume) -> None:
+        self.pending[self.actors[worker].handle.remote(message)] = worker
+
+    def receive(self) -> Reply:
+        (ref,), _ = self.ray.wait(list(self.pending), num_returns=1)
+        self.pending.pop(ref)
+        return self.ray.get(ref)
+
+    def close(self) -> None:
+        """Stop the actors; Ray itself stays up for translation (the build stops it)."""
+        for actor in self.actors:
+            self.ray.kill(actor)
+        self.actors = []
