@@ -202,3 +202,29 @@ def test_eval_script_prints_table():
     out = subprocess.run([sys.executable, str(ROOT / "scripts" / "eval_alignment.py"), str(GOLD)],
                          capture_output=True, text=True, check=True).stdout
     assert "| strict |" in out and "| lax |" in out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(BLEUALIGN_DEV is None, reason="Bleualign dev document not found in ../shared")
+def test_banded_search_equals_the_full_table_on_bleualign_dev(monkeypatch):
+    from builder.align.documents import read_sentences
+
+    src, tgt = (read_sentences(BLEUALIGN_DEV / f"dev.{x}") for x in ("de", "fr"))
+    banded = [(b.src, b.tgt) for b in SentenceAligner().align(src, tgt)]
+    monkeypatch.setattr("builder.align.sentences.REFINE_WIDTH", 10**6)
+    monkeypatch.setattr("builder.align.sentences.FIRST_WIDTH", 10**6)
+    assert [(b.src, b.tgt) for b in SentenceAligner().align(src, tgt)] == banded
+
+
+def test_align_command_through_an_mt_bridge(tiny_models, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    pair = json.loads(GOLD.read_text(encoding="utf-8"))["pairs"][0]
+    src, tgt = tmp_path / "a.en", tmp_path / "a.ru"
+    src.write_text("\n".join(pair["src"]), encoding="utf-8")
+    tgt.write_text("\n".join(pair["tgt"]), encoding="utf-8")
+    assert main(["align", str(src), str(tgt), "--src-lang", "en", "--tgt-lang", "ru", "--mt-model",
+                 str(tiny_models["ru"]), "--format", "tsv"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert sorted(int(k) for r in rows for k in r.split("\t")[3].split(":")[0].strip("[]").split(",")
+                  if k) == list(range(len(pair["src"])))
+    assert all(0 <= float(r.split("\t")[2]) <= 1 for r in rows)
