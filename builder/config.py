@@ -63,7 +63,7 @@ class CleanConfig(_Strict):
 
 
 class SegmentConfig(_Strict):
-    protected_names: list[str] = Field(default_factory=lambda: ["Moscow. Kremlin. Putin"])
+    protected_names: list[str] = Field(default_factory=list)  # e.g. ["Moscow. Kremlin. Putin"]
 
 
 class LangIdConfig(_Strict):

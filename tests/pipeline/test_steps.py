@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from builder.cli import main
-from builder.config import BuildConfig
+from builder.config import BuildConfig, sample_config
 from builder.pipeline import steps as steps_module
 from builder.pipeline.step import BatchStep, OrderedStep, Step
 from builder.pipeline.steps import Pipeline, per_post_steps
@@ -26,7 +26,7 @@ def test_every_step_follows_the_protocol_and_order_dependent_ones_say_so():
 
 def test_manifest_signature_and_card_follow_the_list(sample_build):
     manifest = json.loads((sample_build / "manifest.json").read_text())
-    expected = Pipeline.of(BuildConfig()).describe()
+    expected = Pipeline.of(sample_config()).describe()  # the sample build uses its config
     assert manifest["steps"] == expected
     parts = manifest["signature"].split("|")
     named = [p for p in parts if p.split(":")[0] in {e["stage"] for e in expected}]
