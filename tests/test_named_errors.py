@@ -36,6 +36,7 @@ def config(tmp_path, text):
     ("translate: {targets: [zz]}\n", "translate.targets.0", "not an ISO 639-1"),
     ("parallel: [{lang: qq, paths: [a.txt]}]\n", "parallel.0.lang", "not an ISO 639-1"),
     ("input: {max_line_chars: 1e20}\n", "input.max_line_chars", ""),
+    ("input: {max_line_chars: 1.0e+20}\n", "input.max_line_chars", ""),
     ("input: {max_line_chars: 100000000000000000000}\n", "input.max_line_chars", "less than"),
     ("translate: {length_penalty: .inf}\n", "translate.length_penalty", ""),
     ("langid: {seed: -1}\n", "langid.seed", ""),
