@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class Doc:
     """One post on its way through the per-post steps of the pipeline (`builder/pipeline`).
 
     `raw` until cleaning made `post`; `sentences` are every segment the segmenter cut (what
-    alignment reads), `segments` those still kept; `rejects` what steps dropped, post or
+    alignment reads; kept only when a build aligns), `segments` those still kept; `rejects` what steps dropped, post or
     segments; `dropped` once a step dropped the whole post (later steps pass it through).
     """
 
@@ -92,3 +92,31 @@ class Doc:
     segments: tuple[Segment, ...] = ()
     rejects: tuple[Rejected, ...] = ()
     dropped: bool = False
+
+
+def evolve(record, **changes):
+    """A copy of a frozen record with `changes` (`dataclasses.replace` without re-running
+    `__init__`: the per-post steps make millions of these)."""
+    new = object.__new__(type(record))
+    state = new.__dict__
+    state.update(record.__dict__)
+    state.update(changes)
+    return new
+
+
+def _rebuild(cls, values: tuple):
+    record = object.__new__(cls)
+    record.__dict__.update(zip(cls._FIELDS, values, strict=True))
+    return record
+
+
+def _compact_pickle(cls):
+    """Pickle a record as its class and a tuple of its field values (smaller and faster to
+    load than a dict per record: finished posts cross process boundaries in chunks)."""
+    cls._FIELDS = tuple(f.name for f in fields(cls))
+    cls.__reduce__ = lambda self: (_rebuild, (cls, tuple(self.__dict__[k] for k in cls._FIELDS)))
+    return cls
+
+
+for _cls in (Reaction, RawPost, Post, Segment, Rejected, Doc):
+    _compact_pickle(_cls)

@@ -1,11 +1,19 @@
-"""Throughput and peak memory of the monolingual build, stage by stage, on one core.
+"""Throughput and peak memory of the monolingual build: step by step, per executor, and on a
+million one-line posts.
 
 Makes a synthetic plain-text export (the bundled sample's posts repeated, every prose line
-varied per copy by one made-up word, so that dedup keeps them), then runs growing prefixes of
-the pipeline's one list of steps (`builder/pipeline/steps.py`), each in a fresh process pinned
-to one core, and prints MB/s (of input) and peak RSS:
+varied per copy by one made-up word, so that dedup keeps them). Three modes, each run in a
+fresh process per row, printing MB/s (of input) and peak RSS (of the build's whole process
+tree: driver, fork server and worker processes; for Ray, the driver only):
 
     python scripts/bench_pipeline.py --mb 50 [--langid langdetect|lingua]
+        growing prefixes of the pipeline's one list of steps (`builder/pipeline/steps.py`),
+        pinned to one core
+    python scripts/bench_pipeline.py --mb 30 --executors in-process,1,2,ray
+        full builds with each executor (`--workers 0`, `--workers 1`, `--workers 2`,
+        `--engine ray`), all cores
+    python scripts/bench_pipeline.py --jsonl-posts 1000000
+        a JSON-lines file of one-line posts, built with the default settings
 """
 
 from __future__ import annotations
@@ -52,6 +60,85 @@ def make_input(path: Path, mb: float) -> None:
             f.write(block)
             written += len(block.encode("utf-8"))
             k += 1
+
+
+def make_jsonl(path: Path, posts: int) -> None:
+    """One-line posts: the sample's prose lines, varied per copy like `make_input`."""
+    import json as json_
+
+    sample = (Path(__file__).resolve().parent.parent / "builder/data/telegram_channel_sample.txt")
+    lines = [line for line in sample.read_text(encoding="utf-8").split("\n")
+             if len(line.split()) >= 4 and not line.startswith("Forwarded from")]
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(posts):
+            text = variant(lines[i % len(lines)], i // len(lines))
+            f.write(json_.dumps({"id": i, "date": 1704067200 + i, "channel": "Bench",
+                                 "text": text}, ensure_ascii=False) + "\n")
+
+
+class TreeRss:
+    """Peak of the summed RSS of this process and all its descendants, sampled."""
+
+    def __init__(self, every: float = 0.1):
+        import threading
+
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _tree(pid: int) -> list[int]:
+        out, todo = [], [pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            try:
+                for task in Path(f"/proc/{p}/task").iterdir():
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+        return out
+
+    @staticmethod
+    def _rss(pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
+
+    def _run(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self.peak = max(self.peak, sum(self._rss(p) for p in self._tree(os.getpid())))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        return max(self.peak, own) / 1024 / 1024
+
+
+EXECUTORS = {"in-process": ["--workers", "0"], "1": ["--workers", "1"],
+             "2": ["--workers", "2"], "ray": ["--engine", "ray"]}
+
+
+def run_build(path: Path, label: str, out: Path) -> dict:
+    """One full build with an executor, through the CLI, in this (fresh) process."""
+    from builder.cli import main as cli
+
+    shutil.rmtree(out, ignore_errors=True)
+    rss = TreeRss()
+    t0 = time.perf_counter()
+    code = cli(["build", "--input", str(path), "--out", str(out), "--name", "bench", "-q",
+                *EXECUTORS.get(label, [])])
+    seconds = time.perf_counter() - t0
+    manifest = json.loads((out / "manifest.json").read_text())
+    return {"code": code, "seconds": seconds, "peak_mb": rss.stop(),
+            "posts": manifest["counts"]["posts"]["read"],
+            "segments": manifest["counts"]["segments"]["kept"]}
 
 
 def prefixes(config) -> list[tuple[str, int]]:
@@ -105,19 +192,40 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=50.0)
     ap.add_argument("--langid", default="langdetect", choices=("langdetect", "lingua"))
     ap.add_argument("--workdir", default=".bench")
+    ap.add_argument("--executors", help="full builds: in-process,1,2,ray (comma-separated)")
+    ap.add_argument("--jsonl-posts", type=int, help="build a JSON-lines file of N one-line posts")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per executor (median shown)")
     ap.add_argument("--prefix", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--build", help=argparse.SUPPRESS)
     ap.add_argument("--input", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.prefix is not None:
         print(json.dumps(run_prefix(args.prefix, Path(args.input), args.langid)))
         return
-    work = Path(args.workdir)
+    work = Path(args.workdir).absolute()
     work.mkdir(exist_ok=True)
+    if args.build is not None:
+        print(json.dumps(run_build(Path(args.input), args.build, work / f"out-{args.build}")))
+        return
+    env = dict(os.environ, OMP_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE",
+               RAY_USAGE_STATS_ENABLED="0")
+    if args.jsonl_posts:
+        path = work / f"one-line-{args.jsonl_posts}.jsonl"
+        if not path.exists():
+            make_jsonl(path, args.jsonl_posts)
+        size_mb = path.stat().st_size / 1024 / 1024
+        print(f"input: {args.jsonl_posts} one-line posts, {size_mb:.1f} MB JSON lines; "
+              f"default settings; {len(os.sched_getaffinity(0))} cores")
+        _executor_table(path, ["default"], size_mb, env, args.repeat)
+        return
     path = work / f"synthetic-{args.mb:g}mb.txt"
     if not path.exists():
         make_input(path, args.mb)
     size_mb = path.stat().st_size / 1024 / 1024
-    env = dict(os.environ, OMP_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE")
+    if args.executors:
+        print(f"input: {size_mb:.1f} MB synthetic export; {len(os.sched_getaffinity(0))} cores")
+        _executor_table(path, args.executors.split(","), size_mb, env, args.repeat)
+        return
     print(f"input: {size_mb:.1f} MB synthetic export; langid: {args.langid}; one core")
     print("| steps run (read → … → last step) | seconds | MB/s | peak RSS MB |")
     print("| --- | --- | --- | --- |")
@@ -130,6 +238,29 @@ def main() -> None:
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         print(f"| {label} | {r['seconds']:.1f} | {size_mb / r['seconds']:.2f} | {r['peak_mb']:.0f} |",
               flush=True)
+
+
+def _executor_table(path: Path, labels: list[str], size_mb: float, env: dict,
+                    repeat: int) -> None:
+    import statistics
+
+    print("| executor | seconds | MB/s | posts/s | peak RSS MB (process tree) |")
+    print("| --- | --- | --- | --- | --- |")
+    for label in labels:
+        runs = []
+        for _ in range(repeat):
+            proc = subprocess.run(
+                [sys.executable, __file__, "--build", label, "--input", str(path),
+                 "--workdir", str(path.parent)],
+                capture_output=True, text=True, env=env, check=True,
+            )
+            runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        seconds = statistics.median(r["seconds"] for r in runs)
+        r = runs[0]
+        name = {"in-process": "in-process (--workers 0)", "1": "--workers 1",
+                "2": "--workers 2", "ray": "--engine ray (actors = cores)"}.get(label, label)
+        print(f"| {name} | {seconds:.1f} | {size_mb / seconds:.2f} | {r['posts'] / seconds:.0f} "
+              f"| {max(x['peak_mb'] for x in runs):.0f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,9 @@ drops in the post's `Doc` and counts them.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from builder.records import Doc, Rejected, Segment
+from builder.records import Doc, Rejected, Segment, evolve
 
 if TYPE_CHECKING:
     from builder.pipeline.corpus import Corpus
@@ -74,6 +73,7 @@ class StepBase:
     version = ""
     ordered = False
     count_labels: dict[str, str] = {}  # counter -> its label in the card's step table
+    preload: tuple[str, ...] = ()  # libraries a worker process should import before it starts
 
     def __init__(self) -> None:
         self.counts: Counter = Counter()
@@ -118,7 +118,7 @@ class BatchStep(StepBase):
         self.drops[reason] += 1
         post = doc.post
         rec = Rejected(self.stage, reason, post.post_id, post.text if text is None else text)
-        return replace(doc, dropped=True, rejects=(*doc.rejects, rec))
+        return evolve(doc, dropped=True, rejects=(*doc.rejects, rec))
 
     def drop_segments(self, doc: Doc, reasons: list[str | None]) -> Doc:
         """Keep the segments whose reason is None; reject the others with theirs."""
@@ -131,7 +131,7 @@ class BatchStep(StepBase):
                 continue
             self.drops[reason] += 1
             rejects.append(Rejected(self.stage, reason, seg.id, seg.text, seg.segment_index))
-        return replace(doc, segments=tuple(kept), rejects=tuple(rejects))
+        return evolve(doc, segments=tuple(kept), rejects=tuple(rejects))
 
 
 class OrderedStep(BatchStep):

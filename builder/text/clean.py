@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from builder.pipeline.step import BatchStep
-from builder.records import Doc, Post, RawPost, Reaction
+from builder.records import Doc, Post, RawPost, Reaction, evolve
 from builder.text.telegram import (
     ELISION,
     HASHTAG,
@@ -316,7 +316,7 @@ class CleanPosts(BatchStep):
 
     def apply(self, doc: Doc) -> Doc:
         raw = doc.raw
-        return replace(doc, post=self.cleaner.clean(raw),
+        return evolve(doc, post=self.cleaner.clean(raw),
                        lines=raw.lines if self.keep_lines else ())
 
     def manifest_counts(self) -> dict[str, dict]:
@@ -337,4 +337,4 @@ class DropEmptyPosts(BatchStep):
     def apply(self, doc: Doc) -> Doc:
         if is_empty(doc.post):
             doc = self.drop_post(doc, "empty_after_cleaning", raw_excerpt(doc.raw))
-        return replace(doc, raw=None)
+        return evolve(doc, raw=None)

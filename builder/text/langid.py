@@ -7,14 +7,13 @@ import functools
 import importlib
 import json
 from collections import Counter
-from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from builder.config import LangIdConfig
 from builder.errors import ConfigError
 from builder.pipeline.step import BatchStep
-from builder.records import Doc
+from builder.records import Doc, evolve
 from builder.text.function_words import clearly_in, has_any
 from builder.text.scripts import ScriptCheck, dominant_script, scripts_of
 from builder.text.words import count_words
@@ -286,6 +285,7 @@ class _LanguageStep(BatchStep):
     shared by the post and segment steps (it is never pickled to a worker)."""
 
     stage = "langid"
+    preload = ("langdetect_rs", "langdetect")
 
     def __init__(self, config: LangIdConfig, default_lang: str):
         super().__init__()
@@ -310,7 +310,7 @@ class PostLanguage(_LanguageStep):
 
     def apply(self, doc: Doc) -> Doc:
         lang, score = self.identifier.post(doc.post.text)
-        return replace(doc, post=replace(doc.post, lang=lang, lang_score=score))
+        return evolve(doc, post=evolve(doc.post, lang=lang, lang_score=score))
 
 
 class SegmentLanguage(_LanguageStep):
@@ -334,7 +334,7 @@ class SegmentLanguage(_LanguageStep):
         labelled = []
         for seg in doc.segments:
             lang, score = ident.segment(seg.text, post.lang, post.lang_score)
-            labelled.append(replace(seg, lang=lang, lang_score=score))
+            labelled.append(evolve(seg, lang=lang, lang_score=score))
         gated, detected, by_script, outside = before
         self.counts["by_post_or_function_words"] += ident.gated - gated
         self.counts["by_detector"] += ident.detected - detected
@@ -342,7 +342,7 @@ class SegmentLanguage(_LanguageStep):
         for lang, n in (ident.outside - outside).items():
             self.counts[f"outside:{lang}"] += n
             self.counts["outside_candidates"] += n
-        return replace(doc, segments=tuple(labelled))
+        return evolve(doc, segments=tuple(labelled))
 
     def manifest_counts(self) -> dict[str, dict]:
         outside = {key.split(":", 1)[1]: n for key, n in self.counts.items()

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from builder.pipeline.step import BatchStep
-from builder.records import Doc, Post, Segment
+from builder.records import Doc, Post, Segment, evolve
 
 # A "sentence" that is only a list marker (`1.`, `2)`, `⁃9.`) belongs to the text after it.
 _LIST_MARKER = re.compile(r"^[\W_]{0,2}\(?(?:\d{1,3}|[ivx]{1,4})[.)]$", re.IGNORECASE)
@@ -115,10 +114,13 @@ class SegmentPosts(BatchStep):
 
     name = SEGMENTER_NAME
     stage = "segment"
+    preload = ("sentencex",)
     count_labels = {"segmented": "segments produced"}
 
-    def __init__(self, lang: str, protected_names: list[str] | tuple[str, ...] = ()):
+    def __init__(self, lang: str, protected_names: list[str] | tuple[str, ...] = (),
+                 keep_sentences: bool = False):
         super().__init__()
+        self.keep_sentences = keep_sentences  # every segment as cut, for alignment
         self.lang = lang
         self.protected_names = list(protected_names)
         self.version = segmenter_version()
@@ -139,7 +141,8 @@ class SegmentPosts(BatchStep):
     def apply(self, doc: Doc) -> Doc:
         segments = tuple(self.segmenter.segment(doc.post))
         self.counts["segmented"] += len(segments)
-        return replace(doc, sentences=segments, segments=segments)
+        return evolve(doc, sentences=segments if self.keep_sentences else (),
+                      segments=segments)
 
     def manifest_counts(self) -> dict[str, dict]:
         return {"segments": {"segmented": self.counts["segmented"]}}
