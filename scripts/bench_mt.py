@@ -78,7 +78,7 @@ def run_builder(stage, spec, texts: list[str]) -> float:
     refs = [SegmentRef(f"p:{i}", "p", i, t, "train") for i, t in enumerate(texts)]
     stage.translator_for(spec)  # model loaded outside the timing, as for raw CT2
     t0 = time.perf_counter()
-    n = sum(1 for _ in stage.pairs(spec, refs))
+    n = sum(1 for _ in stage.pairs(spec, lambda: [refs]))
     assert n == len(texts)
     return time.perf_counter() - t0
 
@@ -248,7 +248,7 @@ def main() -> None:
         from builder.mt.stage import SegmentRef
 
         refs = [SegmentRef(f"p:{i}", "p", i, t, "train") for i, t in enumerate(corpus)]
-        sum(1 for _ in stage.pairs(spec, refs))
+        sum(1 for _ in stage.pairs(spec, lambda refs=refs: [refs]))
         times.append(time.perf_counter() - t0)
         stage.close()
     print(f"\nrebuild with {len(new)} new of {len(base)} segments ({backend} {compute}): "

@@ -41,7 +41,7 @@ def run(model: Path, engine: str, device: str, texts: list[str], work: Path, arg
                                  cache)
     refs = [SegmentRef(f"p:{i}", "p", i, t, "train") for i, t in enumerate(texts)]
     t0 = time.perf_counter()
-    n = sum(1 for _ in stage.pairs(spec, refs))
+    n = sum(1 for _ in stage.pairs(spec, lambda: [refs]))
     seconds = time.perf_counter() - t0
     stage.close()
     assert n == len(texts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,7 +112,7 @@ class TranslateStage:
             "target_token": spec.target_token,
         }
 
-    def _prefix(self, spec: ModelSpec) -> str:
+    def key_prefix(self, spec: ModelSpec) -> str:
         s = self.settings
         generation = {
             "max_new_tokens": s.max_new_tokens, "num_beams": s.num_beams,
@@ -124,11 +124,24 @@ class TranslateStage:
             generation=generation,
         )
 
-    def _fill_cache(self, spec: ModelSpec, texts: list[str], keys: list[bytes]) -> None:
-        have = self.cache.get_many(keys)
-        missing = [i for i, k in enumerate(keys) if k not in have]
-        if missing:
-            self.engine.fill(self, spec, [texts[i] for i in missing], [keys[i] for i in missing])
+    def _fill_cache(self, spec: ModelSpec, chunks: Callable[[], Iterable[list[SegmentRef]]],
+                    prefix: str) -> tuple[int, int]:
+        """Translate what the cache lacks; returns (segments, missing). Only the missing
+        texts are held in memory (to sort them by length into batches)."""
+        texts: list[str] = []
+        keys: list[bytes] = []
+        total = 0
+        for chunk in chunks():
+            chunk_keys = [text_key(prefix, s.text) for s in chunk]
+            have = self.cache.get_many(chunk_keys)
+            for seg, key in zip(chunk, chunk_keys, strict=True):
+                if key not in have:
+                    texts.append(seg.text)
+                    keys.append(key)
+            total += len(chunk)
+        if keys:
+            self.engine.fill(self, spec, texts, keys)
+        return total, len(keys)
 
     def plan(self, spec: ModelSpec, texts: list[str], tokenizer=None) -> list[list[int]]:
         """The batches every engine runs: indices into `texts`, by token budget."""
@@ -159,27 +172,28 @@ class TranslateStage:
         return tqdm(total=total, unit=" seg", desc=f"translate {spec.target}", mininterval=0.5)
 
 
-    def pairs(self, spec: ModelSpec, segments: list[SegmentRef]) -> Iterator[tuple[Pair, str | None]]:
-        """Every segment's pair in input order, with a drop reason where QA drops it."""
-        prefix = self._prefix(spec)
-        texts = [s.text for s in segments]
-        keys = [text_key(prefix, t) for t in texts]
-        with logged_step(log, f"translate {spec.target}", model=spec.pinned,
-                         segments=len(texts)) as counts:
+    def pairs(self, spec: ModelSpec, chunks: Callable[[], Iterable[list[SegmentRef]]],
+              count_flags: bool = True) -> Iterator[tuple[Pair, str | None]]:
+        """Every segment's pair in input order, with a drop reason where QA drops it.
+        `chunks()` gives the segments in chunks, afresh on each call (it is read twice)."""
+        prefix = self.key_prefix(spec)
+        with logged_step(log, f"translate {spec.target}", model=spec.pinned) as counts:
             before = self.translated[spec.target]
-            self._fill_cache(spec, texts, keys)
+            total, _ = self._fill_cache(spec, chunks, prefix)
+            counts["segments"] = total
             counts["translated"] = self.translated[spec.target] - before
-            counts["from cache"] = len(texts) - counts["translated"]
+            counts["from cache"] = total - counts["translated"]
         qa = QualityChecker(self.settings.qa, _wrong_lang_detector(self.config, spec.target),
                             spec.target)
         flags_seen = self.flag_counts.setdefault(spec.target, Counter())
-        for i in range(0, len(segments), 2000):
-            chunk = keys[i : i + 2000]
-            got: dict[bytes, Hypothesis] = self.cache.get_many(chunk)
-            for seg, key in zip(segments[i : i + 2000], chunk, strict=True):
+        for chunk in chunks():
+            keys = [text_key(prefix, s.text) for s in chunk]
+            got: dict[bytes, Hypothesis] = self.cache.get_many(keys)
+            for seg, key in zip(chunk, keys, strict=True):
                 hyp = got[key]
                 flags = qa.flags(seg.text, hyp.text, hyp.truncated)
-                flags_seen.update(flags)
+                if count_flags:
+                    flags_seen.update(flags)
                 pair = Pair(seg.id, seg.post_id, seg.segment_index, seg.split, seg.text,
                             hyp.text, spec.pinned, hyp.score, tuple(flags))
                 yield pair, qa.drop_reason(flags)

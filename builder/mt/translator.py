@@ -104,9 +104,16 @@ def source_text(spec: ModelSpec, text: str) -> str:
     return f"{spec.target_token} {text}" if spec.target_token else text
 
 
+COUNT_CHUNK = 10_000  # texts tokenized at a time: the token ids of a whole corpus never exist
+
+
 def count_tokens(tokenizer, spec: ModelSpec, texts: list[str]) -> list[int]:
     """Source lengths in tokens (with `</s>`), as every engine batches by them."""
-    return [len(ids) for ids in tokenizer([source_text(spec, t) for t in texts])["input_ids"]]
+    lengths: list[int] = []
+    for i in range(0, len(texts), COUNT_CHUNK):
+        chunk = [source_text(spec, t) for t in texts[i : i + COUNT_CHUNK]]
+        lengths += [len(ids) for ids in tokenizer(chunk)["input_ids"]]
+    return lengths
 
 
 def load_tokenizer(spec: ModelSpec):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 from builder.align.posts import AlignPost
 from builder.config import BuildConfig
@@ -12,6 +13,7 @@ from builder.errors import InputError
 from builder.mt.stage import SegmentRef
 from builder.output.parquet import DatasetWriter, post_row, segment_row
 from builder.output.splits import SplitAssigner, with_moves
+from builder.pipeline.spill import SegmentSpill
 from builder.pipeline.step import rejects_in_order
 from builder.records import Doc, Post, Rejected
 
@@ -35,7 +37,7 @@ class Corpus:
     their split, its rejects to the rejects file, and keeps what corpus steps need."""
 
     def __init__(self, config: BuildConfig, writer: DatasetWriter, splits: SplitAssigner, *,
-                 keep_segments: bool, keep_align_posts: bool):
+                 keep_segments: bool, keep_align_posts: bool, work: Path | None = None):
         self.config = config
         self.writer = writer
         self.splits = splits
@@ -43,7 +45,10 @@ class Corpus:
         self.post_langs: Counter = Counter()
         self.metadata: Counter = Counter({key: 0 for key in METADATA_COUNTS})
         self.examples: dict[str, dict | None] = {"segments": None, "posts": None}
-        self.kept: list[SegmentRef] | None = [] if keep_segments else None
+        # kept segments for translation: spilled to the work folder, not held in memory
+        self.kept: SegmentSpill | None = (
+            SegmentSpill((work or writer.root / ".work") / "kept-segments.parquet")
+            if keep_segments else None)
         self.align_posts: list[AlignPost] | None = [] if keep_align_posts else None
 
     def add_doc(self, doc: Doc) -> None:
@@ -58,8 +63,7 @@ class Corpus:
         for seg in doc.segments:
             self.add_row("segments", split, segment_row(seg))
             if self.kept is not None:
-                self.kept.append(
-                    SegmentRef(seg.id, seg.post_id, seg.segment_index, seg.text, split))
+                self.kept.add(SegmentRef(seg.id, seg.post_id, seg.segment_index, seg.text, split))
             self.counts["segments_kept"] += 1
         if self.align_posts is not None:
             sentences = [(s.segment_index, s.text, s.char_start, s.char_end)
@@ -88,7 +92,7 @@ class Corpus:
         moves = self.splits.balance()
         self.writer.move_posts({m.post_id: (m.from_split, m.to_split) for m in moves})
         if self.kept is not None:
-            self.kept = with_moves(self.kept, moves)
+            self.kept.moves.update({m.post_id: m.to_split for m in moves})
         if self.align_posts is not None:
             self.align_posts = with_moves(self.align_posts, moves)
 
@@ -100,8 +104,12 @@ class Corpus:
     def reject(self, rec: Rejected) -> None:
         self.writer.reject(rec)
 
+    def kept_chunks(self) -> Iterator[list[SegmentRef]]:
+        """The kept segments in input order, in chunks (read back from the spill)."""
+        return self.kept.chunks() if self.kept is not None else iter(())
+
     def kept_segments(self) -> Iterator[SegmentRef]:
-        return iter(self.kept or ())
+        return iter(self.kept) if self.kept is not None else iter(())
 
     def manifest_counts(self) -> dict[str, dict]:
         return {

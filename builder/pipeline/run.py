@@ -33,6 +33,7 @@ from builder.release.out_folder import claim_out, temporary_sibling
 from builder.release.versions import check_not_older
 
 log = logging.getLogger(__name__)
+WORK_FOLDER = ".work"  # inside the temporary folder; removed before the card is written
 
 
 @dataclass
@@ -159,7 +160,8 @@ def _build(plan: Plan, previous: dict | None, force: bool, progress: bool) -> Bu
         _add_configs(writer, plan)
         previous_posts = PreviousRelease.read(out) if previous is not None else None
         corpus = Corpus(config, writer, SplitAssigner(config.splits, previous_posts),
-                        keep_segments=bool(plan.specs), keep_align_posts=bool(plan.sides))
+                        keep_segments=bool(plan.specs), keep_align_posts=bool(plan.sides),
+                        work=tmp / WORK_FOLDER)
         posts = read_inputs(plan.inputs, config.input, pipeline.source.stats)
         for doc in executor.run(pipeline.steps, _progress(posts, progress, "build")):
             corpus.add_doc(doc)
@@ -170,6 +172,7 @@ def _build(plan: Plan, previous: dict | None, force: bool, progress: bool) -> Bu
         corpus.balance_splits()
         for step in pipeline.corpus:
             step.run(corpus)
+        shutil.rmtree(tmp / WORK_FOLDER, ignore_errors=True)  # spilled segments: not output
         files = writer.close()
         releases = release_history(previous, out, tmp, config.version, plan.signature)
         result = write_card_and_manifest(tmp, plan, corpus, files, releases)
