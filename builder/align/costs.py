@@ -154,8 +154,13 @@ class LexicalCosts(LengthCosts):
 
     def __init__(self, src_len: np.ndarray, tgt_len: np.ndarray, src_mass: np.ndarray,
                  tgt_mass: np.ndarray, matches: BandMatrix, calibration: float,
-                 params: Params, scale: LengthScale | None = None):
+                 params: Params, scale: LengthScale | None = None,
+                 baselines: tuple[np.ndarray, np.ndarray] | None = None):
         super().__init__(src_len, tgt_len, params, scale)
+        if baselines is None:
+            baselines = (np.zeros(len(src_len)), np.zeros(len(tgt_len)))
+        self.src_base = np.append(baselines[0], 0.0)
+        self.tgt_base = np.append(baselines[1], 0.0)
         self.src_mass = np.append(np.asarray(src_mass, dtype=np.float64), 0.0)
         self.tgt_mass = np.append(np.asarray(tgt_mass, dtype=np.float64), 0.0)
         self.matches = matches
@@ -163,7 +168,7 @@ class LexicalCosts(LengthCosts):
 
     def _unexplained(self, matched: np.ndarray, own: np.ndarray) -> np.ndarray:
         """1 - matched share / calibration, clipped to 0..1; 1 for a sentence with no words."""
-        share = matched / np.maximum(own * self.calibration, 1e-12)
+        share = np.maximum(matched, 0.0) / np.maximum(own * self.calibration, 1e-12)
         return np.where(own > 0, 1 - np.minimum(share, 1.0), 1.0)
 
     def unexplained(self, rows: np.ndarray, cols: np.ndarray,
@@ -177,7 +182,8 @@ class LexicalCosts(LengthCosts):
         def src_part(d: int, b: int) -> np.ndarray:
             if (d, b) not in src:
                 r = np.maximum(rows - d, 0)
-                matched = self.matches.row_sums(r, np.maximum(cols - b, 0), cols)
+                matched = (self.matches.row_sums(r, np.maximum(cols - b, 0), cols)
+                           - b * self.src_base[r])
                 src[(d, b)] = self._unexplained(matched, self.src_mass[r])
             return src[(d, b)]
 
@@ -191,7 +197,8 @@ class LexicalCosts(LengthCosts):
         def tgt_part(a: int, k: int) -> np.ndarray:
             if (a, k) not in tgt:
                 c = np.maximum(cols - k, 0)
-                tgt[(a, k)] = self._unexplained(col(a, k), self.tgt_mass[c])
+                tgt[(a, k)] = self._unexplained(col(a, k) - a * self.tgt_base[c],
+                                                self.tgt_mass[c])
             return tgt[(a, k)]
 
         return {(a, b): sum(src_part(d, b) for d in range(1, a + 1))

@@ -146,6 +146,19 @@ class BandMatrix:
         np.cumsum(values, axis=1, out=cum[:, 1:])
         return cls(c0, width, values, cum)
 
+    def row_means(self) -> np.ndarray:
+        """Each row's mean value over its columns."""
+        return self.cum[np.arange(len(self.c0)), self.width] / np.maximum(self.width, 1)
+
+    def col_means(self, m: int) -> np.ndarray:
+        """Each column's mean value over the rows that cover it (0 where none does)."""
+        rows = np.repeat(np.arange(len(self.c0)), self.width)
+        k = np.arange(len(rows)) - np.repeat(np.cumsum(self.width) - self.width, self.width)
+        cols = self.c0[rows] + k
+        total = np.bincount(cols, weights=self.values[rows, k], minlength=m)
+        count = np.bincount(cols, minlength=m)
+        return total / np.maximum(count, 1)
+
     def row_sums(self, rows: np.ndarray, j0: np.ndarray, j1: np.ndarray) -> np.ndarray:
         """Sum of row `rows` over columns j0..j1-1 (arrays broadcast together)."""
         c0, w = self.c0[rows], self.width[rows]

@@ -80,3 +80,26 @@ def learn(src: Sequence[Tokens], tgt: Sequence[Tokens], links: Sequence[tuple[in
         for d, translation in sorted(options, key=lambda o: (-o[0], o[1]))[:PER_WORD]:
             out[(word, translation)] = round(d, 6)
     return Lexicon(out, len(links))
+
+
+def _model1(sets: list[tuple[np.ndarray, np.ndarray]], n_s: int, n_t: int,
+            iterations: int) -> tuple[np.ndarray, np.ndarray]:
+    """IBM Model 1 translation probabilities p(t | s) by EM over sentence pairs given as
+    arrays of word ids; source word n_s is NULL (in every pair). Returns the (s, t) codes
+    s * n_t + t that co-occur, and their probabilities."""
+    sizes = np.array([(len(s) + 1) * len(t) for s, t in sets], dtype=np.int64)
+    pair = np.repeat(np.arange(len(sets)), sizes)
+    src = np.concatenate([np.repeat(np.append(s, n_s), len(t)) for s, t in sets]
+                         + [np.zeros(0, np.int64)])
+    tgt = np.concatenate([np.tile(t, len(s) + 1) for s, t in sets] + [np.zeros(0, np.int64)])
+    codes, entry = np.unique(src * n_t + tgt, return_inverse=True)
+    _, group = np.unique(pair * n_t + tgt, return_inverse=True)  # one target word of a pair
+    del pair, src, tgt
+    owner = codes // n_t
+    prob = np.full(len(codes), 1.0 / max(n_t, 1))
+    for _ in range(iterations):
+        p = prob[entry]
+        p /= np.bincount(group, weights=p)[group]
+        count = np.bincount(entry, weights=p, minlength=len(codes))
+        prob = count / np.bincount(owner, weights=count, minlength=n_s + 1)[owner]
+    return codes, prob

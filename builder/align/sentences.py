@@ -36,6 +36,9 @@ MIN_CALIBRATION = 0.05
 # With a model that shows an untranslated sentence for what it is (an MT bridge, embeddings), a
 # skip needs less evidence than Gale-Church's prior asks for without one.
 MODEL_SKIP_PRIOR = 0.05
+# A sentence's chance match is its mean match against the sentences of the other side this
+# far (either side) from the previous pass's path: the first band a pass searches.
+NEIGHBOURS = REFINE_WIDTH
 
 
 @dataclass(frozen=True)
@@ -176,15 +179,18 @@ class SentenceAligner:
         sides = [(Bags.build(bags_src[k], vocab), Bags.build(bags_tgt[k], vocab))
                  for k in range(len(docs))]
         shares = []
+        bases = {}
         for k, d in enumerate(docs):
             if d.beads:
+                bases[k] = self._baselines(d, sides[k])
                 band = Band.around(d.path(), *d.shape, 0)
                 bm = BandMatrix.for_band(band.lo, band.hi, self.params.max_sizes, *sides[k],
                                          d.shape[1])
                 ones = np.array(d.ones(), dtype=np.int64).reshape(-1, 2)
                 match = bm.row_sums(ones[:, 0], ones[:, 1], ones[:, 1] + 1)
-                for own in (d.src_mass[ones[:, 0]], d.tgt_mass[ones[:, 1]]):
-                    shares += list(match[own > 0] / own[own > 0])
+                for own, base in ((d.src_mass[ones[:, 0]], bases[k][0][ones[:, 0]]),
+                                  (d.tgt_mass[ones[:, 1]], bases[k][1][ones[:, 1]])):
+                    shares += list(np.maximum(match - base, 0)[own > 0] / own[own > 0])
         median = float(np.median(np.minimum(shares, 1.0))) if shares else PRIOR_SHARE
         rho = max((median * len(shares) + PRIOR_SHARE * PRIOR_WEIGHT) / (len(shares) + PRIOR_WEIGHT),
                   MIN_CALIBRATION)
@@ -194,12 +200,24 @@ class SentenceAligner:
             bm = BandMatrix.for_band(band.lo, band.hi, self.params.max_sizes, *sides[k],
                                      d.shape[1])
             return LexicalCosts(d.src_len, d.tgt_len, d.src_mass, d.tgt_mass, bm, rho,
-                                self.params, self.scale)
+                                self.params, self.scale, bases.get(k))
 
         for k, d in enumerate(docs):
             if all(d.shape):
                 d.beads = self._solve(d, lambda band, k=k: make(k, band), REFINE_WIDTH)
         return make
+
+    @staticmethod
+    def _baselines(d: _Doc, sides: tuple[Bags, Bags]) -> tuple[np.ndarray, np.ndarray]:
+        """What each sentence matches by chance: its mean match mass against the sentences of
+        the other side within NEIGHBOURS of the previous pass's path (the ones a bead could
+        pair it with). A bead subtracts it once per sentence on the other side, so a sentence
+        that matches everything (a frequent anchor) earns little from any of them, and a
+        larger bead must earn each sentence it adds (Vecalign normalises its cosines against
+        random sentences for the same reason)."""
+        band = Band.around(d.path(), *d.shape, NEIGHBOURS)
+        bm = BandMatrix.for_band(band.lo, band.hi, (1, 1), *sides, d.shape[1])
+        return bm.row_means(), bm.col_means(d.shape[1])
 
     def _add_bridge(self, pairs, docs, bags_src, bags_tgt, w_src) -> None:
         """Same-language word matches between the source sentences and the machine

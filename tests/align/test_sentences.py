@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 import builder.align.search as search
+from builder.align.costs import LexicalCosts, Params
 from builder.align.dp import Band, path_of, solve
+from builder.align.lexical import Bags, BandMatrix
 from builder.align.scoring import score
 from builder.align.sentences import SentenceAligner
 from tests.helpers import load_script
@@ -30,6 +32,36 @@ def test_untranslated_sentences_stay_unaligned():
            "Билеты по-прежнему стоят 3,50 евро."]
     out = beads(SentenceAligner().align(src, tgt))
     assert out == [((0,), (0,)), ((), (1,)), ((1,), (2,)), ((2,), (3,))]
+
+
+def test_untranslated_sentences_on_both_sides_stay_apart():
+    """Two adjacent untranslated sentences, one on each side, next to a good 1-1 pair: not a
+    2-2 bead (each sentence a bead adds must earn more than its chance match)."""
+    src = ["Heavy rain is expected on Friday.",
+           "Drivers should avoid the coastal road between Nord and Vik.",
+           "Follow our channel for updates.", "The storm should pass by Sunday morning."]
+    tgt = ["В пятницу ожидается сильный дождь.",
+           "Водителям следует избегать прибрежной дороги между Нордом и Виком.",
+           "К утру воскресенья шторм должен пройти.", "Берегите себя!"]
+    out = beads(SentenceAligner().align(src, tgt))
+    assert out == [((0,), (0,)), ((1,), (1,)), ((2,), ()), ((3,), (2,)), ((), (3,))]
+
+
+def test_a_sentence_that_matches_everything_earns_nothing():
+    """Match masses against a chance level: a sentence matching each neighbour alike is as
+    unexplained as one matching nothing; one matching its partner above that level is not."""
+    lengths = np.full(6, 20.0)
+    src = Bags(np.arange(6), np.zeros(6, dtype=np.int64), np.ones(6))  # all share one concept
+    tgt = Bags(np.arange(6), np.zeros(6, dtype=np.int64), np.ones(6))
+    matches = BandMatrix.of(np.zeros(6, dtype=np.int64), np.full(6, 6), src, tgt, 6)
+    base = (matches.row_means(), matches.col_means(6))
+    rows, cols = np.arange(1, 7)[:, None], np.arange(1, 7)[:, None]
+    plain = LexicalCosts(lengths, lengths, np.ones(6), np.ones(6), matches, 0.5, Params())
+    normalised = LexicalCosts(lengths, lengths, np.ones(6), np.ones(6), matches, 0.5, Params(),
+                              baselines=base)
+    assert np.allclose(base[0], 1.0) and np.allclose(base[1], 1.0)
+    assert np.allclose(plain.unexplained(rows, cols)[(1, 1)], 0.0)
+    assert np.allclose(normalised.unexplained(rows, cols)[(1, 1)], 2.0)
 
 
 def test_a_sister_post_with_extra_sentences():
