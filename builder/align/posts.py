@@ -4,6 +4,11 @@ Each candidate pair is scored with the signals channels carry: publication times
 and dates in the text, named entities (in a shared Latin skeleton), links, hashtags, the
 emoji that open the post, and the length ratio; optionally a model's similarity. Pairs are
 then linked one-to-one, best first, above a threshold; the rest stay unpaired.
+
+A capitalised word is a name candidate only when its skeleton also occurs among the other
+channel's capitalised words (as the sentence aligner lets a word count only where the other
+side has it): German capitalises every noun, and those nouns, written in lower case or
+translated on the other side, would otherwise weigh down the entity overlap of true pairs.
 """
 
 from __future__ import annotations
@@ -71,6 +76,12 @@ class PostMatcher:
         self.window = window_hours
         self.scale = date_scale_hours
         self.similarity = similarity
+        self.shared_entities: frozenset[str] | None = None  # set by `match`; None: all count
+
+    def _entities(self, post: AlignPost) -> Counter:
+        if self.shared_entities is None:
+            return post.entities
+        return Counter({k: v for k, v in post.entities.items() if k in self.shared_entities})
 
     def signals(self, a: AlignPost, b: AlignPost, ratio: float) -> dict[str, float | None]:
         s: dict[str, float | None] = {}
@@ -78,7 +89,7 @@ class PostMatcher:
             hours = abs((a.date - b.date).total_seconds()) / 3600
             s["date"] = math.exp(-hours / self.scale)
         s["numbers"] = overlap(a.numbers, b.numbers)
-        s["entities"] = overlap(a.entities, b.entities)
+        s["entities"] = overlap(self._entities(a), self._entities(b))
         s["urls"] = _set_overlap(a.urls, b.urls)
         s["hashtags"] = _set_overlap(a.hashtags, b.hashtags)
         if a.lead_emoji or b.lead_emoji:
@@ -102,6 +113,8 @@ class PostMatcher:
             return []
         ratio = (sum(len(p.text) for p in other) / len(other)) / max(
             1.0, sum(len(p.text) for p in main) / len(main))
+        self.shared_entities = frozenset(set().union(*(p.entities for p in main))
+                                         & set().union(*(p.entities for p in other)))
         candidates = []
         for i, a in enumerate(main):
             for j, b in enumerate(other):
