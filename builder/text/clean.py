@@ -24,6 +24,7 @@ from builder.text.telegram import (
     find_urls,
     has_word_chars,
     is_arrow_or_symbol_only,
+    keycap_digits,
     keycap_list_number,
     parse_reactions_line,
     remove_urls,
@@ -157,8 +158,10 @@ class StripSymbols:
     """Rule 7: emoji, flags, joiners, leading bullets go; whitespace collapses; NFC.
 
     A removed symbol never glues its neighbours into one token; keycap digits that open a
-    line become its list number (`1️⃣10 sets` -> `1. 10 sets`). Lines left with no letter
-    or digit (emoji-only, arrow-only) are dropped; the count is of lines dropped.
+    line become its list number (`1️⃣10 sets` -> `1. 10 sets`), and inside a line the number
+    they write (`turned 4️⃣ years` -> `turned 4 years`): a number is never lost. Lines left
+    with no letter or digit (emoji-only, arrow-only) are dropped; the count is of lines
+    dropped.
     """
 
     name = "emoji_and_symbol_lines"
@@ -167,7 +170,7 @@ class StripSymbols:
         kept: list[str] = []
         for line in d.lines:
             if not line.isascii():
-                line = keycap_list_number(unicodedata.normalize("NFC", line))
+                line = keycap_digits(keycap_list_number(unicodedata.normalize("NFC", line)))
                 line = LEADING_BULLET.sub("", strip_emoji(line))
             text = collapse_whitespace(LEADING_BULLET.sub("", line))
             if text and has_word_chars(text):

@@ -54,6 +54,8 @@ _OPENING = frozenset("([{«“‘„‚\"'¡¿")
 _CLOSING = frozenset(")]}»”’\"'.,;:!?…")
 # Keycap digits (or 🔟) that open a line: a list number, like `1.` (`1️⃣10 sets` -> `1. 10 sets`).
 _KEYCAP_NUMBER = re.compile("^(\\s*)((?:[0-9]\ufe0f?\u20e3)+|\U0001F51F)\\s*")
+# Keycap digits anywhere in a line (`исполнилось 4⃣ года`): the number they write.
+_KEYCAP_DIGITS = re.compile("(?:[0-9]\ufe0f?\u20e3)+|\U0001F51F")
 _WORD_CHAR = re.compile(r"[^\W_]")
 LEADING_BULLET = re.compile(r"^\s*[•◦▪▫‣●○■□►▸·]+\s*")
 WHITESPACE = re.compile(r"\s+")
@@ -108,9 +110,27 @@ def keycap_list_number(line: str) -> str:
     m = _KEYCAP_NUMBER.match(line)
     if not m:
         return line
-    keys = m.group(2)
-    number = "10" if keys == "\U0001F51F" else "".join(c for c in keys if c.isdigit())
-    return f"{m.group(1)}{number}. {line[m.end():]}"
+    return f"{m.group(1)}{_keycap_number(m.group(2))}. {line[m.end():]}"
+
+
+def _keycap_number(keys: str) -> str:
+    return "10" if keys == "\U0001F51F" else "".join(c for c in keys if c.isdigit())
+
+
+def keycap_digits(line: str) -> str:
+    """Keycap digits inside a line are the number they write (`turned 4️⃣ years` -> `turned
+    4 years`, `1️⃣1️⃣` -> `11`, `🔟` -> `10`), set apart from a letter or digit beside them so
+    that nothing joins (`x1️⃣10` -> `x 1 10`). `#️⃣` and `*️⃣` are symbols (strip_emoji)."""
+    if "\u20e3" not in line and "\U0001F51F" not in line:
+        return line
+
+    def number(m: re.Match) -> str:
+        text, start, end = m.string, m.start(), m.end()
+        left = " " if start and text[start - 1].isalnum() else ""
+        right = " " if end < len(text) and text[end].isalnum() else ""
+        return f"{left}{_keycap_number(m.group(0))}{right}"
+
+    return _KEYCAP_DIGITS.sub(number, line)
 
 
 def collapse_whitespace(text: str) -> str:

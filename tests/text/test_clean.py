@@ -71,8 +71,12 @@ def test_url_inside_running_text_stays(line, urls):
         ("2️⃣Each set has a key.", "2. Each set has a key."),
         ("🔟Tenth item here.", "10. Tenth item here."),
         ("  3\u20e3 no selector here", "3. no selector here"),
-        ("Press 5️⃣ then go.", "Press then go."),  # a keycap inside a line goes whole
-        ("before1️⃣10 after", "before 10 after"),
+        # keycap digits inside a line are the number they write, never glued to a neighbour
+        ("Press 5️⃣ then go.", "Press 5 then go."),
+        ("before1️⃣10 after", "before 1 10 after"),
+        ("The channel turned 4\u20e3 years old!", "The channel turned 4 years old!"),
+        ("Lesson 1⃣1⃣ and lesson 🔟 today", "Lesson 11 and lesson 10 today"),
+        ("Score 3️⃣🔥points (2️⃣).", "Score 3 points (2)."),
         ("red🔥hot and blue💙sky", "red hot and blue sky"),
         ("Hello👋! (🔥hot) “🎉party”.", "Hello! (hot) “party”."),
         ("#️⃣ Hash key item.", "Hash key item."),
