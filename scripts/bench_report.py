@@ -24,7 +24,7 @@ def make_dataset(root: Path, n: int) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from builder.output.manifest import sha256_path
+    from builder.digests import sha256_file as sha256_path
     from builder.output.parquet import pair_features, segments_features
 
     def text(i: int, k: int) -> str:

@@ -6,11 +6,10 @@ words with the source words (see `sentences.py`)."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from builder.config import BuildConfig
 from builder.mt.batch_limits import resolve_batch_limits
-from builder.mt.cache import default_cache_dir
+from builder.mt.cache import cache_folder
 from builder.mt.models import ModelSpec
 from builder.mt.stage import token_budget_batches
 from builder.mt.translator import make_translator, resolve_runtime
@@ -30,7 +29,7 @@ def chrf(a: str, b: str) -> float:
 class MtBridge:
     def __init__(self, config: BuildConfig, spec: ModelSpec):
         tr = config.translate
-        cache = Path(tr.cache_dir) if tr.cache_dir else default_cache_dir()
+        cache = cache_folder(tr)
         self.settings = tr
         runtime = resolve_runtime(tr)
         self.translator = make_translator(spec, tr, runtime, cache)
@@ -51,4 +50,4 @@ class MtBridge:
         return [self.mt.get(t, "") for t in sentences]
 
     def post_similarity(self, a, b) -> float:
-        return chrf(a.text, " ".join(self.mt.get(s[1], "") for s in b.sentences))
+        return chrf(a.text, " ".join(self.mt.get(s.text, "") for s in b.sentences))

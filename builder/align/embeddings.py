@@ -17,6 +17,7 @@ import numpy as np
 
 from builder.align.costs import BeadType, LengthCosts, LengthScale, Params
 from builder.errors import ModelError
+from builder.extras import require
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,9 @@ class Embedder:
     @classmethod
     def load(cls, model: str, cache_dir: Path | None = None) -> Embedder:
         path, model_id, revision = resolve(model)
-        try:
-            from sentence_transformers import SentenceTransformer  # noqa: PLC0415
-        except ImportError:
-            raise ModelError("embedding mode needs sentence-transformers: "
-                             "pip install 'bitext-builder[embeddings]'") from None
+        SentenceTransformer = require(  # noqa: N806
+            "sentence_transformers", "embeddings", needed_by="embedding mode",
+            error=ModelError).SentenceTransformer
         try:
             loaded = SentenceTransformer(str(path), device="cpu")
         except Exception as err:  # noqa: BLE001 - any loading failure is one model error line
@@ -81,7 +80,7 @@ class Embedder:
         if cache_dir is None:
             from builder.mt.cache import default_cache_dir  # noqa: PLC0415
 
-            cache_dir = default_cache_dir()
+            cache_dir = default_cache_dir()  # no build settings: the user cache
         return cls(model_id, revision, loaded, EmbeddingCache(Path(cache_dir)))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from builder.align.anchors import entities, lead_emoji, numbers, overlap
+from builder.records import Segment
 
 WEIGHTS = {"date": 1.0, "numbers": 2.0, "entities": 2.0, "urls": 1.0, "hashtags": 1.0,
            "emoji": 1.0, "length": 1.0, "model": 3.0}
@@ -30,7 +31,7 @@ class AlignPost:
     post_id: str
     date: datetime | None
     text: str
-    sentences: list[tuple[int, str, int, int]]  # (segment index, text, char start, char end)
+    sentences: tuple[Segment, ...]  # every segment of the post, as cut (index, text, offsets)
     urls: frozenset[str] = frozenset()
     hashtags: frozenset[str] = frozenset()
     lead_emoji: str = ""
@@ -41,15 +42,15 @@ class AlignPost:
     @classmethod
     def of(cls, post, raw_lines, sentences, split: str = "") -> AlignPost:
         """From a cleaned post, the raw lines it came from (for its leading emoji) and its
-        sentences (segment index, text, char start, char end)."""
-        return cls(post.post_id, parse_date(post.date), post.text, sentences,
+        segments as cut."""
+        return cls(post.post_id, parse_date(post.date), post.text, tuple(sentences),
                    frozenset(post.urls), frozenset(post.hashtags), lead_emoji(raw_lines), split)
 
     def __post_init__(self) -> None:
         self.numbers = numbers(self.text)
         self.entities = Counter()
-        for _, sentence, _, _ in self.sentences:  # per sentence: first words are not names
-            self.entities.update(entities(sentence))
+        for sentence in self.sentences:  # per sentence: first words are not names
+            self.entities.update(entities(sentence.text))
 
 
 def parse_date(value: str | None) -> datetime | None:

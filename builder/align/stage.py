@@ -12,7 +12,7 @@ from builder.align.posts import AlignPost, PostMatcher
 from builder.align.sentences import SentenceAligner
 from builder.config import BuildConfig, LangIdConfig, ParallelInput
 from builder.readers import InputFile, read_inputs
-from builder.records import Post, RawPost
+from builder.records import Post, RawPost, Rejected
 from builder.step_log import logged_step
 from builder.text.clean import Cleaner, is_empty
 from builder.text.langid import LanguageIdentifier
@@ -22,15 +22,24 @@ log = logging.getLogger(__name__)
 
 
 def align_post(raw: RawPost, post: Post, segmenter: Segmenter) -> AlignPost:
-    sentences = [(s.segment_index, s.text, s.char_start, s.char_end) for s in segmenter.segment(post)]
-    return AlignPost.of(post, raw.lines, sentences)
+    return AlignPost.of(post, raw.lines, segmenter.segment(post))
+
+
+@dataclass(frozen=True)
+class AlignedRow:
+    """One `<src>-<tgt>-aligned` row, with the split of its source post and the score of its
+    post pair (kept for evaluation, not written)."""
+
+    split: str
+    doc_score: float
+    row: dict
 
 
 @dataclass
 class AlignResult:
     lang: str
-    rows: list[dict] = field(default_factory=list)
-    rejects: list[tuple[str, str, str]] = field(default_factory=list)  # reason, id, text
+    rows: list[AlignedRow] = field(default_factory=list)
+    rejects: list[Rejected] = field(default_factory=list)
     counts: dict = field(default_factory=dict)
     message: str | None = None
 
@@ -87,7 +96,7 @@ class AlignStage:
         other = side.posts(stats)
         result = AlignResult(tgt)
         if bridge is not None:
-            bridge.prepare([s[1] for post in other for s in post.sentences])
+            bridge.prepare([s.text for post in other for s in post.sentences])
         matcher = PostMatcher(self.config.align.doc_threshold, self.config.align.date_window_hours,
                               similarity=bridge.post_similarity if bridge else None)
         self.aligner = SentenceAligner(learn_lexicon=self.config.align.learn_lexicon,
@@ -96,7 +105,7 @@ class AlignStage:
         pairs = matcher.match(src_posts, other)
         # all post pairs at once: word weights and the learned lexicon come from the whole channel
         aligned = self.aligner.align_many(
-            [([s[1] for s in src_posts[i].sentences], [s[1] for s in other[j].sentences])
+            [([s.text for s in src_posts[i].sentences], [s.text for s in other[j].sentences])
              for i, j, _ in pairs])
         if self.aligner.lexicon is not None:
             stats["lexicon_pairs"] = len(self.aligner.lexicon)
@@ -108,31 +117,33 @@ class AlignStage:
                 if not bead.src or not bead.tgt:
                     post, side_name, idx = (a, "source", bead.src) if bead.src else (b, "target", bead.tgt)
                     for k in idx:
-                        index, text, _, _ = post.sentences[k]
-                        result.rejects.append((f"unaligned_{side_name}:{tgt}", f"{post.post_id}:{index}", text))
+                        s = post.sentences[k]
+                        result.rejects.append(Rejected("align", f"unaligned_{side_name}:{tgt}",
+                                                       f"{post.post_id}:{s.segment_index}", s.text))
                     stats[f"unaligned_{side_name}_sentences"] += len(idx)
                     continue
                 if bead.score < self.config.align.min_align_score:
                     stats["low_score_beads"] += 1
-                    result.rejects.append((f"low_align_score:{tgt}", f"{a.post_id}:{a.sentences[bead.src[0]][0]}",
-                                           " ".join(a.sentences[k][1] for k in bead.src)))
+                    first = a.sentences[bead.src[0]]
+                    result.rejects.append(Rejected(
+                        "align", f"low_align_score:{tgt}", f"{a.post_id}:{first.segment_index}",
+                        " ".join(a.sentences[k].text for k in bead.src)))
                     continue
                 ss = [a.sentences[k] for k in bead.src]
                 ts = [b.sentences[k] for k in bead.tgt]
-                result.rows.append({
-                    "id": f"{a.post_id}:{ss[0][0]}",
+                result.rows.append(AlignedRow(a.split, doc_score, {
+                    "id": f"{a.post_id}:{ss[0].segment_index}",
                     "post_id": a.post_id,
                     f"{tgt}_post_id": b.post_id,
-                    "translation": {src: " ".join(s[1] for s in ss), tgt: " ".join(t[1] for t in ts)},
+                    "translation": {src: " ".join(s.text for s in ss),
+                                    tgt: " ".join(t.text for t in ts)},
                     "bead": bead.kind,
                     "align_score": bead.score,
-                    "doc_score": doc_score,
-                    "src_segment_indices": [s[0] for s in ss],
-                    "tgt_segment_indices": [t[0] for t in ts],
-                    "src_char_start": ss[0][2], "src_char_end": ss[-1][3],
-                    "tgt_char_start": ts[0][2], "tgt_char_end": ts[-1][3],
-                    "_split": a.split,
-                })
+                    "src_segment_indices": [s.segment_index for s in ss],
+                    "tgt_segment_indices": [t.segment_index for t in ts],
+                    "src_char_start": ss[0].char_start, "src_char_end": ss[-1].char_end,
+                    "tgt_char_start": ts[0].char_start, "tgt_char_end": ts[-1].char_end,
+                }))
                 beads[bead.kind] += 1
                 scores.append(bead.score)
         result.counts = {
@@ -159,8 +170,5 @@ def _quartiles(values: list[float]) -> list[float]:
 
 
 def aligned_rows(result: AlignResult) -> Iterator[tuple[str, dict]]:
-    for row in result.rows:
-        row = dict(row)
-        split = row.pop("_split")
-        row.pop("doc_score")
-        yield split, row
+    for aligned in result.rows:
+        yield aligned.split, aligned.row

@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from builder.align.stage import AlignStage, ParallelSide, aligned_rows
 from builder.config import BuildConfig, ParallelInput
 from builder.mt.models import ModelSpec
 from builder.pipeline.step import StepBase
 from builder.readers import InputFile
-from builder.records import Rejected
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +34,10 @@ class AlignStep(StepBase):
         embedder = None
         if self.config.align.embedding_model:
             from builder.align.embeddings import Embedder  # noqa: PLC0415
+            from builder.mt.cache import cache_folder  # noqa: PLC0415
 
-            tr = self.config.translate
             embedder = Embedder.load(self.config.align.embedding_model,
-                                     Path(tr.cache_dir) if tr.cache_dir else None)
+                                     cache_folder(self.config.translate))
         for side, plan in self.sides:
             bridge = None
             if side.lang in self.bridges:
@@ -51,9 +49,9 @@ class AlignStep(StepBase):
             name = f"{self.config.source_lang}-{side.lang}-aligned"
             for split, row in aligned_rows(result):
                 corpus.add_row(name, split, row)
-            for reason, rec_id, text in result.rejects:
-                self.drops[reason] += 1
-                corpus.reject(Rejected(self.stage, reason, rec_id, text))
+            for rec in result.rejects:
+                self.drops[rec.reason] += 1
+                corpus.reject(rec)
             self.align_counts[side.lang] = result.counts
             if result.message:
                 log.warning("%s", result.message)

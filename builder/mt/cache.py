@@ -23,6 +23,12 @@ def default_cache_dir() -> Path:
     return Path(base) / "bitext-builder"
 
 
+def cache_folder(settings) -> Path:
+    """The cache folder of a build (`translate.cache_dir`, else the user cache): one answer
+    for translations, embeddings, converted models and the Ray work folder."""
+    return Path(settings.cache_dir) if settings.cache_dir else default_cache_dir()
+
+
 def settings_key(*, model: str, revision: str, backend: str, compute_type: str,
                  target_token: str | None, generation: dict) -> str:
     """The part of every key that is the same for one model run."""

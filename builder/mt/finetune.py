@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from builder.errors import ConfigError, InputError, ModelError
+from builder.extras import require
+from builder.output.layout import MANIFEST_FILE
 
 log = logging.getLogger(__name__)
 EXTRA_HINT = "pip install torch==2.13.0 and pip install 'bitext-builder[finetune]'"
@@ -61,13 +63,11 @@ class FinetuneResult:
 
 
 def _requirements():
-    try:
-        import accelerate  # noqa: F401, PLC0415
-        import sacrebleu  # noqa: PLC0415
-        import torch  # noqa: F401, PLC0415
-        import transformers  # noqa: PLC0415
-    except ImportError as err:
-        raise ConfigError(f"finetune needs {err.name}: {EXTRA_HINT}") from None
+    for module in ("accelerate", "sacrebleu", "torch", "transformers"):
+        require(module, "finetune", needed_by="finetune", install=EXTRA_HINT)
+    import sacrebleu  # noqa: PLC0415
+    import transformers  # noqa: PLC0415
+
     return transformers, sacrebleu
 
 
@@ -123,7 +123,7 @@ def _first_line(err: Exception) -> str:
 
 def _local_description(root: Path) -> dict:
     try:
-        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((root / MANIFEST_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {"name": root.name, "version": None, "signature": None}
     return {"name": manifest["dataset"]["name"], "version": manifest["dataset"]["version"],
@@ -134,7 +134,7 @@ def _hub_description(repo_id: str, revision: str | None) -> dict:
     from huggingface_hub import hf_hub_download  # noqa: PLC0415
 
     try:
-        path = hf_hub_download(repo_id, "manifest.json", repo_type="dataset", revision=revision)
+        path = hf_hub_download(repo_id, MANIFEST_FILE, repo_type="dataset", revision=revision)
         return _local_description(Path(path).parent)
     except Exception:  # noqa: BLE001 - a dataset without our manifest is still a dataset
         version = revision[1:] if revision and revision.startswith("v") else revision

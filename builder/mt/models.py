@@ -3,12 +3,12 @@ snapshots pinned by revision, and multi-target `>>xxx<<` tokens. Runs before any
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from builder.config import BuildConfig, model_display_name
+from builder.digests import sha256_folder
 from builder.errors import ConfigError, ModelError
 
 # ISO 639-1 -> ISO 639-3 for the languages opus-mt models commonly serve. A target outside
@@ -42,13 +42,7 @@ class ModelSpec:
 
 
 def folder_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    for f in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(str(f.relative_to(path)).encode() + b"\0")
-        with f.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    return "sha256:" + digest.hexdigest()[:16]
+    return "sha256:" + sha256_folder(path)[:16]
 
 
 def _hub_snapshot(repo_id: str, revision: str | None, target: str) -> tuple[Path, str]:

@@ -7,11 +7,10 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from builder.config import BuildConfig, LangIdConfig
 from builder.mt.batch_limits import BatchLimits, resolve_batch_limits
-from builder.mt.cache import TranslationCache, default_cache_dir, settings_key, text_key
+from builder.mt.cache import TranslationCache, cache_folder, settings_key, text_key
 from builder.mt.models import ModelSpec
 from builder.mt.qa import QualityChecker
 from builder.mt.translator import Hypothesis, count_tokens, make_translator, resolve_runtime
@@ -79,7 +78,7 @@ class TranslateStage:
         self.config = config
         self.settings = config.translate
         self.runtime = resolve_runtime(self.settings)
-        folder = Path(self.settings.cache_dir) if self.settings.cache_dir else default_cache_dir()
+        folder = cache_folder(self.settings)
         self.cache_root = folder
         self.cache = TranslationCache(folder)
         self.progress = progress

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from builder.config import TranslateConfig
 from builder.errors import ConfigError, ModelError
+from builder.extras import require
 from builder.mt.models import ModelSpec
 
 log = logging.getLogger(__name__)
@@ -76,27 +77,15 @@ def _ct2_runtime(settings: TranslateConfig, ct2) -> Runtime:
 
 
 def _import_torch():
-    try:
-        import torch  # noqa: PLC0415
-    except ImportError:
-        raise ConfigError(
-            "translation needs torch: pip install torch==2.13.0 (CPU) and "
-            "pip install 'bitext-builder[mt]'"
-        ) from None
-    return torch
+    return require("torch", "mt", needed_by="translation",
+                   install="pip install torch==2.13.0 (CPU) and pip install 'bitext-builder[mt]'")
 
 
 def _import_ct2():
     from builder.mt.cuda import preload_cuda12  # noqa: PLC0415
 
     preload_cuda12()  # CUDA 12 libraries from the [gpu] extra's wheels, before CTranslate2 needs them
-    try:
-        import ctranslate2  # noqa: PLC0415
-    except ImportError:
-        raise ConfigError(
-            "translate.backend ctranslate2 needs: pip install 'bitext-builder[ct2]'"
-        ) from None
-    return ctranslate2
+    return require("ctranslate2", "ct2", needed_by="translate.backend ctranslate2")
 
 
 def source_text(spec: ModelSpec, text: str) -> str:

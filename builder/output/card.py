@@ -10,6 +10,7 @@ from datasets import DatasetInfo, Features
 
 from builder import __version__
 from builder.config import BuildConfig
+from builder.output.layout import data_pattern
 
 FIELD_DOCS = {
     "id": "`<post_id>:<segment_index>`",
@@ -199,7 +200,7 @@ def render_card(
         entry = {
             "config_name": name,
             "data_files": [
-                {"split": s, "path": f"data/{name}/{s}-*.parquet"} for s in splits
+                {"split": s, "path": data_pattern(name, s)} for s in splits
             ],
         }
         if name == default_config:

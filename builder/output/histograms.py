@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.errors import InputError
+from builder.output.layout import config_split
 
 TARGET_BINS = 20
 CLIP_QUANTILE = 0.99  # longer tails go to one open bin at the right ("≥ x")
@@ -52,9 +53,9 @@ def config_files(paths: Iterable[str]) -> dict[str, list[str]]:
     """The `data/<config>/<split>-*.parquet` paths among `paths`, by config."""
     by_config: dict[str, list[str]] = {}
     for path in paths:
-        parts = path.split("/")
-        if len(parts) == 3 and parts[0] == "data" and parts[2].endswith(".parquet"):
-            by_config.setdefault(parts[1], []).append(path)
+        found = config_split(path)
+        if found is not None:
+            by_config.setdefault(found[0], []).append(path)
     return by_config
 
 

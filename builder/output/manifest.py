@@ -1,4 +1,4 @@
-"""Provenance: the manifest, the build signature, and output hashes."""
+"""Provenance: the manifest and the build signature (files are hashed by `builder.digests`)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from builder import __version__
-
-MANIFEST_FILE = "manifest.json"
-
-
-def sha256_path(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+from builder.output.layout import MANIFEST_FILE
 
 
 def library_versions() -> dict[str, str]:

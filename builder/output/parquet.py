@@ -9,13 +9,13 @@ from pathlib import Path
 
 from datasets import Features, List, Translation, Value
 
+from builder.output.layout import REJECTS_FILE, data_path
 from builder.output.splits import SPLITS
 from builder.records import Post, Rejected, Segment
 from builder.step_log import logged_step
 
 log = logging.getLogger(__name__)
 ROW_GROUP_ROWS = 20_000
-REJECTS_FILE = "rejects.jsonl"
 
 
 def segments_features() -> Features:
@@ -147,10 +147,6 @@ def arrow_bytes(path: Path) -> int:
 
     f = pq.ParquetFile(path)
     return sum(f.read_row_group(i).nbytes for i in range(f.num_row_groups))
-
-
-def data_path(config: str, split: str) -> str:
-    return f"data/{config}/{split}-00000-of-00001.parquet"
 
 
 @dataclass(frozen=True)

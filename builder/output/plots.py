@@ -8,8 +8,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from builder.output.histograms import Histogram, dataset_histograms
+from builder.output.layout import IMAGES_DIR
 
-IMAGES_DIR = "images"
 WIDTH, HEIGHT = 600, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 46, 44
 BAR, OPEN_BAR, GRID, INK, MUTED = "#4c78a8", "#9ecae9", "#e3e3e3", "#222222", "#666666"

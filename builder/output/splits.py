@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from builder.config import SplitConfig
+from builder.output.layout import split_files
 
 log = logging.getLogger(__name__)
 SPLITS = ("train", "validation", "test")
@@ -69,7 +70,7 @@ class PreviousRelease:
 
         tables, splits = [], []
         for split in SPLITS:
-            for f in sorted((Path(root) / "data" / "posts").glob(f"{split}-*.parquet")):
+            for f in split_files(root, "posts", split):
                 table = pq.read_table(f, columns=["post_id", "text"])
                 tables.append(table)
                 splits += [split] * table.num_rows

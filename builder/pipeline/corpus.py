@@ -66,9 +66,7 @@ class Corpus:
                 self.kept.add(SegmentRef(seg.id, seg.post_id, seg.segment_index, seg.text, split))
             self.counts["segments_kept"] += 1
         if self.align_posts is not None:
-            sentences = [(s.segment_index, s.text, s.char_start, s.char_end)
-                         for s in doc.sentences]
-            self.align_posts.append(AlignPost.of(post, doc.lines, sentences, split))
+            self.align_posts.append(AlignPost.of(post, doc.lines, doc.sentences, split))
         self.add_row("posts", split, post_row(post))
         self.counts["posts_kept"] += 1
         self.metadata.update(metadata_counts(post))

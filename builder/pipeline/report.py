@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder import __version__
+from builder.digests import sha256_file
 from builder.output.card import render_card
 from builder.output.card_location import region as snippet_region
-from builder.output.manifest import MANIFEST_FILE, build_id, dumps, sha256_path
-from builder.output.parquet import REJECTS_FILE, arrow_bytes
+from builder.output.layout import CARD_FILE, MANIFEST_FILE, REJECTS_FILE
+from builder.output.manifest import build_id, dumps
+from builder.output.parquet import arrow_bytes
 from builder.output.plots import card_images
 from builder.text.langid import backend_version
 from builder.text.segment import segmenter_version
@@ -18,8 +20,6 @@ from builder.text.segment import segmenter_version
 if TYPE_CHECKING:
     from builder.pipeline.corpus import Corpus
     from builder.pipeline.run import BuildResult, Plan
-
-CARD_FILE = "README.md"
 
 
 def gather_counts(plan: Plan, corpus: Corpus) -> dict:
@@ -77,7 +77,7 @@ def write_card_and_manifest(tmp: Path, plan: Plan, corpus: Corpus, files, releas
     outputs.append({"path": REJECTS_FILE, "rows": corpus.writer.rejects_rows})
     outputs += [{"path": image["path"], "rows": None} for image in images]
     for o in outputs:
-        o["sha256"] = sha256_path(tmp / o["path"])
+        o["sha256"] = sha256_file(tmp / o["path"])
     manifest = {
         "builder": {"name": "bitext-builder", "version": __version__},
         "dataset": {"name": config.name, "version": config.version},

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import atexit
 import functools
-import hashlib
 import os
 import shutil
 import stat
@@ -16,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from builder.config import BUNDLED_PREFIX, STDIN_PATH
+from builder.digests import blocks, sha256_blocks
 from builder.errors import InputError
 
 SNIFF_BYTES = 64 * 1024
@@ -115,16 +115,17 @@ def first_line(path: Path, max_line_chars: int) -> str:
 def sha256_file(path: Path, *, text: bool = False) -> str:
     """The file's sha256; with `text`, a NUL byte anywhere is an input error (one rule for
     the whole file: the same byte in the first 64 KB makes it binary)."""
-    digest = hashlib.sha256()
-    offset = 0
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
+    def checked(f) -> Iterator[bytes]:
+        offset = 0
+        for block in blocks(f):
             if text and NUL in block:
                 raise InputError(f"{path}: byte {offset + block.index(NUL)}: binary data (a "
                                  "NUL byte), not a text export")
-            digest.update(block)
             offset += len(block)
-    return digest.hexdigest()
+            yield block
+
+    with path.open("rb") as f:
+        return sha256_blocks(checked(f))
 
 
 def raw_lines(f, path: Path, max_line_chars: int) -> Iterator[tuple[int, bytes]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from builder.output.manifest import MANIFEST_FILE
+from builder.output.layout import MANIFEST_FILE
 
 # One path component of a built file: `README.md`, `en-ru-aligned`, `train-00000-of-00001.parquet`.
 _PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,199}")

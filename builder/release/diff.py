@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from builder.errors import InputError
+from builder.output.layout import configs_in, split_files
 from builder.output.manifest import read_manifest
 from builder.release.edits import EditIndex
 
@@ -28,7 +29,7 @@ def _table(root: Path, config: str):
     content = _content_column(config)
     columns = ["post_id", content] if config == "posts" else ["post_id", "segment_index", content]
     tables = []
-    for f in sorted((root / "data" / config).glob("*.parquet")):
+    for f in split_files(root, config):
         table = pq.read_table(f, columns=columns)
         split = f.name.split("-")[0]
         tables.append(table.append_column("split", pa.array([split] * table.num_rows, pa.string())))
@@ -64,8 +65,7 @@ def _split_at(table, i: int) -> str:
 
 
 def _configs(root: Path) -> list[str]:
-    data = root / "data"
-    return sorted(p.name for p in data.iterdir() if p.is_dir()) if data.is_dir() else []
+    return configs_in(root)
 
 
 def _pair_posts(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from builder.errors import InputError
+from builder.output.layout import config_split
 from builder.output.manifest import read_manifest
 
 
@@ -22,10 +23,10 @@ def inspect_dataset(root: Path, rows: int = 3) -> dict:
         "configs": {},
     }
     for out in manifest["outputs"]:
-        parts = out["path"].split("/")
-        if parts[0] != "data" or len(parts) != 3:
+        found = config_split(out["path"])
+        if found is None:
             continue
-        config, split = parts[1], parts[2].split("-")[0]
+        config, split = found
         table = pq.read_table(root / out["path"])
         entry = report["configs"].setdefault(config, {"splits": {}, "languages": Counter(), "rows": []})
         entry["splits"][split] = table.num_rows

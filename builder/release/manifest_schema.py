@@ -10,11 +10,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from builder.config import format_validation_error
-from builder.output.manifest import MANIFEST_FILE, build_id
+from builder.output.layout import CARD_FILE, MANIFEST_FILE
+from builder.output.manifest import build_id
 from builder.release.dataset_files import NotRegular, path_problem, read_inside
 
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
-CARD_FILE = "README.md"
 _HEX64 = r"^[0-9a-f]{64}$"
 
 

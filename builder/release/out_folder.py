@@ -25,7 +25,7 @@ from pathlib import Path
 
 from builder.config import BUNDLED_PREFIX, STDIN_PATH, BuildConfig
 from builder.errors import BuilderError, ConfigError
-from builder.output.parquet import REJECTS_FILE
+from builder.output.layout import REJECTS_FILE
 from builder.release.dataset_files import strangers
 from builder.release.manifest_schema import ManifestProblem, load_manifest
 from builder.report.folder import report_files
@@ -63,13 +63,12 @@ def protected_paths(config: BuildConfig) -> list[Path]:
     local += [m for m in config.translate.models.values() if Path(m).exists()]
     if config.align.mt_model and Path(config.align.mt_model).exists():
         local.append(config.align.mt_model)
-    for folder in (config.translate.cache_dir, config.translate.ray.work_dir):
-        if folder and "://" not in folder:
-            local.append(folder)
-    if not config.translate.cache_dir:
-        from builder.mt.cache import default_cache_dir  # noqa: PLC0415
+    from builder.mt.cache import cache_folder  # noqa: PLC0415
 
-        local.append(str(default_cache_dir()))
+    local.append(str(cache_folder(config.translate)))
+    work = config.translate.ray.work_dir
+    if work and "://" not in work:
+        local.append(work)
     return [Path(p).expanduser().resolve() for p in local]
 
 

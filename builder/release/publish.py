@@ -19,10 +19,10 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
+from builder.digests import blocks, sha256_blocks
 from builder.errors import BuilderError, PublishError
-from builder.output.manifest import MANIFEST_FILE
+from builder.output.layout import CARD_FILE, MANIFEST_FILE
 from builder.release.dataset_files import open_inside
-from builder.release.manifest_schema import CARD_FILE
 from builder.release.repo_id import check_repo_id
 from builder.release.verify import verify_folder
 
@@ -93,12 +93,10 @@ class _Upload:
 
     def _hash(self, rel: str, f: BinaryIO) -> None:
         size = f.getbuffer().nbytes if isinstance(f, io.BytesIO) else os.fstat(f.fileno()).st_size
-        sha256, blob = hashlib.sha256(), hashlib.sha1(f"blob {size}\0".encode())
-        for block in iter(lambda: f.read(1 << 20), b""):
-            sha256.update(block)
-            blob.update(block)
+        blob = hashlib.sha1(f"blob {size}\0".encode())  # git's blob id, from the same reads
+        sha256 = sha256_blocks(blocks(f), blob)
         f.seek(0)
-        self.sha256[rel], self.blob[rel], self.size[rel] = sha256.hexdigest(), blob.hexdigest(), size
+        self.sha256[rel], self.blob[rel], self.size[rel] = sha256, blob.hexdigest(), size
 
     def matches(self, remote: dict[str, object]) -> bool:
         """Whether a remote tree (path -> RepoFile) holds exactly these files."""

@@ -18,9 +18,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.digests import sha256_of
 from builder.errors import InputError, VerifyError
+from builder.output.layout import CARD_FILE
 from builder.release.dataset_files import NotRegular, open_inside, strangers
-from builder.release.manifest_schema import CARD_FILE, ManifestProblem, load_manifest
+from builder.release.manifest_schema import ManifestProblem, load_manifest
 from builder.report.folder import report_files
 
 
@@ -43,11 +45,8 @@ def load_card_data(root: Path) -> dict:
 
 def file_sha256(root: Path, rel: str) -> str:
     """sha256 of a listed file, opened without following links."""
-    digest = hashlib.sha256()
     with open_inside(root, rel) as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return sha256_of(f)
 
 
 def _check_files(root: Path, manifest: dict) -> str:

@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from builder.output.histograms import iter_batches
+from builder.output.layout import config_split
 from builder.output.splits import SPLITS
 
 
@@ -14,10 +15,10 @@ def rows_per_split(outputs: list[dict]) -> list[dict]:
     """[{config, splits: {split: rows}, total}] in the manifest's config order."""
     table: dict[str, dict[str, int]] = {}
     for out in outputs:
-        parts = out["path"].split("/")
-        if len(parts) == 3 and parts[0] == "data":
-            split = parts[2].split("-", 1)[0]
-            table.setdefault(parts[1], {})[split] = int(out.get("rows") or 0)
+        found = config_split(out["path"])
+        if found is not None:
+            config, split = found
+            table.setdefault(config, {})[split] = int(out.get("rows") or 0)
     order = sorted(table, key=lambda c: (c not in ("segments", "posts"), c != "segments", c))
     return [{"config": c, "splits": [table[c].get(s) for s in SPLITS],
              "total": sum(table[c].values())} for c in order]

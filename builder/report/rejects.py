@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.errors import InputError
+from builder.output.layout import REJECTS_FILE
 from builder.report.sample import id_key
 
-REJECTS_FILE = "rejects.jsonl"
 PER_REASON = 1_000
 
 

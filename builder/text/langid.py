@@ -12,6 +12,7 @@ from pathlib import Path
 
 from builder.config import LangIdConfig
 from builder.errors import ConfigError
+from builder.extras import require
 from builder.pipeline.step import BatchStep
 from builder.records import Doc, evolve
 from builder.text.function_words import clearly_in, has_any
@@ -100,12 +101,9 @@ class LinguaBackend:
     name = "lingua"
 
     def __init__(self, candidates: list[str], seed: int):
-        try:
-            from lingua import IsoCode639_1, Language, LanguageDetectorBuilder  # noqa: PLC0415
-        except ImportError:
-            raise ConfigError(
-                "langid.backend: lingua is not installed; pip install 'bitext-builder[lingua]'"
-            ) from None
+        lingua = require("lingua", "lingua", needed_by="langid.backend lingua")
+        IsoCode639_1, Language = lingua.IsoCode639_1, lingua.Language  # noqa: N806
+        LanguageDetectorBuilder = lingua.LanguageDetectorBuilder  # noqa: N806
         languages = []
         for code in candidates:
             try:

@@ -2,11 +2,13 @@
 
 from builder.align.anchors import entities
 from builder.align.posts import AlignPost, PostMatcher
+from builder.records import Segment
 
 
 def post(post_id: str, sentences: list[str]) -> AlignPost:
     text = " ".join(sentences)
-    return AlignPost(post_id, None, text, [(k, s, 0, 0) for k, s in enumerate(sentences)])
+    return AlignPost(post_id, None, text,
+                     tuple(Segment(post_id, k, s, 0, 0, "", None) for k, s in enumerate(sentences)))
 
 
 DE = [post("de1", ["Am Montag erreichte die Expedition von Raymond Lambert den Gipfel des "
@@ -20,7 +22,7 @@ FR = [post("fr2", ["La cabane du col du Grimsel reste fermée jusqu'en juin.",
 
 
 def test_german_nouns_are_not_names_unless_the_other_channel_has_them():
-    assert entities(DE[0].sentences[1][1])  # capitalised German nouns look like names alone
+    assert entities(DE[0].sentences[1].text)  # capitalised German nouns look like names alone
     matcher = PostMatcher(threshold=0.8, window_hours=72)
     assert [(i, j) for i, j, _ in matcher.match(DE, FR)] == [(0, 1), (1, 0)]
     assert matcher.signals(DE[0], FR[1], 1.0)["entities"] == 1.0  # Raymond Lambert Dhaulagiri

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from builder.digests import sha256_file as sha256_path
 from builder.output.histograms import (
     LANG_SCORE,
     LENGTH,
@@ -14,7 +15,6 @@ from builder.output.histograms import (
     dataset_histograms,
     histogram,
 )
-from builder.output.manifest import sha256_path
 from builder.output.plots import number, svg_histogram
 
 SVG = "{http://www.w3.org/2000/svg}"

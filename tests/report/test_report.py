@@ -41,7 +41,7 @@ def _dataset(root, n_pairs: int):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from builder.output.manifest import sha256_path
+    from builder.digests import sha256_file as sha256_path
     from builder.output.parquet import pair_features, segment_row, segments_features
     from builder.records import Segment
 

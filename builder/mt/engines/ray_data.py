@@ -18,7 +18,8 @@ import posixpath
 from pathlib import Path
 
 from builder.config import RayConfig
-from builder.errors import ConfigError, ModelError
+from builder.errors import ModelError
+from builder.extras import require
 from builder.mt.models import ModelSpec
 from builder.mt.translator import Hypothesis, load_tokenizer, make_translator
 
@@ -27,11 +28,7 @@ log = logging.getLogger(__name__)
 
 def _ray():
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    try:
-        import ray  # noqa: PLC0415
-    except ImportError:
-        raise ConfigError("translate.engine ray needs: pip install 'bitext-builder[ray]'") from None
-    return ray
+    return require("ray", "ray", needed_by="--engine ray (translate.engine: ray)")
 
 
 _started_here = False  # whether this process started the Ray it is connected to
