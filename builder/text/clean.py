@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from builder.pipeline.step import BatchStep
@@ -78,7 +78,7 @@ class ExtractReactions:
         if parsed is None:
             return d, 0
         reactions = d.reactions + tuple(Reaction(e, c) for e, c in parsed)
-        return replace(d, lines=d.lines[:-1], reactions=reactions), 1
+        return evolve(d, lines=d.lines[:-1], reactions=reactions), 1
 
 
 class SplitElisions:
@@ -96,7 +96,7 @@ class SplitElisions:
             parts = ELISION.split(line)
             removed += len(parts) - 1
             out.extend(p for p in parts if p.strip())
-        return replace(d, lines=tuple(out)), removed
+        return evolve(d, lines=tuple(out)), removed
 
 
 class DropNotices:
@@ -106,7 +106,7 @@ class DropNotices:
 
     def apply(self, d: Draft) -> tuple[Draft, int]:
         kept = tuple(line for line in d.lines if _notice_key(line) not in NOTICES)
-        return replace(d, lines=kept), len(d.lines) - len(kept)
+        return evolve(d, lines=kept), len(d.lines) - len(kept)
 
 
 class ExtractUrls:
@@ -129,7 +129,7 @@ class ExtractUrls:
                 dropped += 1
             else:
                 kept.append(line)
-        return replace(d, lines=tuple(kept), urls=_unique(urls)), dropped
+        return evolve(d, lines=tuple(kept), urls=_unique(urls)), dropped
 
 
 class ExtractHashtags:
@@ -151,7 +151,7 @@ class ExtractHashtags:
                 dropped += 1
             else:
                 kept.append(HASHTAG_SIGN.sub("", line))
-        return replace(d, lines=tuple(kept), hashtags=_unique(tags)), dropped
+        return evolve(d, lines=tuple(kept), hashtags=_unique(tags)), dropped
 
 
 class StripSymbols:
@@ -175,7 +175,7 @@ class StripSymbols:
             text = collapse_whitespace(LEADING_BULLET.sub("", line))
             if text and has_word_chars(text):
                 kept.append(text)
-        return replace(d, lines=tuple(kept)), len(d.lines) - len(kept)
+        return evolve(d, lines=tuple(kept)), len(d.lines) - len(kept)
 
 
 class Undouble:
@@ -223,7 +223,7 @@ class Undouble:
             out.extend(first[i1:i2])
             if tag in ("insert", "replace"):
                 out.extend(second[j1:j2])
-        return replace(d, lines=tuple(out)), matched
+        return evolve(d, lines=tuple(out)), matched
 
 
 DEFAULT_STEPS = (

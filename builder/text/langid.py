@@ -290,10 +290,11 @@ class _LanguageStep(BatchStep):
         self.config = config
         self.default_lang = default_lang
         self.version = backend_version(config)
+        self._config_json = config.model_dump_json()  # the shared identifier's key
 
     @property
     def identifier(self) -> LanguageIdentifier:
-        return _shared_identifier(self.config.model_dump_json(), self.default_lang)
+        return _shared_identifier(self._config_json, self.default_lang)
 
 
 class PostLanguage(_LanguageStep):
@@ -328,18 +329,20 @@ class SegmentLanguage(_LanguageStep):
         if not doc.segments:
             return doc
         ident, post = self.identifier, doc.post
-        before = (ident.gated, ident.detected, ident.by_script, Counter(ident.outside))
+        gated, detected, by_script = ident.gated, ident.detected, ident.by_script
+        outside = ident.outside.total()
+        before = Counter(ident.outside) if outside else None
         labelled = []
         for seg in doc.segments:
             lang, score = ident.segment(seg.text, post.lang, post.lang_score)
             labelled.append(evolve(seg, lang=lang, lang_score=score))
-        gated, detected, by_script, outside = before
         self.counts["by_post_or_function_words"] += ident.gated - gated
         self.counts["by_detector"] += ident.detected - detected
         self.counts["by_script"] += ident.by_script - by_script
-        for lang, n in (ident.outside - outside).items():
-            self.counts[f"outside:{lang}"] += n
-            self.counts["outside_candidates"] += n
+        if ident.outside.total() != outside:  # a label outside the candidates in this post
+            for lang, n in (ident.outside - (before or Counter())).items():
+                self.counts[f"outside:{lang}"] += n
+                self.counts["outside_candidates"] += n
         return evolve(doc, segments=tuple(labelled))
 
     def manifest_counts(self) -> dict[str, dict]:

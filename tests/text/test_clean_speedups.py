@@ -65,3 +65,99 @@ def test_list_marker_length_bound():
         text = "".join(parts)
         if _LIST_MARKER.match(text):
             assert len(text) <= _LIST_MARKER_MAX, text
+
+
+# --- the definitions the fast forms replaced (reference implementations) -------------------
+
+def _old_emoji_runs():
+    import re
+
+    from builder.text.telegram import _EMOJI_ASTRAL, _EMOJI_BMP, _KEYCAP
+
+    return re.compile(
+        f"(?:{_KEYCAP}|[{_EMOJI_BMP}\u200b\u200c\u2060\ufeff\u00ad]"
+        f"|(?=[\U00010000-\U0010FFFF])[{_EMOJI_ASTRAL}])+"
+    )
+
+
+def _old_strip_emoji(text):
+    import re
+
+    from builder.text.telegram import _separate
+
+    if text.isascii():
+        return text
+    if max(text) < "\u203c":
+        return re.sub("[\u200b\u200c\u200d\u00ad]+", "", text)
+    return _old_emoji_runs().sub(_separate, text)
+
+
+def _code_points(ranges=((0, 0x110000),), sep=""):
+    """The code points of `ranges` but the surrogates, each followed by `sep`."""
+    return "".join(chr(c) + sep for lo, hi in ranges for c in range(lo, hi)
+                   if not 0xD800 <= c < 0xE000)
+
+
+def test_emoji_run_matches_the_old_runs_on_every_code_point():
+    from builder.text.telegram import _EMOJI_RUN
+
+    old = _old_emoji_runs()
+    emoji_blocks = ((0xA0, 0x100), (0x2000, 0x3300), (0xFE00, 0xFF00), (0x1F000, 0x20000),
+                    (0xE0000, 0xE0100))
+    # each code point alone, then the emoji blocks side by side (runs of many)
+    for text in (_code_points(sep="a"), _code_points(emoji_blocks)):
+        text = text.replace("\u20e3", "")  # the fast form is for text without keycaps
+        assert [m.span() for m in _EMOJI_RUN.finditer(text)] == [
+            m.span() for m in old.finditer(text)
+        ]
+
+
+def test_strip_emoji_equals_the_old_definition_on_random_text():
+    from builder.text.telegram import strip_emoji
+
+    rng = random.Random(7)
+    alphabet = [
+        "a", "Z", "1", " ", "\t", ".", "(", ")", "’", "“", "—", "Ж", "é", "中", "™", "©", "®",
+        "\u203c", "☎", "⭐", "\ufe0f", "\ufe0e", "\u200d", "\u200b", "\u200c", "\u2060", "\ufeff",
+        "\u00ad", "\u20e3", "#", "*", "🔥", "👍", "🏻", "🇷", "🇺", "\U000e0067", "🄰", "𝐀", "𠀀",
+        "🔟", "\U0001F000", "\U0001FFFD", "\U0010FFFF",
+    ]
+    for _ in range(30000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert strip_emoji(text) == _old_strip_emoji(text), ascii(text)
+
+
+def test_hashtags_equal_the_old_patterns():
+    import re
+
+    from builder.text.telegram import HASHTAG, HASHTAG_SIGN
+
+    old_tag = re.compile(r"(?<![\w&/#])#([^\W\d_]\w*)")
+    old_sign = re.compile(r"(?<![\w&/#])#(?=[^\W\d_])")
+    # a sample of code points (every class the patterns test) before and after `#`
+    sample = _code_points(((0, 0x3000), (0x1F000, 0x1F100), (0x20000, 0x20100)))[::7]
+    every = "".join(c + "#a #" + c + " " for c in sample)
+    for text in (every, "#a", "##a", "a#b", "&#x", "/#y", "#1a", "# a", "#é", "#_a"):
+        assert [m.span(1) for m in HASHTAG.finditer(text)] == [
+            m.span(1) for m in old_tag.finditer(text)]
+        assert HASHTAG_SIGN.sub("", text) == old_sign.sub("", text)
+    rng = random.Random(3)
+    for _ in range(20000):
+        text = "".join(rng.choice("#a1_&/ .Жé-\n\u0301٣") for _ in range(rng.randint(0, 12)))
+        assert HASHTAG.findall(text) == old_tag.findall(text), text
+        assert HASHTAG_SIGN.sub("", text) == old_sign.sub("", text), text
+
+
+def test_collapse_whitespace_fast_path_is_sound():
+    from builder.text.telegram import collapse_whitespace
+
+    # the fast path rests on this: the only printable whitespace is the space
+    for c in map(chr, range(0x110000)):
+        if c.isspace():
+            assert c == " " or not c.isprintable(), hex(ord(c))
+    rng = random.Random(11)
+    alphabet = ["a", "b", " ", "  ", "\t", "\n", "\xa0", "\u2028", "\u3000", "\x1c", "\x85",
+                "\u200b", "é", "\u180e"]
+    for _ in range(30000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        assert collapse_whitespace(text) == " ".join(text.split()), ascii(text)
