@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import re
 from collections import Counter
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -16,10 +17,32 @@ from builder.extras import require
 from builder.pipeline.step import BatchStep
 from builder.records import Doc, evolve
 from builder.text.function_words import clearly_in, has_any
-from builder.text.scripts import ScriptCheck, dominant_script, scripts_of
+from builder.text.scripts import (
+    UNSPACED_SCRIPTS,
+    ScriptCheck,
+    dominant_script,
+    foreign_letters,
+    main_script,
+    script_runs,
+    scripts_of,
+)
+from builder.text.telegram import may_hold_url, remove_urls
 from builder.text.words import count_words
 
 UNDETERMINED = "und"  # ISO 639-2: a text in no language the detector can name
+# An e-mail address or an @handle: like a URL, written in Latin letters whatever the text's
+# language, so no evidence of it.
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w.@])@\w+")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def language_evidence(text: str) -> str:
+    """The text a language is told from: without URLs, e-mail addresses and @handles (an
+    Arabic line ending in a link is Arabic), unless nothing else has a letter."""
+    if "@" not in text and not may_hold_url(text):
+        return text
+    bare = _ADDRESS.sub(" ", remove_urls(text))
+    return bare if _LETTER.search(bare) else text
 
 
 def langdetect_module():
@@ -161,6 +184,13 @@ class LanguageIdentifier:
       (`outside`, `by_script`) and the language filter drops them whatever their length. A
       segment of a post labelled outside the candidates takes that label only when written
       in its script, else the channel's language (score 0).
+    - Main script: a label is written in the script most of the text's words are in. A
+      segment whose main script its post's language is not written in does not take the
+      post's label; a detector label in another script than the text's main one gives way to
+      the best candidate written in the main script (langdetect weighs letters, so two
+      English names outweigh a Chinese sentence).
+    - URLs, e-mail addresses and @handles are no evidence of a language
+      (`language_evidence`).
     """
 
     def __init__(self, config: LangIdConfig, default_lang: str):
@@ -169,6 +199,12 @@ class LanguageIdentifier:
         self.default_lang = default_lang
         self.candidates = frozenset(config.candidates)
         self.scripts = ScriptCheck(config.candidates) if config.outside_candidates else None
+        # the scripts the candidates are written in, each with the candidates written in it
+        self.written: dict[str, list[str]] = {}
+        for code in config.candidates:
+            for script in scripts_of(code):
+                self.written.setdefault(script, []).append(code)
+        self.candidate_scripts = tuple(self.written)
         self._by_scripts: dict[tuple[str, ...], LangdetectBackend | None] = {}
         self.gated = 0
         self.detected = 0
@@ -187,11 +223,39 @@ class LanguageIdentifier:
         return self._by_scripts[scripts]
 
     def best(self, text: str) -> tuple[str, float]:
-        scores = self.backend.scores(text)
+        scores = self._in_main_script(text, self.backend.scores(text))
         if not scores:
             return self.default_lang, 0.0
         lang = _top(scores)
         return lang, round(float(scores[lang]), 6)
+
+    def _main_script(self, text: str, also: str) -> str | None:
+        """The script most of the text's words are in, of the candidates' scripts and those
+        of `also` (a label to test against them)."""
+        scripts = self.candidate_scripts + tuple(
+            s for s in scripts_of(also) if s not in self.written
+        )
+        return main_script(text, scripts)
+
+    def _in_main_script(self, text: str, scores: dict[str, float]) -> dict[str, float]:
+        """The detector's scores; when its label is written in another script than most of
+        the text's words, that script is one written without spaces (langdetect weighs
+        letters, and a Chinese sentence has few against two English names) and a candidate
+        is written in it, the scores of those words alone among the candidates written in
+        that script (the best of them wins)."""
+        if not scores or len(self.written) < 2 or text.isascii():
+            return scores
+        lang = _top(scores)
+        own = scripts_of(lang)
+        if not foreign_letters(own).search(text):
+            return scores  # every letter in the label's script: the common case
+        main = self._main_script(text, lang)
+        if main not in UNSPACED_SCRIPTS or main in own or main not in self.written:
+            return scores
+        fitting = self.written[main]
+        again = self.backend.scores(" ".join(script_runs(text, main)))
+        again = {code: p for code, p in again.items() if code in fitting}
+        return again or {fitting[0]: 0.0}
 
     def _by_script(self, text: str) -> tuple[str, float] | None:
         """The label of a text whose letters are mostly in no candidate's script: the best
@@ -230,7 +294,7 @@ class LanguageIdentifier:
                 or has_any(text, expected) is False)
 
     def post(self, text: str) -> tuple[str, float]:
-        text = text[: self.config.post_prefix_chars]
+        text = language_evidence(text[: self.config.post_prefix_chars])
         found = self._by_script(text)
         if found is not None:
             return found
@@ -240,26 +304,45 @@ class LanguageIdentifier:
             found = self._by_detector(text)
         return found or (lang, score)
 
-    def _fits(self, text: str, post_lang: str) -> bool:
-        """Whether a segment in a candidate's script may take its post's label."""
-        return post_lang in self.candidates or dominant_script(text) in scripts_of(post_lang)
+    def _instead_of_post(self, text: str, post_lang: str) -> str | None:
+        """The label a segment takes instead of its post's when it is not written in the
+        post language's script (none of its letters are, or most of its words are in a
+        script written without spaces): the channel's language if written in the segment's
+        main script, else the first candidate that is (else the channel's); None when it
+        fits. A segment mixing two alphabets keeps its post's label (a Russian sentence
+        naming English funds)."""
+        own = scripts_of(post_lang)
+        if text.isascii() and "Latin" in own:
+            return None  # every letter Latin, like the post language's: the common case
+        if own and not text.isascii() and not foreign_letters(own).search(text):
+            return None  # every letter in the post language's script
+        main = self._main_script(text, post_lang)
+        if main is None or main in own:
+            return None
+        if main not in UNSPACED_SCRIPTS and any(script_runs(text, s) for s in own):
+            return None
+        if main in scripts_of(self.default_lang) or main not in self.written:
+            return self.default_lang
+        return self.written[main][0]
 
     def segment(self, text: str, post_lang: str, post_score: float = 0.0) -> tuple[str, float]:
+        text = language_evidence(text)
         found = self._by_script(text)
         if found is not None:
             self.by_script += 1
             self.outside[found[0]] += 1
             return found
-        if self.scripts is not None and not self._fits(text, post_lang):
-            post_lang, post_score = self.default_lang, 0.0
+        instead = self._instead_of_post(text, post_lang) if self.scripts is not None else None
+        if instead is not None:
+            post_lang, post_score = instead, 0.0
         short = count_words(text) < self.config.drop_min_words
         if self.config.segment_gate and (
-            short or clearly_in(text, post_lang, self.config.drop_min_words)
+            short or (instead is None and clearly_in(text, post_lang, self.config.drop_min_words))
         ):
             self.gated += 1
             return post_lang, post_score
         self.detected += 1
-        scores = self.backend.scores(text)
+        scores = self._in_main_script(text, self.backend.scores(text))
         if not scores:
             return post_lang, 0.0
         lang = _top(scores)

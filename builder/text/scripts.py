@@ -1,6 +1,10 @@
-"""Writing systems: which scripts a language is written in, and whether a text's letters are
-mostly in scripts that none of a set of languages uses (the cheap, certain part of telling
-that a text is in none of `langid.candidates`)."""
+"""Writing systems: which scripts a language is written in, which script most of a text's
+words are in, and whether they are mostly in scripts that none of a set of languages uses
+(the cheap, certain part of telling that a text is in none of `langid.candidates`).
+
+Words are counted as the length filters count them (`words.count_words`): a run of Latin,
+Cyrillic or Arabic letters is one word, each Han or kana character is one. Counting letters
+instead would let two English product names outweigh a Chinese sentence."""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import re
 from functools import lru_cache
 
 import regex
+
+from builder.text.words import count_words
 
 _SCRIPT_LANGS = {
     "Latin": "af az bs ca cs cy da de en eo es et eu fi fr ga gl hr hu id is it la lb lg lt lv "
@@ -40,12 +46,17 @@ _SCRIPT_LANGS = {
     "Tibetan": "bo",
 }
 
+# Scripts written without spaces between words (`words.count_words` counts them by character).
+UNSPACED_SCRIPTS = frozenset(
+    {"Han", "Hiragana", "Katakana", "Thai", "Lao", "Khmer", "Myanmar", "Tibetan"}
+)
+
 SCRIPTS: dict[str, tuple[str, ...]] = {}
 for _script, _langs in _SCRIPT_LANGS.items():
     for _lang in _langs.split():
         SCRIPTS[_lang] = (*SCRIPTS.get(_lang, ()), _script)
 
-_LETTER = re.compile(r"[^\W\d_]")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
 _PLANES = 0x32400  # planes 0-3 hold every script above
 
 
@@ -54,23 +65,60 @@ def scripts_of(lang: str) -> tuple[str, ...]:
     return SCRIPTS.get(lang.split("-")[0], ())
 
 
-@lru_cache(maxsize=8)
-def _foreign_letter(scripts: tuple[str, ...]) -> re.Pattern:
-    """A stdlib pattern for one letter outside `scripts` (stdlib `re` scans a plain class
-    several times faster than `regex` evaluates script properties)."""
+@lru_cache(maxsize=16)
+def _script_class(scripts: tuple[str, ...], letters_only: bool = False) -> str:
+    """The body of a stdlib character class holding every code point (or every letter) of
+    `scripts` (stdlib `re` scans a plain class several times faster than `regex` evaluates
+    script properties)."""
     prop = regex.compile("[" + "".join(rf"\p{{Script={s}}}" for s in scripts) + "]")
     inside = prop.findall("".join(map(chr, range(_PLANES))))
+    if letters_only:
+        inside = [c for c in inside if c.isalpha()]
     ranges: list[list[int]] = []
     for cp in map(ord, inside):
         if ranges and cp == ranges[-1][1] + 1:
             ranges[-1][1] = cp
         else:
             ranges.append([cp, cp])
-    cls = "".join(
+    return "".join(
         re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
         for a, b in ranges
     )
-    return re.compile(rf"[^{cls}\W\d_]")
+
+
+@lru_cache(maxsize=16)
+def foreign_letters(scripts: tuple[str, ...]) -> re.Pattern:
+    """A run of letters outside `scripts`."""
+    return re.compile(rf"[^{_script_class(scripts)}\W\d_]+")
+
+
+@lru_cache(maxsize=16)
+def _letter_run(script: str) -> re.Pattern:
+    """A run of letters of `script`."""
+    return re.compile(rf"[{_script_class((script,), letters_only=True)}]+")
+
+
+def _words(runs: list[str]) -> int:
+    return count_words(" ".join(runs)) if runs else 0
+
+
+def script_runs(text: str, script: str) -> list[str]:
+    """The runs of `text`'s letters written in `script`."""
+    return _letter_run(script).findall(text)
+
+
+@lru_cache(maxsize=8)  # a segment is asked about twice: its post's label, the detector's
+def main_script(text: str, scripts: tuple[str, ...]) -> str | None:
+    """Of `scripts`, the one most of `text`'s words are written in (ties: the first); None
+    when the text has no letter in any of them."""
+    if text.isascii():
+        return "Latin" if "Latin" in scripts and _LETTER_RUN.search(text) else None
+    best, most = None, 0
+    for script in scripts:
+        words = _words(script_runs(text, script))
+        if words > most:
+            best, most = script, words
+    return best
 
 
 class ScriptCheck:
@@ -82,20 +130,24 @@ class ScriptCheck:
         self.enabled = all(known)
         self.scripts = tuple(sorted({s for group in known for s in group}))
         self._latin = "Latin" in self.scripts
-        self._foreign = _foreign_letter(self.scripts) if self.enabled else None
+        self._foreign = foreign_letters(self.scripts) if self.enabled else None
 
     def foreign(self, text: str) -> bool:
+        """Whether most of the text's words are in scripts none of the languages uses."""
         if self._foreign is None or (self._latin and text.isascii()):
             return False
-        if self._foreign.search(text) is None:
+        runs = self._foreign.findall(text)
+        if not runs:
             return False
-        return 2 * len(self._foreign.findall(text)) > len(_LETTER.findall(text))
+        foreign = _words(runs)
+        own = _words(_LETTER_RUN.findall(self._foreign.sub(" ", text)))
+        return foreign > own
 
 
 def dominant_script(text: str) -> str | None:
-    """The script (of those named in SCRIPTS) with the most letters in `text`."""
+    """The script (of those named in SCRIPTS) most of `text`'s words are written in."""
     counts = {
-        script: len(regex.findall(rf"\p{{Script={script}}}", text)) for script in _SCRIPT_LANGS
+        script: _words(regex.findall(rf"\p{{Script={script}}}+", text)) for script in _SCRIPT_LANGS
     }
     best = max(counts, key=lambda s: (counts[s], s))
     return best if counts[best] else None

@@ -164,14 +164,15 @@ def is_arrow_or_symbol_only(text: str) -> bool:
     return not has_word_chars(strip_emoji(text))
 
 
-def _may_hold_url(text: str) -> bool:
+def may_hold_url(text: str) -> bool:
+    """Whether `text` may hold a URL (a cheap test before the pattern)."""
     lower = text if text.isascii() and text.islower() else text.lower()
     return "://" in lower or "www." in lower or "t.me/" in lower
 
 
 def find_urls(text: str) -> list[str]:
     """URLs in a line, without trailing punctuation; a bare scheme (`https://`) is no URL."""
-    if not _may_hold_url(text):
+    if not may_hold_url(text):
         return []
     found = (m.group(0).rstrip(_URL_TRAIL) for m in URL.finditer(text))
     return [url for url in found if _URL_HOST.match(url)]
