@@ -17,9 +17,10 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from builder.align.anchors import entities, lead_emoji, numbers, overlap
+from builder.readers.dates import written_moment
 from builder.records import Segment
 
 WEIGHTS = {"date": 1.0, "numbers": 2.0, "entities": 2.0, "urls": 1.0, "hashtags": 1.0,
@@ -43,7 +44,7 @@ class AlignPost:
     def of(cls, post, raw_lines, sentences, split: str = "") -> AlignPost:
         """From a cleaned post, the raw lines it came from (for its leading emoji) and its
         segments as cut."""
-        return cls(post.post_id, parse_date(post.date), post.text, tuple(sentences),
+        return cls(post.post_id, written_moment(post.date), post.text, tuple(sentences),
                    frozenset(post.urls), frozenset(post.hashtags), lead_emoji(raw_lines), split)
 
     def __post_init__(self) -> None:
@@ -51,17 +52,6 @@ class AlignPost:
         self.entities = Counter()
         for sentence in self.sentences:  # per sentence: first words are not names
             self.entities.update(entities(sentence.text))
-
-
-def parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    # a local time (no zone in the source) is compared as if UTC: off by the zone at most
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _set_overlap(a: frozenset, b: frozenset) -> float | None:

@@ -11,9 +11,17 @@ from dataclasses import dataclass
 from builder.config import BuildConfig, LangIdConfig
 from builder.mt.batch_limits import BatchLimits, resolve_batch_limits
 from builder.mt.cache import TranslationCache, cache_folder, settings_key, text_key
+from builder.mt.engines import Engine
+from builder.mt.engines.local import LocalEngine
 from builder.mt.models import ModelSpec
 from builder.mt.qa import QualityChecker
-from builder.mt.translator import Hypothesis, count_tokens, make_translator, resolve_runtime
+from builder.mt.translator import (
+    Hypothesis,
+    Translator,
+    count_tokens,
+    make_translator,
+    resolve_runtime,
+)
 from builder.step_log import logged_step
 
 log = logging.getLogger(__name__)
@@ -84,8 +92,9 @@ class TranslateStage:
         self.progress = progress
         self.translated: Counter = Counter()  # new translations per target (not from cache)
         self.flag_counts: dict[str, Counter] = {}
-        self._translators: dict[str, object] = {}
+        self._translators: dict[str, Translator] = {}
         self._limits: dict[str, BatchLimits] = {}
+        self.engine: Engine
         if self.settings.engine == "ray":
             from builder.mt.engines.ray_data import RayEngine  # noqa: PLC0415
 
@@ -201,26 +210,3 @@ class TranslateStage:
         self.engine.close()
         self.cache.close()
 
-
-class LocalEngine:
-    """Translates in this process, one batch at a time, each committed to the cache."""
-
-    name = "local"
-
-    def record(self) -> dict:
-        return {"name": self.name}
-
-    def fill(self, stage: TranslateStage, spec: ModelSpec, texts: list[str], keys: list[bytes]) -> None:
-        translator = stage.translator_for(spec)
-        bar = stage.progress_bar(spec, len(texts))
-        for batch in stage.plan(spec, texts):
-            hyps = translator([texts[i] for i in batch])
-            stage.cache.put_many([(keys[i], h) for i, h in zip(batch, hyps, strict=True)])
-            stage.translated[spec.target] += len(batch)
-            if bar is not None:
-                bar.update(len(batch))
-        if bar is not None:
-            bar.close()
-
-    def close(self) -> None:
-        pass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from builder.config import TranslateConfig
 from builder.errors import ConfigError, ModelError
@@ -22,6 +23,15 @@ class Hypothesis:
     text: str
     score: float  # mean token log-probability
     truncated: bool  # the input was cut to the model's limit, or the output hit the cap
+
+
+class Translator(Protocol):
+    """A loaded model: `__call__` translates one batch, `count_tokens` measures source texts
+    (with `</s>`) the way batches are planned. Backends: `builder/mt/backends/`."""
+
+    def __call__(self, texts: list[str]) -> list[Hypothesis]: ...
+
+    def count_tokens(self, texts: list[str]) -> list[int]: ...
 
 
 @dataclass(frozen=True)
@@ -111,10 +121,11 @@ def load_tokenizer(spec: ModelSpec):
     try:
         return MarianTokenizer.from_pretrained(str(spec.path), local_files_only=True)
     except Exception as err:  # noqa: BLE001
-        raise ModelError(f"target '{spec.target}': cannot load the tokenizer of {spec.model_id}: {err}") from None
+        raise ModelError(f"target '{spec.target}': cannot load the tokenizer of {spec.model_id}: {err}") from err
 
 
-def make_translator(spec: ModelSpec, settings: TranslateConfig, runtime: Runtime, cache_root=None):
+def make_translator(spec: ModelSpec, settings: TranslateConfig, runtime: Runtime,
+                    cache_root=None) -> Translator:
     if runtime.backend == "ctranslate2":
         from builder.mt.backends.ctranslate2_marian import CT2Translator  # noqa: PLC0415
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from builder.config import InputConfig, input_display_name
 from builder.errors import InputError
@@ -21,17 +22,23 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_LINE_CHARS = InputConfig.model_fields["max_line_chars"].default
 
 
-@dataclass(frozen=True)
-class Reader:
-    name: str
-    sniff: Callable[[str], bool]
-    read: Callable[..., Iterator[RawPost]]
+class Reader(Protocol):
+    """One input format: a module of this package with `FORMAT` (its name in the config and
+    the manifest), `sniff` (whether a file's first 64 KB look like it) and `read` (the posts
+    of one file, numbered from `start`; each reader takes the keyword options it needs:
+    `config`, `stats` for skipped service/media messages, `sender` carried across files)."""
+
+    FORMAT: str
+
+    def sniff(self, head: str) -> bool: ...
+
+    def read(self, path: Path, start: int, max_line_chars: int,
+             **options: object) -> Iterator[RawPost]: ...
 
 
 # Sniffed in this order: the first whose sniff() accepts a file's head reads it.
 READERS: dict[str, Reader] = {
-    m.FORMAT: Reader(m.FORMAT, m.sniff, m.read)
-    for m in (jsonl, telegram_json, tme_html, telegram_html, telegram_text)
+    m.FORMAT: m for m in (jsonl, telegram_json, tme_html, telegram_html, telegram_text)
 }
 
 
@@ -67,7 +74,7 @@ def _folder_files(path: Path) -> list[Path]:
     try:
         entries = [p for p in path.iterdir() if not p.name.startswith(".") and not p.is_dir()]
     except OSError as err:
-        raise InputError(f"{path}: cannot read the folder: {err.strerror or err}") from None
+        raise InputError(f"{path}: cannot read the folder: {err.strerror or err}") from err
     files = sorted(entries, key=_natural)
     if not files:
         raise InputError(f"{path}: folder holds no input files")
@@ -111,7 +118,7 @@ def _plan_folder(path: Path, forced: str, skipped: list[SkippedFile],
 
 
 def _sniff(head: str) -> str | None:
-    return next((reader.name for reader in READERS.values() if reader.sniff(head)), None)
+    return next((reader.FORMAT for reader in READERS.values() if reader.sniff(head)), None)
 
 
 def detect_format(path: Path, max_line_chars: int = DEFAULT_MAX_LINE_CHARS) -> str:

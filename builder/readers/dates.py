@@ -36,6 +36,18 @@ def from_moment(moment: datetime) -> SourceDate:
     return SourceDate(moment.astimezone(timezone.utc).strftime(_UTC_FORMAT), False)
 
 
+def written_moment(value: str | None) -> datetime | None:
+    """A date as the builder writes it back to an aware datetime (None when absent or not
+    ISO-8601); a local time (no zone in the source) is taken as UTC: off by the zone at most."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def from_unix(value) -> SourceDate:
     """A unix time (seconds, as a number or a string of digits) is UTC."""
     if value in (None, ""):

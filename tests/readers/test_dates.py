@@ -8,7 +8,13 @@ import pytest
 from builder.cli import main
 from builder.config import InputConfig
 from builder.readers import plan_inputs, read_inputs
-from builder.readers.dates import SourceDate, from_desktop_title, from_iso, from_unix
+from builder.readers.dates import (
+    SourceDate,
+    from_desktop_title,
+    from_iso,
+    from_unix,
+    written_moment,
+)
 from tests.helpers import read_rows
 
 
@@ -93,3 +99,17 @@ def test_local_dates_are_columns_and_counted(tmp_path):
     card = (out / "README.md").read_text()
     assert "| read | dates marked local (no time zone in the source) | 1 |" in card
     assert "`date_is_local`" in card
+
+
+@pytest.mark.parametrize("source", ["2024-03-01T10:00:00+02:00", "2024-03-01T08:00:00",
+                                    "2024-03-01T08:00:00Z"])
+def test_a_written_date_reads_back_as_the_moment_it_names(source):
+    written = from_iso(source).value
+    moment = written_moment(written)
+    assert moment.tzinfo is not None  # comparable with any other written date
+    assert moment.strftime("%Y-%m-%dT%H:%M:%S") == written.rstrip("Z")
+
+
+@pytest.mark.parametrize("value", [None, "", "yesterday"])
+def test_no_or_unreadable_written_date_is_none(value):
+    assert written_moment(value) is None

@@ -79,6 +79,9 @@ class TranslatorActor:
 
 
 class RayEngine:
+    """The `Engine` on Ray Data: batches planned to Parquet, translated by model actors,
+    merged back into the cache (see the module docstring)."""
+
     name = "ray"
     default_factory = None  # a translator factory for the actors (tests inject faults here)
 

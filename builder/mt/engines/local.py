@@ -1,0 +1,34 @@
+"""The local engine: translation in the build process, one planned batch at a time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from builder.mt.models import ModelSpec
+    from builder.mt.stage import TranslateStage
+
+
+class LocalEngine:
+    """Translates in this process, one batch at a time, each committed to the cache."""
+
+    name = "local"
+
+    def record(self) -> dict:
+        return {"name": self.name}
+
+    def fill(self, stage: TranslateStage, spec: ModelSpec, texts: list[str],
+             keys: list[bytes]) -> None:
+        translator = stage.translator_for(spec)
+        bar = stage.progress_bar(spec, len(texts))
+        for batch in stage.plan(spec, texts):
+            hyps = translator([texts[i] for i in batch])
+            stage.cache.put_many([(keys[i], h) for i, h in zip(batch, hyps, strict=True)])
+            stage.translated[spec.target] += len(batch)
+            if bar is not None:
+                bar.update(len(batch))
+        if bar is not None:
+            bar.close()
+
+    def close(self) -> None:
+        pass
