@@ -407,7 +407,7 @@ def validate_config(data: object, source: str, flags: dict[str, str] | None = No
     try:
         return BuildConfig.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(format_validation_error(source, err, flags)) from None
+        raise ConfigError(format_validation_error(source, err, flags)) from err
 
 
 def _beside(base: Path, path: str) -> str:
@@ -422,18 +422,18 @@ def load_config(path: str | Path) -> BuildConfig:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, expected a YAML config file") from None
+    except FileNotFoundError as err:
+        raise ConfigError(f"{path}: config file not found") from err
+    except IsADirectoryError as err:
+        raise ConfigError(f"{path}: is a directory, expected a YAML config file") from err
     except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{path}: cannot read config: {err}") from None
+        raise ConfigError(f"{path}: cannot read config: {err}") from err
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}:{where} invalid YAML: {getattr(err, 'problem', err)}") from None
+        raise ConfigError(f"{path}:{where} invalid YAML: {getattr(err, 'problem', err)}") from err
     config = validate_config(data, str(path))
     base = path.parent
     paths = [_beside(base, p) for p in config.input.paths]

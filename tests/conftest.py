@@ -1,3 +1,6 @@
+"""Fixtures shared by the whole suite (offline Hub, tiny models, the sample); helpers that
+tests import live in `tests/helpers.py`."""
+
 from __future__ import annotations
 
 import os

@@ -245,3 +245,21 @@ def test_stray_file_beside_an_export_is_skipped_with_a_warning(tmp_path, capsys)
     assert [i["name"] for i in manifest["inputs"]] == ["messages.html", "messages2.html"]
     assert "| read | input files skipped (not an export of the folder's format) | 1 |" in (
         out / "README.md").read_text()
+
+
+@pytest.mark.parametrize("name, content, cause", [
+    ("bad.yaml", "name: [unclosed\n", "yaml"),  # the YAML parser's error
+    ("posts.jsonl", '{"id": 1, "text": "a"}\n{"id": 2, "text": "\xff"\n', "JSONDecodeError"),
+])
+def test_an_error_is_one_line_and_verbose_shows_its_cause(tmp_path, capsys, name, content, cause):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    args = [str(path)] if name.endswith(".yaml") else ["--input", str(path)]
+    args = ["build", *args, "--out", str(tmp_path / "ds")]
+    code, _, err = run([*args, "-q"], capsys)
+    assert code in (2, 3) and err.count("\n") == 1 and err.startswith("error: ")
+    code_v, _, err_v = run([*args, "-v"], capsys)
+    assert code_v == code
+    assert "The above exception was the direct cause of the following exception" in err_v
+    assert cause in err_v.split("direct cause")[0]  # the cause's traceback comes first
+    assert err_v.rstrip().splitlines()[-1] == err.rstrip()  # and the same line ends it

@@ -1,3 +1,5 @@
+"""The build configuration: the sample config, bad keys named, relative paths, overrides."""
+
 import pytest
 
 from builder.config import BuildConfig, load_config, override, sample_config

@@ -22,17 +22,17 @@ def read_sentences(path: Path) -> list[str]:
     path = Path(path)
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+    except FileNotFoundError as err:
+        raise InputError(f"{path}: no such file") from err
     except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
+        raise InputError(f"{path}: cannot read: {err.strerror or err}") from err
     if b"\0" in data:
         raise InputError(f"{path}: looks binary (NUL bytes); expected text, one sentence per line")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise InputError(f"{path}: not UTF-8 text (byte {err.start}); expected one sentence per "
-                         "line in UTF-8") from None
+                         "line in UTF-8") from err
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
         raise InputError(f"{path}: empty; expected one sentence per line")
@@ -72,7 +72,7 @@ def align_documents(src_path: Path, tgt_path: Path, src_lang: str, tgt_lang: str
         try:
             language_code(lang)
         except ValueError as err:
-            raise ConfigError(f"{flag} {lang!r}: {err}") from None
+            raise ConfigError(f"{flag} {lang!r}: {err}") from err
     if fmt not in FORMATS:
         raise ConfigError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
     if mt_model and embedding_model:

@@ -76,7 +76,7 @@ class Embedder:
             loaded = SentenceTransformer(str(path), device="cpu")
         except Exception as err:  # noqa: BLE001 - any loading failure is one model error line
             raise ModelError(f"embedding model {model_id}: cannot load ({type(err).__name__}: "
-                             f"{str(err).splitlines()[0] if str(err) else ''})") from None
+                             f"{str(err).splitlines()[0] if str(err) else ''})") from err
         if cache_dir is None:
             from builder.mt.cache import default_cache_dir  # noqa: PLC0415
 
@@ -130,7 +130,7 @@ def resolve(model: str) -> tuple[Path, str, str]:
     except Exception as err:  # noqa: BLE001 - every Hub failure is one model error line
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise ModelError(f"embedding model {model}: not a local folder, and the Hub or its cache "
-                         f"does not have it ({reason})") from None
+                         f"does not have it ({reason})") from err
     return folder, model, folder.name
 
 

@@ -98,14 +98,14 @@ def load_pairs(settings: FinetuneSettings):
     try:
         names = get_dataset_config_names(where, revision=revision)
     except Exception as err:  # noqa: BLE001 - unreachable Hub, missing repo: one line
-        raise InputError(f"{where}: cannot read the dataset ({_first_line(err)})") from None
+        raise InputError(f"{where}: cannot read the dataset ({_first_line(err)})") from err
     if config not in names:
         raise ConfigError(f"{where}: has no config {config!r} (it has {', '.join(names)}); "
                           "build with --targets, or pass --config")
     try:
         ds = load_dataset(where, config, revision=revision)
     except Exception as err:  # noqa: BLE001
-        raise InputError(f"{where}: config {config!r} does not load ({_first_line(err)})") from None
+        raise InputError(f"{where}: config {config!r} does not load ({_first_line(err)})") from err
     if "train" not in ds:
         raise InputError(f"{where}: config {config!r} has no train split")
     features = ds["train"].features.get("translation")
@@ -147,7 +147,7 @@ def _load_model(transformers, model: str):
         net = transformers.AutoModelForSeq2SeqLM.from_pretrained(model)
     except Exception as err:  # noqa: BLE001 - every load failure is one model error line
         shown = Path(model).resolve() if Path(model).exists() or model.startswith((".", "/")) else model
-        raise ModelError(f"model {shown}: cannot load ({_first_line(err)})") from None
+        raise ModelError(f"model {shown}: cannot load ({_first_line(err)})") from err
     return tok, net
 
 

@@ -58,7 +58,7 @@ def _hub_snapshot(repo_id: str, revision: str | None, target: str) -> tuple[Path
             f"target '{target}': cannot get model {repo_id} (not a local folder, and the Hub "
             f"or its cache does not have it: {reason}); set translate.models.{target} to a "
             "local folder or a Hub id you can reach"
-        ) from None
+        ) from err
     return folder, folder.name  # snapshots/<commit>
 
 
@@ -69,7 +69,7 @@ def _target_token(path: Path, target: str, model_id: str) -> str | None:
     try:
         vocab = json.loads(vocab_file.read_text(encoding="utf-8"))
     except ValueError as err:
-        raise ModelError(f"target '{target}': {vocab_file.name} of {model_id} is invalid: {err}") from None
+        raise ModelError(f"target '{target}': {vocab_file.name} of {model_id} is invalid: {err}") from err
     codes = sorted(t for t in vocab if t.startswith(">>") and t.endswith("<<"))
     if not codes:
         return None

@@ -132,9 +132,9 @@ class ProcessTransport:
                 continue
             try:
                 reply = ready[0].recv()
-            except (EOFError, OSError):
+            except (EOFError, OSError) as err:
                 self._check_alive(wait_s=5.0)
-                raise WorkerError("a worker process closed its pipe") from None
+                raise WorkerError("a worker process closed its pipe") from err
             if isinstance(reply, BaseException):
                 raise reply
             return reply

@@ -46,7 +46,7 @@ def stdin_file() -> Path:
         with os.fdopen(fd, "wb") as out:
             shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
     except OSError as err:
-        raise InputError(f"standard input: cannot read: {err.strerror or err}") from None
+        raise InputError(f"standard input: cannot read: {err.strerror or err}") from err
     return Path(name)
 
 
@@ -69,10 +69,10 @@ def check_readable(path: Path) -> None:
     UTF-16; each refused with one line naming the file."""
     try:
         mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file or directory") from None
+    except FileNotFoundError as err:
+        raise InputError(f"{path}: no such file or directory") from err
     except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
+        raise InputError(f"{path}: cannot read: {err.strerror or err}") from err
     if stat.S_ISDIR(mode):
         raise InputError(f"{path}: is a directory, expected a file")
     if not stat.S_ISREG(mode):
@@ -83,7 +83,7 @@ def check_readable(path: Path) -> None:
         with path.open("rb") as f:
             head = f.read(SNIFF_BYTES)
     except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
+        raise InputError(f"{path}: cannot read: {err.strerror or err}") from err
     if size == 0:
         raise InputError(f"{path}: file is empty")
     if head.startswith(b"\x1f\x8b"):  # gzip is read decompressed
@@ -163,5 +163,5 @@ def iter_lines(path: Path, max_line_chars: int) -> Iterator[tuple[int, str]]:
                 raise InputError(
                     f"{path}:{lineno}: invalid UTF-8 ({err.reason} at byte {err.start}); "
                     "re-export the file as UTF-8"
-                ) from None
+                ) from err
             yield lineno, line.rstrip("\r\n")

@@ -68,11 +68,11 @@ def read(path: Path, start: int, max_line_chars: int, config=None, stats: Counte
             try:
                 obj = json.loads(raw.decode("utf-8").lstrip("\ufeff"))
             except UnicodeDecodeError as err:
-                raise InputError(f"{path}:{lineno}: invalid UTF-8 ({err.reason})") from None
+                raise InputError(f"{path}:{lineno}: invalid UTF-8 ({err.reason})") from err
             except ValueError as err:
-                raise InputError(f"{path}:{lineno}: not a JSON object ({err})") from None
-            except RecursionError:
-                raise InputError(f"{path}:{lineno}: JSON nested too deeply") from None
+                raise InputError(f"{path}:{lineno}: not a JSON object ({err})") from err
+            except RecursionError as err:
+                raise InputError(f"{path}:{lineno}: JSON nested too deeply") from err
             if not isinstance(obj, dict):
                 raise InputError(f"{path}:{lineno}: expected a JSON object per line")
             text = obj.get(f_text)
@@ -95,8 +95,8 @@ def read(path: Path, start: int, max_line_chars: int, config=None, stats: Counte
             position += 1
     except (OSError, EOFError, zlib.error) as err:
         if isinstance(err, gzip.BadGzipFile) or isinstance(err, (EOFError, zlib.error)):
-            raise InputError(f"{path}: not a valid gzip file ({err})") from None
-        raise InputError(f"{path}: cannot read: {err}") from None
+            raise InputError(f"{path}: not a valid gzip file ({err})") from err
+        raise InputError(f"{path}: cannot read: {err}") from err
     if position == start and not stats.get("skipped_media_only_messages"):
         raise InputError(
             f"{path}: JSON of the wrong shape: no line has a '{f_text}' field (set "

@@ -107,7 +107,7 @@ def list_chats(path: Path, max_line_chars: int) -> tuple[str, list[dict]]:
     except InputError:
         raise
     except Exception as err:  # noqa: BLE001 - ijson raises several types
-        raise _malformed(path, err) from None
+        raise _malformed(path, err) from err
     finally:
         f.raw.close()
     if not chats:
@@ -219,7 +219,7 @@ def read(path: Path, start: int, max_line_chars: int, config=None, stats: Counte
     except InputError:
         raise
     except Exception as err:  # noqa: BLE001
-        raise _malformed(path, err) from None
+        raise _malformed(path, err) from err
     finally:
         f.raw.close()
 

@@ -109,17 +109,17 @@ def open_inside(root: Path, rel: str) -> BinaryIO:
             try:
                 nfd = os.open(part, os.O_RDONLY | os.O_DIRECTORY | nofollow, dir_fd=fd)
             except OSError as err:
-                raise NotRegular(f"{rel}: folder {part!r} is missing or a link ({err.strerror})") from None
+                raise NotRegular(f"{rel}: folder {part!r} is missing or a link ({err.strerror})") from err
             os.close(fd)
             fd = nfd
         try:
             # O_NONBLOCK: opening a FIFO must not wait for a writer
             ffd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | nofollow, dir_fd=fd)
-        except FileNotFoundError:
-            raise FileNotFoundError(errno.ENOENT, "missing", rel) from None
+        except FileNotFoundError as err:
+            raise FileNotFoundError(errno.ENOENT, "missing", rel) from err
         except OSError as err:
             what = "a symbolic link" if err.errno == errno.ELOOP else err.strerror
-            raise NotRegular(f"{rel}: {what}") from None
+            raise NotRegular(f"{rel}: {what}") from err
     finally:
         os.close(fd)
     if not stat.S_ISREG(os.fstat(ffd).st_mode):

@@ -95,22 +95,22 @@ def load_manifest(root: Path) -> tuple[dict, bytes]:
     where = Path(root) / MANIFEST_FILE
     try:
         raw = read_inside(Path(root), MANIFEST_FILE, MAX_MANIFEST_BYTES)
-    except FileNotFoundError:
-        raise ManifestProblem(f"{where}: no such file") from None
+    except FileNotFoundError as err:
+        raise ManifestProblem(f"{where}: no such file") from err
     except NotRegular as err:
-        raise ManifestProblem(f"{where}: {str(err).partition(': ')[2]}") from None
+        raise ManifestProblem(f"{where}: {str(err).partition(': ')[2]}") from err
     except OSError as err:
-        raise ManifestProblem(f"{where}: cannot read: {err.strerror or err}") from None
+        raise ManifestProblem(f"{where}: cannot read: {err.strerror or err}") from err
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise ManifestProblem(f"{where}: not valid JSON ({type(err).__name__})") from None
+        raise ManifestProblem(f"{where}: not valid JSON ({type(err).__name__})") from err
     if not isinstance(data, dict):
         raise ManifestProblem(f"{where}: a JSON {type(data).__name__}, not an object")
     try:
         Manifest.model_validate(data)
     except ValidationError as err:
-        raise ManifestProblem(format_validation_error(str(where), err)) from None
+        raise ManifestProblem(format_validation_error(str(where), err)) from err
     if build_id(data) != data["build_id"]:
         raise ManifestProblem(f"{where}: build_id does not match the manifest's content "
                               "(the manifest was edited)")

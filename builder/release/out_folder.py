@@ -52,7 +52,7 @@ def temporary_sibling(out: Path) -> Path:
     try:
         tmp.mkdir()
     except OSError as err:
-        raise ConfigError(f"{out.parent}: cannot write the build here: {err.strerror}") from None
+        raise ConfigError(f"{out.parent}: cannot write the build here: {err.strerror}") from err
     return tmp
 
 
@@ -129,9 +129,9 @@ def check_replaceable(out: Path, name: str, protected: Iterable[Path], force: bo
         extra = strangers(out, {o["path"] for o in manifest["outputs"]},
                           allowed=frozenset({REJECTS_FILE}) | report_files(out))
     except ManifestProblem as err:
-        raise _refuse(out, f"not empty and not a dataset built by bitext-builder ({err})") from None
+        raise _refuse(out, f"not empty and not a dataset built by bitext-builder ({err})") from err
     except OSError as err:
-        raise ConfigError(f"{out}: cannot read the output folder: {err.strerror or err}") from None
+        raise ConfigError(f"{out}: cannot read the output folder: {err.strerror or err}") from err
     if extra:
         shown = ", ".join(extra[:3]) + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
         raise _refuse(out, f"holds files that are not part of its dataset: {shown}")
@@ -164,14 +164,14 @@ class _Lock:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
             except OSError as err:
                 raise ConfigError(f"{self.out.parent}: cannot write the build here: "
-                                  f"{err.strerror or err}") from None
+                                  f"{err.strerror or err}") from err
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as err:
                 os.close(fd)
                 if err.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                     raise ConfigError(f"another build is writing {self.out}; wait for it to "
-                                      "finish") from None
+                                      "finish") from err
                 raise
             try:
                 same = os.stat(self.path).st_ino == os.fstat(fd).st_ino

@@ -80,7 +80,7 @@ class _Upload:
                     raise PublishError(f"{root / rel}: changed after verify; nothing published")
         except OSError as err:
             self.close()
-            raise PublishError(f"{root}: {err}; nothing published") from None
+            raise PublishError(f"{root}: {err}; nothing published") from err
         except BaseException:
             self.close()
             raise
@@ -122,7 +122,7 @@ def publish(root: Path, repo_id: str, *, dry_run: bool = False, private: bool = 
     try:
         verified = verify_folder(root)
     except BuilderError as err:
-        raise PublishError(f"verify failed, nothing published: {err}") from None
+        raise PublishError(f"verify failed, nothing published: {err}") from err
     manifest = verified.manifest
     upload = _Upload(root, manifest, verified.manifest_sha256)
     try:
@@ -199,7 +199,7 @@ def _publish(root: Path, repo_id: str, manifest: dict, upload: _Upload, dry_run:
         if step == "tag":
             raise PublishError(f"{failure}; the commit {commit[:12]} landed untagged: run "
                                "publish again to tag it (no second commit is made)") from None
-        raise failure from None
+        raise failure from None  # not chained: the Hub's own message may hold the token
     lines.append(f"published {repo_id}@{commit[:12]} and tagged {tag}")
     lines.append(f'load it with: datasets.load_dataset("{repo_id}", revision="{tag}")')
     return [redact(line) for line in lines]

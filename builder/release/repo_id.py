@@ -14,5 +14,5 @@ def check_repo_id(text: str) -> str:
         validate_repo_id(text)
     except HFValidationError as err:
         reason = str(err).split(": '")[0].rstrip(".")
-        raise ConfigError(f"repo id {text!r} is not valid on the Hub: {reason}") from None
+        raise ConfigError(f"repo id {text!r} is not valid on the Hub: {reason}") from err
     return text

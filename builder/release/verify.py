@@ -39,7 +39,7 @@ def load_card_data(root: Path) -> dict:
     try:
         card = DatasetCard.load(root / CARD_FILE)
     except Exception as err:  # noqa: BLE001 - any parse failure is a verify failure
-        raise VerifyError(f"{root / CARD_FILE}: card metadata does not parse: {err}") from None
+        raise VerifyError(f"{root / CARD_FILE}: card metadata does not parse: {err}") from err
     return card.data.to_dict()
 
 
@@ -60,10 +60,10 @@ def _check_files(root: Path, manifest: dict) -> str:
         path = root / out["path"]
         try:
             digest = file_sha256(root, out["path"])
-        except FileNotFoundError:
-            raise VerifyError(f"{path}: listed in the manifest but missing") from None
+        except FileNotFoundError as err:
+            raise VerifyError(f"{path}: listed in the manifest but missing") from err
         except (NotRegular, OSError) as err:
-            raise VerifyError(f"{root}: {err}") from None
+            raise VerifyError(f"{root}: {err}") from err
         if digest != out["sha256"] and not _published_card(root, out, manifest):
             raise VerifyError(f"{path}: sha256 differs from the manifest (file was changed)")
     besides = " but the review report in report/ (not published)" if report else ""
@@ -120,7 +120,7 @@ def _check_loads(root: Path) -> str:
                 try:
                     ds = load_dataset(str(root), name, cache_dir=cache)
                 except Exception as err:  # noqa: BLE001
-                    raise VerifyError(f"{root}: config '{name}' does not load: {err}") from None
+                    raise VerifyError(f"{root}: config '{name}' does not load: {err}") from err
                 for split in info["splits"]:
                     got = ds[split["name"]].num_rows
                     if got != split["num_examples"]:
@@ -140,7 +140,7 @@ def verify_folder(root: Path, *, load: bool = True) -> Verified:
     try:
         manifest, raw = load_manifest(root)
     except ManifestProblem as err:
-        raise VerifyError(str(err)) from None
+        raise VerifyError(str(err)) from err
     passed = ["manifest.json matches the schema and its build id"]
     passed.append(_check_files(root, manifest))
     passed += _check_card(root, manifest)

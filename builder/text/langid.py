@@ -131,8 +131,8 @@ class LinguaBackend:
         for code in candidates:
             try:
                 languages.append(Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())))
-            except (AttributeError, ValueError):
-                raise ConfigError(f"langid.candidates: lingua does not know '{code}'") from None
+            except (AttributeError, ValueError) as err:
+                raise ConfigError(f"langid.candidates: lingua does not know '{code}'") from err
         if len(languages) < 2:
             raise ConfigError("langid.candidates: lingua needs at least two candidate languages")
         self._detector = LanguageDetectorBuilder.from_languages(*languages).build()

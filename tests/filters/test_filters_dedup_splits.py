@@ -1,3 +1,5 @@
+"""Segment filters (length, characters, language), exact deduplication and split assignment."""
+
 import pytest
 
 from builder.config import FilterConfig, LangIdConfig, SplitConfig

@@ -1,3 +1,5 @@
+"""Reading inputs: format detection, bad inputs named by file, folders in order, positions."""
+
 import pytest
 
 from builder.config import InputConfig

@@ -1,3 +1,5 @@
+"""Telegram-aware cleaning: notices, elisions, hashtags, URLs, emoji and keycaps."""
+
 import pytest
 
 from builder.records import RawPost, Reaction

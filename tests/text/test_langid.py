@@ -1,3 +1,5 @@
+"""Language identification with each backend: long segments, short ones, determinism."""
+
 import pytest
 
 from builder.config import LangIdConfig

@@ -1,3 +1,5 @@
+"""Sentence segmentation: golden rules, abbreviations, protected names, offsets, lines."""
+
 import json
 
 import pytest

@@ -1,3 +1,5 @@
+"""Telegram text patterns: reactions lines, emoji, symbol-only lines, channel names, URLs."""
+
 import pytest
 
 from builder.text.telegram import (

@@ -1,3 +1,5 @@
+"""Word counts in any script, for the length filters."""
+
 import pytest
 
 from builder.text.words import count_words

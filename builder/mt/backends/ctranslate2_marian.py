@@ -46,7 +46,7 @@ def convert(spec: ModelSpec, target: Path, compute_type: str) -> Path:
         os.replace(tmp, target)
     except Exception as err:  # noqa: BLE001
         shutil.rmtree(tmp, ignore_errors=True)
-        raise ModelError(f"target '{spec.target}': cannot convert {spec.model_id} to CTranslate2: {err}") from None
+        raise ModelError(f"target '{spec.target}': cannot convert {spec.model_id} to CTranslate2: {err}") from err
     return target
 
 
@@ -63,7 +63,7 @@ class CT2Translator:
                 inter_threads=1,
             )
         except Exception as err:  # noqa: BLE001
-            raise ModelError(f"target '{spec.target}': cannot load CTranslate2 model: {err}") from None
+            raise ModelError(f"target '{spec.target}': cannot load CTranslate2 model: {err}") from err
         self.max_input = settings.max_input_tokens
 
     def tokens(self, texts: list[str]) -> list[list[str]]:

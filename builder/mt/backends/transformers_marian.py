@@ -29,7 +29,7 @@ class TransformersTranslator:
         try:
             model = MarianMTModel.from_pretrained(str(spec.path), local_files_only=True, dtype=dtype)
         except Exception as err:  # noqa: BLE001
-            raise ModelError(f"target '{spec.target}': cannot load {spec.model_id}: {err}") from None
+            raise ModelError(f"target '{spec.target}': cannot load {spec.model_id}: {err}") from err
         self.model = model.to(runtime.device).eval()
         self.max_input = min(settings.max_input_tokens, model.config.max_position_embeddings)
         self._torch = torch
