@@ -417,6 +417,23 @@ def _beside(base: Path, path: str) -> str:
     return str(base / path)
 
 
+MAX_CONFIG_DEPTH = 32  # the deepest key of a config is 4 levels down
+
+
+def _check_nesting(text: str, path: Path) -> None:
+    """Refuse YAML nested deeper than MAX_CONFIG_DEPTH, counted on the parser's events (no
+    recursion) before the recursive composer sees it."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_CONFIG_DEPTH:
+                raise ConfigError(f"{path}: line {event.start_mark.line + 1}: YAML nested "
+                                  f"deeper than {MAX_CONFIG_DEPTH} levels (a config needs at most 4)")
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
+
+
 def load_config(path: str | Path) -> BuildConfig:
     """Read and validate a YAML config; relative input paths resolve against its folder."""
     path = Path(path)
@@ -429,6 +446,7 @@ def load_config(path: str | Path) -> BuildConfig:
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: cannot read config: {err}") from err
     try:
+        _check_nesting(text, path)
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)

@@ -110,3 +110,17 @@ def test_corrupt_translation_cache_is_named(tmp_path, content):
     (tmp_path / "translations.sqlite3").write_bytes(content)
     with pytest.raises(BuilderError, match="translations.sqlite3: translation cache: cannot open"):
         TranslationCache(tmp_path)
+
+
+@pytest.mark.parametrize("text, line", [
+    ("name: " + "[" * 100_000 + "]" * 100_000 + "\n", 1),  # flow style
+    ("name: x\ninput: " + "{a: " * 2_000 + "1" + "}" * 2_000 + "\n", 2),
+    ("".join(" " * i + f"k{i}:\n" for i in range(200)), 33),  # block style
+])
+def test_deep_yaml_config_is_a_config_error(tmp_path, capsys, text, line):
+    cfg = config(tmp_path, text)
+    code, err = run(capsys, "check-config", str(cfg))
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"{cfg}: line {line}: YAML nested deeper than 32 levels" in err
+    code, err = run(capsys, "build", str(cfg), "--out", str(tmp_path / "o"))
+    assert code == 2 and "nested deeper" in err and not (tmp_path / "o").exists()
