@@ -8,7 +8,8 @@
 - Then the guard: `<out>` may be replaced only when it is absent, empty, or a dataset this
   tool built (a valid manifest and only the files it lists, plus `rejects.jsonl` and a
   review report that `report` wrote into `report/`), never
-  when it is, or holds, an input; a folder of another dataset name needs `--force`.
+  when it is, or holds, an input or the current folder; a folder of another dataset name
+  needs `--force`.
 """
 
 from __future__ import annotations
@@ -118,6 +119,12 @@ def check_replaceable(out: Path, name: str, protected: Iterable[Path], force: bo
         if path == out or out in path.parents:
             what = "is" if path == out else "holds"
             raise _refuse(out, f"{what} an input of this build ({path})")
+    with contextlib.suppress(OSError):  # a current folder that was removed holds nothing
+        here = Path.cwd().resolve()
+        if here == out or out in here.parents:
+            raise ConfigError(f"{out}: is the current folder or above it; a build replaces the "
+                              "whole folder, which would leave this shell in a deleted one: "
+                              "run it from outside that folder")
     if not os.path.lexists(out):
         return None
     if not out.is_dir():

@@ -106,10 +106,29 @@ def test_empty_folder_and_own_dataset_are_replaced(tmp_path, capsys):
     assert (out / "data" / "notes.md").exists()
 
 
-def test_dot_and_root_as_out(tmp_path, capsys, monkeypatch):
+def test_current_folder_and_above_it_are_refused(tmp_path, capsys, monkeypatch):
+    """A build replaces the whole folder: the shell inside it would be left in a deleted one
+    (and `ls` there shows nothing), so --out may not be the current folder or above it."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    code, err = run(["build", "--out", "."], capsys)  # an empty current folder
+    assert code == 2 and f"{here}: is the current folder or above it" in err and err.count("\n") == 1, err
+    assert list(here.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["here"]
+    out = tmp_path / "ds"
+    assert run(["build", "--out", str(out)], capsys)[0] == 0
+    before = snapshot(out)
+    for cwd, given in ((out, "."), (out / "data", ".."), (out / "data", str(out))):
+        monkeypatch.chdir(cwd)
+        code, err = run(["build", "--out", given, "--version", "1.1.0"], capsys)
+        assert code == 2 and f"{out}: is the current folder or above it" in err, err
+        assert snapshot(out) == before
+    monkeypatch.chdir(tmp_path)  # from the folder above, the same --out is fine
+    assert run(["build", "--out", "ds", "--version", "1.1.0"], capsys)[0] == 0
+
+
+def test_root_as_out(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert run(["build", "--out", "."], capsys)[0] == 0  # an empty current folder
-    assert json.loads((tmp_path / "manifest.json").read_text())["dataset"]["version"] == "1.0.0"
     code, err = run(["build", "--out", "/"], capsys)
     assert code == 2 and "root" in err
     with pytest.raises(Exception, match="longer than"):
