@@ -54,6 +54,16 @@ class AlignPost:
             self.entities.update(entities(sentence.text))
 
 
+@dataclass(frozen=True, order=True)
+class PostPair:
+    """A post of the main channel paired with one of the sister channel (indices into the
+    lists given to `PostMatcher.match`) and the pair's score."""
+
+    main: int
+    other: int
+    score: float
+
+
 def _set_overlap(a: frozenset, b: frozenset) -> float | None:
     if not a and not b:
         return None
@@ -98,8 +108,8 @@ class PostMatcher:
         total = sum(WEIGHTS[k] for k in known)
         return sum(WEIGHTS[k] * v for k, v in known.items()) / total
 
-    def match(self, main: list[AlignPost], other: list[AlignPost]) -> list[tuple[int, int, float]]:
-        """(main index, other index, score), one-to-one, best first, above the threshold."""
+    def match(self, main: list[AlignPost], other: list[AlignPost]) -> list[PostPair]:
+        """One-to-one pairs above the threshold, chosen best first, in main-channel order."""
         if not main or not other:
             return []
         ratio = (sum(len(p.text) for p in other) / len(other)) / max(
@@ -123,5 +133,5 @@ class PostMatcher:
                 continue
             used_a.add(i)
             used_b.add(j)
-            pairs.append((i, j, round(score, 4)))
+            pairs.append(PostPair(i, j, round(score, 4)))
         return sorted(pairs)

@@ -105,14 +105,14 @@ class AlignStage:
         pairs = matcher.match(src_posts, other)
         # all post pairs at once: word weights and the learned lexicon come from the whole channel
         aligned = self.aligner.align_many(
-            [([s.text for s in src_posts[i].sentences], [s.text for s in other[j].sentences])
-             for i, j, _ in pairs])
+            [([s.text for s in src_posts[p.main].sentences],
+              [s.text for s in other[p.other].sentences]) for p in pairs])
         if self.aligner.lexicon is not None:
             stats["lexicon_pairs"] = len(self.aligner.lexicon)
         beads: Counter = Counter()
         scores: list[float] = []
-        for (i, j, doc_score), post_beads in zip(pairs, aligned, strict=True):
-            a, b = src_posts[i], other[j]
+        for pair, post_beads in zip(pairs, aligned, strict=True):
+            a, b = src_posts[pair.main], other[pair.other]
             for bead in post_beads:
                 if not bead.src or not bead.tgt:
                     post, side_name, idx = (a, "source", bead.src) if bead.src else (b, "target", bead.tgt)
@@ -131,7 +131,7 @@ class AlignStage:
                     continue
                 ss = [a.sentences[k] for k in bead.src]
                 ts = [b.sentences[k] for k in bead.tgt]
-                result.rows.append(AlignedRow(a.split, doc_score, {
+                result.rows.append(AlignedRow(a.split, pair.score, {
                     "id": f"{a.post_id}:{ss[0].segment_index}",
                     "post_id": a.post_id,
                     f"{tgt}_post_id": b.post_id,

@@ -24,7 +24,7 @@ FR = [post("fr2", ["La cabane du col du Grimsel reste fermée jusqu'en juin.",
 def test_german_nouns_are_not_names_unless_the_other_channel_has_them():
     assert entities(DE[0].sentences[1].text)  # capitalised German nouns look like names alone
     matcher = PostMatcher(threshold=0.8, window_hours=72)
-    assert [(i, j) for i, j, _ in matcher.match(DE, FR)] == [(0, 1), (1, 0)]
+    assert [(p.main, p.other) for p in matcher.match(DE, FR)] == [(0, 1), (1, 0)]
     assert matcher.signals(DE[0], FR[1], 1.0)["entities"] == 1.0  # Raymond Lambert Dhaulagiri
     assert matcher.signals(DE[0], FR[0], 1.0)["entities"] == 0.0
 
