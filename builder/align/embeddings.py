@@ -6,7 +6,6 @@ model and revision and kept in an SQLite cache beside the translations."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ import numpy as np
 from builder.align.costs import BeadType, LengthCosts, LengthScale, Params
 from builder.errors import ModelError
 from builder.extras import require
+from builder.mt.cache import default_cache_dir, text_key
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +33,6 @@ class EmbeddingCache:
         self.db = sqlite3.connect(folder / "embeddings.sqlite3", timeout=60)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB)")
-
-    @staticmethod
-    def key(prefix: str, text: str) -> bytes:
-        return hashlib.sha256(f"{prefix}\0{text}".encode()).digest()
 
     def get(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
         out = {}
@@ -78,8 +74,6 @@ class Embedder:
             raise ModelError(f"embedding model {model_id}: cannot load ({type(err).__name__}: "
                              f"{str(err).splitlines()[0] if str(err) else ''})") from err
         if cache_dir is None:
-            from builder.mt.cache import default_cache_dir  # noqa: PLC0415
-
             cache_dir = default_cache_dir()  # no build settings: the user cache
         return cls(model_id, revision, loaded, EmbeddingCache(Path(cache_dir)))
 
@@ -87,7 +81,7 @@ class Embedder:
         """Unit vectors, one row per text."""
         unique = list(dict.fromkeys(texts))
         prefix = f"{self.model_id}@{self.revision}"
-        keys = [EmbeddingCache.key(prefix, t) for t in unique]
+        keys = [text_key(prefix, t) for t in unique]
         found = self.cache.get(keys) if self.cache else {}
         todo = [k for k, key in enumerate(keys) if key not in found]
         for start in range(0, len(todo), BATCH * 16):

@@ -37,6 +37,7 @@ def settings_key(*, model: str, revision: str, backend: str, compute_type: str,
 
 
 def text_key(prefix: str, text: str) -> bytes:
+    """A text's key under a model run's `prefix` (translation and embedding caches)."""
     return hashlib.sha256(f"{prefix}\0{text}".encode()).digest()
 
 
