@@ -10,6 +10,7 @@ MANIFEST_FILE = "manifest.json"
 REJECTS_FILE = "rejects.jsonl"
 DATA_DIR = "data"
 IMAGES_DIR = "images"
+WORK_DIR = ".work"  # scratch inside the temporary build folder (spilled segments); never output
 
 
 def data_path(config: str, split: str) -> str:

@@ -11,6 +11,7 @@ from builder.align.posts import AlignPost
 from builder.config import BuildConfig
 from builder.errors import InputError
 from builder.mt.stage import SegmentRef
+from builder.output.layout import WORK_DIR
 from builder.output.parquet import DatasetWriter, post_row, segment_row
 from builder.output.splits import SplitAssigner, with_moves
 from builder.pipeline.spill import SegmentSpill
@@ -47,7 +48,7 @@ class Corpus:
         self.examples: dict[str, dict | None] = {"segments": None, "posts": None}
         # kept segments for translation: spilled to the work folder, not held in memory
         self.kept: SegmentSpill | None = (
-            SegmentSpill((work or writer.root / ".work") / "kept-segments.parquet")
+            SegmentSpill((work or writer.root / WORK_DIR) / "kept-segments.parquet")
             if keep_segments else None)
         self.align_posts: list[AlignPost] | None = [] if keep_align_posts else None
 

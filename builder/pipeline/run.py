@@ -12,6 +12,7 @@ from builder.config import BuildConfig, ParallelInput
 from builder.mt.models import ModelSpec, resolve_model, resolve_models
 from builder.mt.stage import TranslateStage
 from builder.mt.translator import resolve_runtime
+from builder.output.layout import WORK_DIR
 from builder.output.manifest import signature_string
 from builder.output.parquet import (
     DatasetWriter,
@@ -33,7 +34,6 @@ from builder.release.out_folder import claim_out, temporary_sibling
 from builder.release.versions import check_not_older
 
 log = logging.getLogger(__name__)
-WORK_FOLDER = ".work"  # inside the temporary folder; removed before the card is written
 
 
 @dataclass
@@ -161,7 +161,7 @@ def _build(plan: Plan, previous: dict | None, force: bool, progress: bool) -> Bu
         previous_posts = PreviousRelease.read(out) if previous is not None else None
         corpus = Corpus(config, writer, SplitAssigner(config.splits, previous_posts),
                         keep_segments=bool(plan.specs), keep_align_posts=bool(plan.sides),
-                        work=tmp / WORK_FOLDER)
+                        work=tmp / WORK_DIR)
         posts = read_inputs(plan.inputs, config.input, pipeline.source.stats)
         for doc in executor.run(pipeline.steps, _progress(posts, progress, "build")):
             corpus.add_doc(doc)
@@ -172,7 +172,7 @@ def _build(plan: Plan, previous: dict | None, force: bool, progress: bool) -> Bu
         corpus.balance_splits()
         for step in pipeline.corpus:
             step.run(corpus)
-        shutil.rmtree(tmp / WORK_FOLDER, ignore_errors=True)  # spilled segments: not output
+        shutil.rmtree(tmp / WORK_DIR, ignore_errors=True)  # spilled segments: not output
         files = writer.close()
         releases = release_history(previous, out, tmp, config.version, plan.signature)
         result = write_card_and_manifest(tmp, plan, corpus, files, releases)
