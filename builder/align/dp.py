@@ -10,12 +10,21 @@ chain along a row and are solved with a running minimum.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
 BeadType = tuple[int, int]
 SKIP_TGT, SKIP_SRC = (0, 1), (1, 0)
+
+
+class Span(NamedTuple):
+    """A bead on the grid: source sentences i0..i1 and target sentences j0..j1, half-open."""
+
+    i0: int
+    i1: int
+    j0: int
+    j1: int
 
 
 class CostModel(Protocol):
@@ -77,8 +86,8 @@ class Band:
 CHUNK_ROWS = 256
 
 
-def solve(model: CostModel, band: Band) -> tuple[list[tuple[int, int, int, int]], float]:
-    """The cheapest path through the band: beads as (i0, i1, j0, j1) half-open ranges, and
+def solve(model: CostModel, band: Band) -> tuple[list[Span], float]:
+    """The cheapest path through the band: its beads as `Span`s, and
     the path's total cost."""
     n, m = model.n, model.m
     lo, hi = band.lo.tolist(), band.hi.tolist()
@@ -127,13 +136,13 @@ def solve(model: CostModel, band: Band) -> tuple[list[tuple[int, int, int, int]]
     while i or j:
         k = int(back[i][j - lo[i]])
         a, b = SKIP_TGT if k == len(kinds) else kinds[k]
-        beads.append((i - a, i, j - b, j))
+        beads.append(Span(i - a, i, j - b, j))
         i, j = i - a, j - b
     beads.reverse()
     return beads, total
 
 
-def path_of(beads: list[tuple[int, int, int, int]]) -> list[tuple[int, int]]:
+def path_of(beads: list[Span]) -> list[tuple[int, int]]:
     """The grid nodes a list of beads passes through, one row or column at a time (a bead
     is drawn as a straight line), so a band around it covers every row."""
     path = [(0, 0)]

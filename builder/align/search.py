@@ -7,18 +7,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from builder.align.dp import Band, CostModel, path_of, solve
+from builder.align.dp import Band, CostModel, Span, path_of, solve
 
 log = logging.getLogger(__name__)
 
 FIRST_WIDTH = 64  # columns either side of the length diagonal
 REFINE_WIDTH = 32  # columns either side of a previous pass's path
 
-Beads = list[tuple[int, int, int, int]]
+Beads = list[Span]
 
 
 def diagonal(n: int, m: int) -> list[tuple[int, int]]:
-    return path_of([(0, n, 0, m)])
+    return path_of([Span(0, n, 0, m)])
 
 
 def best_path(make_model: Callable[[Band], CostModel], n: int, m: int,

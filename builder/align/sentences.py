@@ -21,7 +21,7 @@ import numpy as np
 
 from builder.align import lexicon as lexicon_mod
 from builder.align.costs import LengthCosts, LengthScale, LexicalCosts, Params
-from builder.align.dp import Band, path_of
+from builder.align.dp import Band, Span, path_of
 from builder.align.lexical import Bags, BandMatrix, Tokens, identity_concepts, idf, mass, tokenize
 from builder.align.search import FIRST_WIDTH, REFINE_WIDTH, best_path, diagonal
 
@@ -62,7 +62,7 @@ class _Doc:
     tgt_len: np.ndarray
     src_mass: np.ndarray | None = None
     tgt_mass: np.ndarray | None = None
-    beads: list[tuple[int, int, int, int]] | None = None  # the latest pass's
+    beads: list[Span] | None = None  # the latest pass's
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -243,7 +243,7 @@ class SentenceAligner:
             if i1 > i0 and j1 > j0:
                 kinds.setdefault((i1 - i0, j1 - j0), []).append(k)
         for (a, b), ks in kinds.items():
-            ends = np.array([(d.beads[k][1], d.beads[k][3]) for k in ks], dtype=np.int64)
+            ends = np.array([(d.beads[k].i1, d.beads[k].j1) for k in ks], dtype=np.int64)
             for k, v in zip(ks, model.bead_scores(a, b, ends), strict=True):
                 scores[k] = round(min(max(float(v), 0.0), 1.0), 4)
         return [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), score)
