@@ -6,10 +6,9 @@ import json
 import re
 from importlib import resources
 
-from datasets import DatasetInfo, Features
-
 from builder import __version__
 from builder.config import BuildConfig
+from builder.output.features import Features
 from builder.output.layout import data_pattern
 
 FIELD_DOCS = {
@@ -209,7 +208,7 @@ def render_card(
         info_yaml.append(
             {
                 "config_name": name,
-                "features": DatasetInfo(features=feats)._to_yaml_dict()["features"],
+                "features": feats.yaml_list(),
                 "splits": [
                     {"name": s, "num_bytes": num_bytes[name][s], "num_examples": n}
                     for s, n in splits.items()

@@ -7,8 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from datasets import Features, List, Translation, Value
-
+from builder.output.features import Features, List, Translation, Value
 from builder.output.layout import REJECTS_FILE, data_path
 from builder.output.splits import SPLITS
 from builder.records import Post, Rejected, Segment
