@@ -68,6 +68,7 @@ class JsonGuard:
 
     def _check(self, data: bytes) -> None:
         start = self.offset
+        self._chunk = (data, self.string is not None, self.escaped, self.depth)
         self.offset += len(data)
         nul = data.find(b"\x00")
         if nul >= 0:
@@ -117,14 +118,36 @@ class JsonGuard:
             return
         depths = _depths(brackets, self.depth)
         if int(depths.max()) > self.max_depth:
-            raise self._fail(f"JSON nested deeper than {self.max_depth} levels", start)
+            raise self._fail(f"JSON nested deeper than {self.max_depth} levels",
+                             start + self._bracket_at())
         lowest = int(depths.min())
         if lowest < 0:
             raise self._fail("malformed or truncated JSON (a bracket closes what was never "
-                             "opened)", start)
+                             "opened)", start + self._bracket_at())
         lowest = min(self.depth, lowest)
         self.depth = int(depths[-1])
         self._item_size(lowest, self.depth)
+
+    def _bracket_at(self) -> int:
+        """Where in the current chunk the depth first leaves 0..max_depth: a byte-by-byte
+        scan, run only once a chunk has failed."""
+        data, inside, escaped, depth = self._chunk
+        for i, byte in enumerate(data):
+            if escaped:
+                escaped = False
+            elif inside:
+                escaped, inside = byte == 0x5C, byte != 0x22
+            elif byte == 0x22:
+                inside = True
+            elif byte in b"[{":
+                depth += 1
+                if depth > self.max_depth:
+                    return i
+            elif byte in b"]}":
+                depth -= 1
+                if depth < 0:
+                    return i
+        return 0
 
     def _item_size(self, lowest: int, end: int) -> None:
         """Track how long the stream has stayed inside one item (to within a chunk)."""

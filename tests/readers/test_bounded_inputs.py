@@ -38,7 +38,9 @@ def test_deep_json_is_an_input_error(tmp_path, capsys, fmt):
     path.write_text('{"messages": [{"type": "message", "text": ' + "[" * depth + "]" * depth
                     + "}]}", encoding="utf-8")
     code, err = build(capsys, "--input", str(path), "--out", str(tmp_path / "o"), *fmt)
-    assert code == 3 and "nested deeper than 64 levels" in err and err.count("\n") == 1
+    assert code == 3 and err.count("\n") == 1
+    at = len('{"messages": [{"type": "message", "text": ') + 61  # the 65th level opens
+    assert f"deep.json: byte {at}: JSON nested deeper than 64 levels" in err, err
     assert not (tmp_path / "o").exists()
 
 
@@ -69,8 +71,13 @@ def test_guard_passes_valid_json_whatever_the_chunks(chunk):
     guard = JsonGuard(io.BytesIO(data), "f", max_string=1000, max_depth=5)
     read = b"".join(iter(lambda: guard.read(chunk), b""))
     assert read == data and guard.depth == 0 and guard.string is None
-    with pytest.raises(InputError, match="deeper than 4"):
+    deepest = data.index(b'{"[": ')  # where a fifth level opens (past brackets in strings)
+    with pytest.raises(InputError, match=f"f: byte {deepest}: JSON nested deeper than 4"):
         guard = JsonGuard(io.BytesIO(data), "f", max_string=1000, max_depth=4)
+        while guard.read(chunk):
+            pass
+    with pytest.raises(InputError, match=f"f: byte {len(data)}: .* closes what was never opened"):
+        guard = JsonGuard(io.BytesIO(data + b"]"), "f", max_string=1000, max_depth=5)
         while guard.read(chunk):
             pass
 
