@@ -74,6 +74,7 @@ class Rejected:
     id: str
     text: str
     segment_index: int = -1  # the dropped segment's place in its post; -1: the whole post
+    duplicate_of: str = ""  # a near-duplicate's kept copy (post or segment id)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Doc:
     segments: tuple[Segment, ...] = ()
     rejects: tuple[Rejected, ...] = ()
     dropped: bool = False
+    split_of: str = ""  # the post whose split this one takes (a near-duplicate's first copy)
 
 
 def evolve(record, **changes):

@@ -2,9 +2,10 @@
 million one-line posts.
 
 Makes a synthetic plain-text export (the bundled sample's posts repeated, every prose line
-varied per copy by one made-up word, so that dedup keeps them). Three modes, each run in a
-fresh process per row, printing MB/s (of input) and peak RSS (of the build's whole process
-tree: driver, fork server and worker processes; for Ray, the driver only):
+varied per copy: a third of its longer words swapped for other words of the sample and one
+made-up word added, so that neither exact nor near-duplicate removal folds the copies). Three
+modes, each run in a fresh process per row, printing MB/s (of input) and peak RSS (of the
+build's whole process tree: driver, fork server and worker processes; for Ray, the driver only):
 
     python scripts/bench_pipeline.py --mb 50 [--langid langdetect|lingua]
         growing prefixes of the pipeline's one list of steps (`builder/pipeline/steps.py`),
@@ -19,13 +20,17 @@ tree: driver, fork server and worker processes; for Ray, the driver only):
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
+import random
+import re
 import resource
 import shutil
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 ADJECTIVES = (
@@ -35,11 +40,38 @@ ADJECTIVES = (
 ).split()
 
 
+SAMPLE = Path(__file__).resolve().parent.parent / "builder/data/telegram_channel_sample.txt"
+_LONG_WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+@functools.cache
+def vocabulary() -> tuple[str, ...]:
+    """The sample's words of four letters or more."""
+    return tuple(sorted({w.lower() for w in _LONG_WORD.findall(SAMPLE.read_text("utf-8"))}))
+
+
 def variant(line: str, k: int) -> str:
     """The same line always maps to the same variant within a copy (doubled bodies stay
-    doubled): one made-up word per copy goes after the line's first article."""
+    doubled): about a third of its words of four letters or more are swapped for other words
+    of the sample (so copies are not near-duplicates of each other, which near-duplicate
+    removal would fold), and one made-up word per copy goes after the line's first article
+    (so exact dedup keeps them)."""
     if not line.strip() or line.startswith("Forwarded from") or line.lstrip().startswith("#"):
         return line
+    from builder.text.clean import NOTICES
+
+    if line.strip().casefold() in NOTICES:  # `Read in full` stays a notice
+        return line
+    words_of = vocabulary()
+    rng = random.Random(zlib.crc32(line.encode("utf-8")) * 1_000_003 + k)
+
+    def swap(m: re.Match) -> str:
+        if rng.random() >= 1 / 3:
+            return m.group()
+        word = words_of[rng.randrange(len(words_of))]
+        return word.capitalize() if m.group()[0].isupper() else word
+
+    line = _LONG_WORD.sub(swap, line)
     n = len(ADJECTIVES)
     token = ADJECTIVES[k % n] + ADJECTIVES[(k // n) % n] + ADJECTIVES[(k // n // n) % n]
     words = line.split(" ")
@@ -50,8 +82,7 @@ def variant(line: str, k: int) -> str:
 
 
 def make_input(path: Path, mb: float) -> None:
-    sample = (Path(__file__).resolve().parent.parent / "builder/data/telegram_channel_sample.txt")
-    lines = sample.read_text(encoding="utf-8").split("\n")
+    lines = SAMPLE.read_text(encoding="utf-8").split("\n")
     target = int(mb * 1024 * 1024)
     written, k = 0, 0
     with path.open("w", encoding="utf-8") as f:
@@ -66,8 +97,7 @@ def make_jsonl(path: Path, posts: int) -> None:
     """One-line posts: the sample's prose lines, varied per copy like `make_input`."""
     import json as json_
 
-    sample = (Path(__file__).resolve().parent.parent / "builder/data/telegram_channel_sample.txt")
-    lines = [line for line in sample.read_text(encoding="utf-8").split("\n")
+    lines = [line for line in SAMPLE.read_text(encoding="utf-8").split("\n")
              if len(line.split()) >= 4 and not line.startswith("Forwarded from")]
     with path.open("w", encoding="utf-8") as f:
         for i in range(posts):

@@ -16,6 +16,7 @@ from builder.records import Post, RawPost, Rejected
 from builder.step_log import logged_step
 from builder.text.clean import Cleaner, is_empty
 from builder.text.langid import LanguageIdentifier
+from builder.text.pii import PiiScrubber, placeholder_kinds, scrub_post
 from builder.text.segment import Segmenter
 
 log = logging.getLogger(__name__)
@@ -60,9 +61,12 @@ class ParallelSide:
         langs: Counter = Counter()
         out: list[AlignPost] = []
         seen: set[str] = set()
+        scrubber = PiiScrubber(self.config.pii.types, replace=self.config.pii.action != "keep")
         for raw in read_inputs(self.plan, self.config.parallel_input(self.side), stats):
             stats["posts_read"] += 1
-            post = cleaner.clean(raw)
+            post, found = scrub_post(scrubber, cleaner.clean(raw))
+            for kind, n in found.items():
+                stats[f"personal_data_{kind}"] += n
             if is_empty(post) or post.post_id in seen:
                 continue
             seen.add(post.post_id)
@@ -131,6 +135,13 @@ class AlignStage:
                     continue
                 ss = [a.sentences[k] for k in bead.src]
                 ts = [b.sentences[k] for k in bead.tgt]
+                kinds = placeholder_kinds(" ".join(x.text for x in ss + ts))
+                if kinds and self.config.pii.action == "drop":
+                    stats["personal_data_beads"] += 1
+                    result.rejects.append(Rejected(
+                        "align", f"personal_data:{kinds[0]}", f"{a.post_id}:{ss[0].segment_index}",
+                        " ".join(x.text for x in ss)))
+                    continue
                 result.rows.append(AlignedRow(a.split, pair.score, {
                     "id": f"{a.post_id}:{ss[0].segment_index}",
                     "post_id": a.post_id,

@@ -1,4 +1,4 @@
-"""Channel boilerplate: lines that recur in a large share of one channel's posts (signatures,
+"""Channel boilerplate (a pipeline step): lines that recur in a large share of one channel's posts (signatures,
 "Subscribe: @channel", link lists, disclaimers), found over the whole channel, then removed.
 
 Two passes. `LineCounts.observe` counts, per channel, the posts each line occurs in (a line
@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from builder.config import BoilerplateConfig
 from builder.filters.hashing import SpanHasher, mix64, normalise, text_hashes
-from builder.records import Post
+from builder.output.card import code_span
+from builder.pipeline.step import TwoPassStep
+from builder.records import Doc, Post, evolve
+from builder.text.clean import is_empty
 
 SEED = 0xB01E
 
@@ -58,9 +62,11 @@ class LineCounts:
         self.posts.update(p.channel for p in posts)
         if not len(keys):
             return
-        # once a post: unique (post, key) pairs
-        pairs = np.unique(np.stack((post_of.astype(np.uint64), keys), axis=1), axis=0)
-        keys = pairs[pairs[:, 1] != 0, 1]
+        # once a post: one of each (post, key) pair
+        live = keys != 0
+        keys, post_of = keys[live], post_of[live]
+        _, first = np.unique(mix64(keys ^ post_of.astype(np.uint64), SEED + 1), return_index=True)
+        keys = keys[first]
         self._add(keys, np.ones(len(keys), dtype=np.int64))
 
     def merge(self, other: LineCounts) -> None:
@@ -80,11 +86,13 @@ class LineCounts:
             return
         keys = np.concatenate([self._keys, *(k for k, _ in self._pending)])
         counts = np.concatenate([self._counts, *(c for _, c in self._pending)])
+        self._pending, self._pending_size = [], 0
+        if not len(keys):
+            return
         order = np.argsort(keys, kind="stable")
         keys, counts = keys[order], counts[order]
         starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
         self._keys, self._counts = keys[starts], np.add.reduceat(counts, starts)
-        self._pending, self._pending_size = [], 0
 
     def finish(self) -> Boilerplate:
         """The boilerplate set: the keys at or over their channel's threshold (a key hashes
@@ -100,18 +108,18 @@ class LineCounts:
         return max(self.min_posts, math.ceil(self.min_share * posts))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Boilerplate:
-    """The frequent line keys (sorted) with the posts each occurs in, the channels'
-    thresholds, and what `strip` removed: (channel, line) -> occurrences."""
+    """The frequent line keys (sorted) with the posts each occurs in, and the channels'
+    thresholds."""
 
     keys: np.ndarray
     posts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     thresholds: dict[str, int] = field(default_factory=dict)  # channel -> posts needed
-    removed: Counter = field(default_factory=Counter)
 
-    def strip(self, posts: list[Post]) -> list[tuple[Post, int]]:
-        """Each post without its boilerplate lines, and how many lines went."""
+    def strip(self, posts: list[Post], removed: Counter) -> list[tuple[Post, int]]:
+        """Each post without its boilerplate lines, and how many lines went; `removed`
+        counts them: (channel, line) -> occurrences."""
         if not len(self.keys):
             return [(p, 0) for p in posts]
         keys, post_of, lines = line_keys(posts)
@@ -132,24 +140,91 @@ class Boilerplate:
             kept = [line for line, drop in zip(lines[i], mask, strict=True) if not drop]
             for line, drop in zip(lines[i], mask, strict=True):
                 if drop:
-                    self.removed[(post.channel, line)] += 1
-            out.append((replace(post, text="\n".join(kept)), len(mask) - len(kept)))
+                    removed[(post.channel, line)] += 1
+            out.append((evolve(post, text="\n".join(kept)), len(mask) - len(kept)))
         return out
 
-    def summary(self, top: int = 10) -> dict:
-        """Distinct lines removed (copies that normalise alike are one line, shown by their
-        most frequent spelling), their occurrences, and the most frequent lines."""
-        groups: dict[tuple[str, bytes], Counter] = {}
-        for (channel, line), n in self.removed.items():
-            groups.setdefault((channel, normalise([line]).tobytes()), Counter())[line] += n
-        ranked = sorted(
-            ((sum(c.values()), channel, min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0])
-             for (channel, _), c in groups.items()),
-            key=lambda t: (-t[0], t[1], t[2]),
-        )
-        return {
-            "distinct_lines": len(groups),
-            "occurrences": sum(self.removed.values()),
-            "top_lines": [{"channel": ch, "line": line, "occurrences": n}
-                          for n, ch, line in ranked[:top]],
-        }
+def summary(removed: Counter, top: int = 10) -> dict:
+    """Distinct lines removed (copies that normalise alike are one line, shown by their most
+    frequent spelling), their occurrences, and the most frequent lines."""
+    groups: dict[tuple[str, bytes], Counter] = {}
+    for (channel, line), n in removed.items():
+        groups.setdefault((channel, normalise([line]).tobytes()), Counter())[line] += n
+    ranked = sorted(
+        ((sum(c.values()), channel, min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0])
+         for (channel, _), c in groups.items()),
+        key=lambda t: (-t[0], t[1], t[2]),
+    )
+    return {
+        "distinct_lines": len(groups),
+        "occurrences": sum(removed.values()),
+        "top_lines": [{"channel": ch, "line": line, "occurrences": n}
+                      for n, ch, line in ranked[:top]],
+    }
+
+
+TOP_LINES = 10
+
+
+class BoilerplateStep(TwoPassStep):
+    """The pipeline step: counts every channel's lines over all posts, then removes its
+    boilerplate lines from each post (a post left empty is dropped)."""
+
+    name = "channel_boilerplate"
+    stage = "clean"
+
+    def __init__(self, config: BoilerplateConfig):
+        super().__init__()
+        self.config = config
+        self.lines = LineCounts(config.min_share, config.min_posts)
+        self.found: Boilerplate | None = None
+
+    def params(self) -> dict:
+        return {"min_share": self.config.min_share, "min_posts": self.config.min_posts,
+                "compare": "lower-case, letters and digits"}
+
+    def observe(self, batch: list[Doc]) -> LineCounts:
+        part = LineCounts(self.config.min_share, self.config.min_posts)
+        part.observe([doc.post for doc in batch if not doc.dropped])
+        return part
+
+    def absorb(self, partial: LineCounts) -> None:
+        self.lines.merge(partial)
+
+    def prepare(self) -> None:
+        self.found, self.lines = self.lines.finish(), None
+
+    def run(self, batch: list[Doc]) -> list[Doc]:
+        live = [doc for doc in batch if not doc.dropped]
+        # lines removed are counted in `counts` as (channel, line) -> occurrences: the
+        # executors bring `counts` back from the workers
+        stripped = iter(self.found.strip([doc.post for doc in live], self.counts))
+        out = []
+        for doc in batch:
+            if doc.dropped:
+                out.append(doc)
+                continue
+            post, removed = next(stripped)
+            if not removed:
+                out.append(doc)
+            elif is_empty(post):
+                out.append(self.drop_post(doc, "boilerplate_only"))
+            else:
+                out.append(evolve(doc, post=post))
+        return out
+
+    def manifest_counts(self) -> dict[str, dict]:
+        return {"boilerplate": summary(self.counts, TOP_LINES)}
+
+    def card_rows(self) -> list[dict]:
+        s = summary(self.counts, TOP_LINES)
+        rows = [{"stage": self.stage, "count": s["occurrences"],
+                 "step": f"boilerplate removed: {s['distinct_lines']} distinct lines, "
+                         f"{s['occurrences']} occurrences"}]
+        rows += [{"stage": self.stage, "count": top["occurrences"],
+                  "step": f"boilerplate line of {code_span(top['channel'], table=True)}: "
+                          f"{code_span(top['line'], table=True)}"}
+                 for top in s["top_lines"]]
+        rows += [{"stage": self.stage, "step": f"dropped: {reason}", "count": n}
+                 for reason, n in sorted(self.drops.items())]
+        return rows

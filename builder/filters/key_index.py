@@ -21,13 +21,19 @@ class KeyIndex:
         return sum(len(keys) for keys, _ in self._runs)
 
     def counts(self, keys: np.ndarray) -> np.ndarray:
+        order = np.argsort(keys)  # sorted needles search faster
+        needles = keys[order]
         total = np.zeros(len(keys), dtype=np.int64)
         for run_keys, _ in self._runs:
-            total += np.searchsorted(run_keys, keys, "right") - np.searchsorted(run_keys, keys)
-        return total
+            total += (np.searchsorted(run_keys, needles, "right")
+                      - np.searchsorted(run_keys, needles))
+        out = np.empty_like(total)
+        out[order] = total
+        return out
 
-    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
-        """Add entries in the given order (earlier entries first), up to `per_key` a key."""
+    def add(self, keys: np.ndarray, values: np.ndarray, held: np.ndarray | None = None) -> None:
+        """Add entries in the given order (earlier entries first), up to `per_key` a key;
+        `held`: how many values each key holds already, where the caller knows."""
         keys = np.asarray(keys, dtype=np.uint64)
         values = np.asarray(values, dtype=np.int32)
         if not len(keys):
@@ -36,7 +42,8 @@ class KeyIndex:
         keys, values = keys[order], values[order]
         starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
         rank = np.arange(len(keys)) - np.repeat(starts, np.diff(np.append(starts, len(keys))))
-        room = self.per_key - self.counts(keys[starts])
+        held = self.counts(keys[starts]) if held is None else np.asarray(held)[order][starts]
+        room = self.per_key - held
         keep = rank < np.repeat(room, np.diff(np.append(starts, len(keys))))
         run = (keys[keep], values[keep])
         while self._runs and len(self._runs[-1][0]) <= len(run[0]):
@@ -50,15 +57,17 @@ class KeyIndex:
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every (query position, value) pair whose key matches."""
         keys = np.asarray(keys, dtype=np.uint64)
+        order = np.argsort(keys)  # sorted needles search faster
+        needles = keys[order]
         queries, values = [], []
         for run_keys, run_values in self._runs:
-            left = np.searchsorted(run_keys, keys)
-            n = np.searchsorted(run_keys, keys, "right") - left
+            left = np.searchsorted(run_keys, needles)
+            n = np.searchsorted(run_keys, needles, "right") - left
             total = int(n.sum())
             if not total:
                 continue
             offsets = np.arange(total) - np.repeat(np.cumsum(n) - n, n)
-            queries.append(np.repeat(np.arange(len(keys)), n))
+            queries.append(np.repeat(order, n))
             values.append(run_values[np.repeat(left, n) + offsets])
         if not queries:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)

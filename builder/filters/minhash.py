@@ -242,20 +242,19 @@ class _Rows:
 
 
 class SegmentIndex:
-    """The kept segments so far, in input order; `check` a batch of segment texts.
+    """The kept segments so far, in input order; `check` a batch of segment texts (or
+    `sketch` them anywhere and `admit` the sketches in order).
 
-    A segment (of `min_words` normalised words or more) is a near-duplicate when its
-    signature agrees with a kept earlier segment's on at least `threshold` of the bins; it
+    A segment is a near-duplicate when its signature agrees with a kept earlier segment's on at least `threshold` of the bins; it
     is then dropped and not indexed (it points at the earliest kept segment it matches),
     otherwise it is kept and indexed. Decisions follow input order exactly, however the
     segments are batched. Memory: `bands` × 12 + `bins` + 8 bytes a kept segment (the low
     byte of each bin is enough to compare signatures).
     """
 
-    def __init__(self, sketcher: Sketcher, threshold: float, min_words: int, per_key: int = 16):
+    def __init__(self, sketcher: Sketcher, threshold: float, per_key: int = 16):
         self.sketcher = sketcher
         self.threshold = threshold
-        self.min_words = min_words
         self.index = KeyIndex(per_key)
         self._sigs = _Rows(sketcher.bins, np.uint8)
         self._tags = _Rows(1, np.int64)
@@ -263,40 +262,55 @@ class SegmentIndex:
     def __len__(self) -> int:
         return self._sigs.size
 
+    def sketch(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows with a shingle, their band keys, the low byte of their bins): a pure
+        function of the texts, computed wherever they are."""
+        if not texts:
+            return (np.zeros(0, dtype=np.int64), np.zeros((0, self.sketcher.bands), np.uint64),
+                    np.zeros((0, self.sketcher.bins), np.uint8))
+        sig, _ = self.sketcher.signatures(texts)
+        rows = np.flatnonzero(sig[:, 0] != UINT32_MAX)
+        return (rows, self.sketcher.keys(sig[rows]),
+                (sig[rows] & np.uint32(0xFF)).astype(np.uint8))
+
     def check(self, texts: list[str], tags: np.ndarray) -> np.ndarray:
         """For each text: the tag of the kept segment it near-duplicates, or -1. The texts
         kept are indexed under their tags."""
         result = np.full(len(texts), -1, dtype=np.int64)
-        if not texts:
-            return result
-        sig, words = self.sketcher.signatures(texts)
-        rows = np.flatnonzero((words >= self.min_words) & (sig[:, 0] != UINT32_MAX))
-        if not len(rows):
-            return result
+        rows, keys, small = self.sketch(texts)
+        result[rows] = self.admit(keys, small, np.asarray(tags, dtype=np.int64)[rows])
+        return result
+
+    def admit(self, keys: np.ndarray, small: np.ndarray, tags: np.ndarray) -> np.ndarray:
+        """The ordered pass over sketched segments in input order: for each, the tag of the
+        kept segment it near-duplicates, or -1 (it is kept and indexed under its tag)."""
+        n = len(keys)
+        if not n:
+            return np.zeros(0, dtype=np.int64)
         bands = self.sketcher.bands
-        keys = self.sketcher.keys(sig[rows])
-        small = (sig[rows] & np.uint32(0xFF)).astype(np.uint8)
-        match = np.full(len(rows), -1, dtype=np.int64)  # ordinal in the index
+        match = np.full(n, -1, dtype=np.int64)  # ordinal in the index
         query, found = self.index.lookup(keys.ravel())
+        held = np.bincount(query, minlength=keys.size).reshape(keys.shape)  # values per key
         if len(query):
             query //= bands
             ok = (small[query] == self._sigs.data[found]).mean(axis=1) >= self.threshold
-            best = np.full(len(rows), np.iinfo(np.int64).max)
+            best = np.full(n, np.iinfo(np.int64).max)
             np.minimum.at(best, query[ok], found[ok].astype(np.int64))
             match = np.where(best < np.iinfo(np.int64).max, best, -1)
-        kept = self._within_batch(keys, small, match)
-        ordinals = np.full(len(rows), -1, dtype=np.int64)
+        kept = self._within_batch(keys, small, match, held)
+        ordinals = np.full(n, -1, dtype=np.int64)
         ordinals[kept] = len(self) + np.arange(len(kept))
         local = match <= -2
         match[local] = ordinals[-2 - match[local]]
-        self.index.add(keys[kept].ravel(), np.repeat(ordinals[kept], bands))
+        self.index.add(keys[kept].ravel(), np.repeat(ordinals[kept], bands), held[kept].ravel())
         self._sigs.extend(small[kept])
-        self._tags.extend(np.asarray(tags, dtype=np.int64)[rows[kept]][:, None])
+        self._tags.extend(np.asarray(tags, dtype=np.int64)[kept][:, None])
+        out = np.full(n, -1, dtype=np.int64)
         dup = match >= 0
-        result[rows[dup]] = self._tags.data[match[dup], 0]
-        return result
+        out[dup] = self._tags.data[match[dup], 0]
+        return out
 
-    def _within_batch(self, keys, small, match) -> np.ndarray:
+    def _within_batch(self, keys, small, match, held) -> np.ndarray:
         """Rows of the batch kept, in order: those matched neither by the index nor by an
         earlier kept row of the batch. A batch row `a` matched sets `match` to `-2 - a`
         (`check` turns it into `a`'s ordinal). Follows `KeyIndex`'s cap on values per key
@@ -314,8 +328,8 @@ class SegmentIndex:
         earlier: dict[int, list[tuple[int, int]]] = {}
         for x, y, z in zip(a.tolist(), b.tolist(), band.tolist(), strict=True):
             earlier.setdefault(y, []).append((x, z))
-        used = dict(zip(map(int, keys[involved].ravel()),
-                        self.index.counts(keys[involved].ravel()).tolist(), strict=True))
+        used = dict(zip(map(int, keys[involved].ravel()), held[involved].ravel().tolist(),
+                        strict=True))
         indexed: set[tuple[int, int]] = set()  # (row, band) entries that went in
         dropped = set()
         for row in involved:
@@ -356,12 +370,14 @@ def bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def pair_verdicts(sketcher: Sketcher, threshold: float, a: list[str], b: list[str],
                   min_words: int = 0) -> np.ndarray:
-    """For each pair (a[i], b[i]): would one be found a near-duplicate of the other? (They
-    share an LSH band and their signatures agree on `threshold` of the bins.) For
-    evaluation; the build uses `PostClusters` and `SegmentIndex`, which decide the same."""
-    sig, words = sketcher.signatures([*a, *b])
+    """For each pair (a[i], b[i]), both of `min_words` words or more: would one be found a
+    near-duplicate of the other? (They share an LSH band and their signatures agree on
+    `threshold` of the bins.) For evaluation; the build uses `PostClusters` and
+    `SegmentIndex`, which decide the same."""
+    sig, _ = sketcher.signatures([*a, *b])
     keys = sketcher.keys(sig)
     n = len(a)
     shared = (keys[:n] == keys[n:]).any(axis=1)
+    words = np.array([len(t.split()) for t in [*a, *b]])
     valid = (sig[:, 0] != UINT32_MAX) & (words >= min_words)
     return shared & valid[:n] & valid[n:] & (similarity(sig[:n], sig[n:]) >= threshold)

@@ -292,5 +292,17 @@ def render_card(
         alignment=alignment or {},
         alignment_lexicon=any(a.get("lexicon_pairs") for a in (alignment or {}).values()),
         images=list(images),
+        **_personal_data(config),
     )
     return str(card).rstrip("\n") + "\n"
+
+
+def _personal_data(config: BuildConfig) -> dict:
+    names = {"email": "e-mail addresses", "phone": "phone numbers", "ip": "IP addresses",
+             "card": "payment card numbers"}
+    kinds = [k for k in names if k in config.pii.types]
+    listed = [names[k] for k in kinds]
+    text = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+    return {"pii_action": config.pii.action, "pii_types": text,
+            "pii_types_lead": text[0].upper() + text[1:],
+            "pii_placeholders": ", ".join(f"`<{k.upper()}>`" for k in kinds)}

@@ -237,6 +237,8 @@ class DatasetWriter:
         if self._rejects is None:
             self._rejects = (self.root / REJECTS_FILE).open("w", encoding="utf-8", newline="\n")
         line = {"stage": rec.stage, "reason": rec.reason, "id": rec.id, "text": rec.text}
+        if rec.duplicate_of:
+            line["duplicate_of"] = rec.duplicate_of
         self._rejects.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
         self.rejects_rows += 1
 

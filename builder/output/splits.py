@@ -110,10 +110,15 @@ class SplitAssigner:
         # (empty split, source split) -> the nearest new posts: [(distance, post_id)]
         self._nearest: dict[tuple[str, str], list[tuple[float, str]]] = {}
 
-    def assign(self, post_id: str, text: str) -> str:
-        split = self._previous_split(post_id, text)
+    def assign(self, post_id: str, text: str, same_as: str = "") -> str:
+        """`same_as`: the post whose split this one takes (a near-duplicate's first copy)."""
+        split = None
+        if same_as and self.previous is not None:
+            split = self.previous.split_of.get(same_as)
         if split is None:
-            x = hash_position(post_id, self.config.salt)
+            split = self._previous_split(post_id, text)
+        if split is None:
+            x = hash_position(same_as or post_id, self.config.salt)
             split = next(s for s in SPLITS if x < self.ranges[s][1]) if x < 1.0 else "test"
             self._remember(post_id, x, split)
         self.counts[split] += 1

@@ -59,7 +59,7 @@ class Corpus:
         if doc.dropped:
             return
         post = doc.post
-        split = self.splits.assign(post.post_id, post.text)
+        split = self.splits.assign(post.post_id, post.text, same_as=doc.split_of)
         self.post_langs[post.lang] += 1
         for seg in doc.segments:
             self.add_row("segments", split, segment_row(seg))

@@ -45,7 +45,7 @@ def phases(steps: list[Step]) -> list[Phase]:
 @dataclass(frozen=True)
 class Start:
     chunk: int
-    posts: list[RawPost]
+    posts: list[RawPost] | list[Doc]
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,9 @@ class ChunkWork:
         self.held: dict[int, tuple[int, list[Doc]]] = {}
 
     def handle(self, message: Start | Resume) -> Reply:
-        if isinstance(message, Start):
-            return self._advance(message.chunk, 0, [Doc(raw) for raw in message.posts])
+        if isinstance(message, Start):  # raw posts, or posts a two-pass step held
+            docs = [p if isinstance(p, Doc) else Doc(p) for p in message.posts]
+            return self._advance(message.chunk, 0, docs)
         k, docs = self.held.pop(message.chunk)
         ordered = self.phases[k].ordered
         docs = [doc if answer is None else ordered.settle(doc, answer)
@@ -88,7 +89,7 @@ class ChunkWork:
         if phase.ordered is None:
             return Reply(chunk, k, docs=docs, counts=self._take_counts())
         self.held[chunk] = (k, docs)
-        return Reply(chunk, k, keys=[None if d.dropped else phase.ordered.keys(d) for d in docs])
+        return Reply(chunk, k, keys=phase.ordered.keys_batch(docs))
 
     def _take_counts(self) -> list[tuple[Counter, Counter]]:
         if not self.report_counts:
@@ -184,8 +185,7 @@ class Scheduler:
             for k, ordered in enumerate(self.ordered):  # answer in input order, step by step
                 while next_answer[k] in keys[k]:
                     chunk_id = next_answer[k]
-                    answers = [None if key is None else ordered.admit(key)
-                               for key in keys[k].pop(chunk_id)]
+                    answers = ordered.admit_batch(keys[k].pop(chunk_id))
                     t.send(owner[chunk_id], Resume(chunk_id, answers))
                     next_answer[k] += 1
 

@@ -5,7 +5,8 @@ signature), counters, and `run` over a batch of `Doc`s (one per post, in input o
 steps are pure functions of each post and may run in any process. A step that must see every
 post in input order (first occurrence wins) is an `OrderedStep`: it splits its work into
 `keys` (per post, wherever the post is), `admit` (the single ordered pass, in the driver,
-over compact keys only) and `settle` (per post again, with the answer). A `CorpusStep`
+over compact keys only) and `settle` (per post again, with the answer). A step that must see
+every post before it changes any is a `TwoPassStep` (observe all, then run). A `CorpusStep`
 (translation, alignment) runs once over the whole kept corpus after the per-post steps.
 
 `BatchStep` is the base the built-in steps share: it passes dropped posts through, records
@@ -152,8 +153,41 @@ class OrderedStep(BatchStep):
         """The post with the answer applied (drops recorded and counted here)."""
         raise NotImplementedError
 
+    def keys_batch(self, docs: list[Doc]) -> list:
+        """`keys` of each post of a chunk (None for a dropped one); a step may compute them
+        for the whole chunk at once."""
+        return [None if doc.dropped else self.keys(doc) for doc in docs]
+
+    def admit_batch(self, keys: list) -> list:
+        """`admit` for a chunk's keys in input order (None stays None)."""
+        return [None if k is None else self.admit(k) for k in keys]
+
     def apply(self, doc: Doc) -> Doc:
         return self.settle(doc, self.admit(self.keys(doc)))
+
+
+class TwoPassStep(BatchStep):
+    """A step that must see every post before it changes any (a channel-wide line count, the
+    clusters of near-duplicate posts). The executor runs the steps before it over all posts
+    first, `observe`s each batch they give and `absorb`s the partial results in input order
+    (in the driver), holds the posts (`pipeline/two_pass.py`), calls `prepare()` once, then
+    runs the rest of the list, this step first, over them: a prepared step travels to the
+    workers with its state. (So `prepare` keeps what it finds in attributes of its own, not
+    in `counts` or `drops`, which the workers' copies report back and the driver adds up.)"""
+
+    two_pass = True
+
+    def observe(self, batch: list[Doc]) -> object:
+        raise NotImplementedError
+
+    def absorb(self, partial: object) -> None:
+        raise NotImplementedError
+
+    def prepare(self) -> None:
+        raise NotImplementedError
+
+    def describe(self) -> list[dict]:
+        return [{**entry, "passes": 2} for entry in super().describe()]
 
 
 class SegmentFilter(Protocol):

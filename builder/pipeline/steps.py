@@ -40,7 +40,9 @@ class ReadPosts:
 
 def per_post_steps(config: BuildConfig) -> list[Step]:
     """The per-post steps, in the order they run."""
+    from builder.filters.boilerplate import BoilerplateStep  # noqa: PLC0415
     from builder.filters.dedup import ExactDedupStep, UniquePostIds  # noqa: PLC0415
+    from builder.filters.near_dedup import PostNearDedup, SegmentNearDedup  # noqa: PLC0415
     from builder.filters.text import (  # noqa: PLC0415
         FilterStep,
         language_filter,
@@ -48,17 +50,24 @@ def per_post_steps(config: BuildConfig) -> list[Step]:
     )
     from builder.text.clean import CleanPosts, DropEmptyPosts  # noqa: PLC0415
     from builder.text.langid import PostLanguage, SegmentLanguage  # noqa: PLC0415
+    from builder.text.pii import PiiSegmentDrop, PiiStep  # noqa: PLC0415
     from builder.text.segment import SegmentPosts  # noqa: PLC0415
 
+    near = config.near_dedup
     return [
         CleanPosts(config.clean.undouble, keep_lines=bool(config.parallel)),
+        PiiStep(config.pii),
         DropEmptyPosts(),
         UniquePostIds(),
+        *([BoilerplateStep(config.boilerplate)] if config.boilerplate.enabled else []),
         PostLanguage(config.langid, config.source_lang),
+        *([PostNearDedup(near.posts)] if near.posts.enabled else []),
         SegmentPosts(config.source_lang, config.segment.protected_names,
                      keep_sentences=bool(config.parallel)),
+        *([PiiSegmentDrop()] if config.pii.action == "drop" else []),
         *(FilterStep(f) for f in text_filters(config.filters)),
         ExactDedupStep(),
+        *([SegmentNearDedup(near.segments)] if near.segments.enabled else []),
         SegmentLanguage(config.langid, config.source_lang),
         FilterStep(language_filter(config.langid, config.source_lang)),
     ]

@@ -1,4 +1,4 @@
-"""Personal data in post text: e-mail addresses, phone numbers, IP addresses and payment card
+"""Personal data in post text (a pipeline step): e-mail addresses, phone numbers, IP addresses and payment card
 numbers, found and replaced by typed placeholders (`<EMAIL>`, `<PHONE>`, `<IP>`, `<CARD>`).
 
 Numbers that only look like phones are left alone: a phone needs a leading `+`, a bracketed
@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from builder.config import PiiConfig
+from builder.pipeline.step import BatchStep
+from builder.records import Doc, Post
 
 TYPES = ("email", "phone", "ip", "card")
 PLACEHOLDERS = {t: f"<{t.upper()}>" for t in TYPES}
 PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 
-EMAIL = re.compile(
-    r"(?<![\w.%+-])[\w%+-]+(?:\.[\w%+-]+)*@(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}(?![\w@])"
-)
+# an e-mail address: a local part (at most 64 characters) and a domain with a letters-only
+# top level, matched around each `@` (a text has few; a scan of every position costs more)
+_LOCAL = re.compile(r"(?<![\w.%+-])[\w%+-]+(?:\.[\w%+-]+)*\Z")
+_DOMAIN = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}(?![\w@])")
+_LOCAL_MAX = 64
 _HEX4 = r"[0-9A-Fa-f]{1,4}"
 IPV6 = re.compile(
     rf"(?<![\w:])(?:(?:{_HEX4}:){{7}}{_HEX4}|(?:{_HEX4}:){{1,6}}:(?:{_HEX4}:){{0,5}}{_HEX4}"
@@ -32,9 +38,11 @@ IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 _SEP = r"[ .\-\u00a0\u202f]"
 # (it starts with a character class, which lets `re` skip ahead fast; the look-behind after
 # the first character checks the one before it)
+# A run is at least 7 characters (the look-ahead after the first skips the short numbers,
+# years and counts, that make most of a post's numbers).
 NUMBER_RUN = re.compile(
-    rf"[+(\d](?<![\w+.\-/:,].)(?:(?<=\+) ?\(?\d|(?<=\()\d|(?<=\d))\d*\)?"
-    rf"(?:{_SEP}?\(?\d+\)?)*(?![\w/])"
+    rf"[+(\d](?<![\w+.\-/:,].)(?=[\d .\-()\u00a0\u202f]{{6}})"
+    rf"(?:(?<=\+) ?\(?\d|(?<=\()\d|(?<=\d))\d*\)?(?:{_SEP}?\(?\d+\)?)*(?![\w/])"
 )
 _NOT_DIGIT = re.compile(r"\D")
 _DIGIT = re.compile(r"\d")
@@ -71,6 +79,8 @@ def luhn_ok(digits: str) -> bool:
 def classify_number(run: str, before: str) -> str | None:
     """"ip", "card", "phone" or None for a run of digits and separators; `before` is the
     text just before it (for words such as "tel.")."""
+    if len(run) < 7:
+        return None
     if IPV4.fullmatch(run):
         return "ip"
     digits = _NOT_DIGIT.sub("", run)
@@ -104,6 +114,18 @@ class Finding:
     kind: str
 
 
+def _emails(text: str) -> list[Finding]:
+    """E-mail addresses, looked for around each `@` only."""
+    found, at = [], text.find("@")
+    while at >= 0:
+        local = _LOCAL.search(text, max(0, at - _LOCAL_MAX), at) if at else None
+        domain = _DOMAIN.match(text, at + 1) if local else None
+        if local and domain and not (found and local.start() < found[-1].end):
+            found.append(Finding(local.start(), domain.end(), "email"))
+        at = text.find("@", at + 1)
+    return found
+
+
 class PiiScrubber:
     """Finds personal data of the chosen types and replaces it (or only counts it)."""
 
@@ -114,7 +136,7 @@ class PiiScrubber:
     def find(self, text: str) -> list[Finding]:
         found: list[Finding] = []
         if "@" in text and "email" in self.types:
-            found += [Finding(m.start(), m.end(), "email") for m in EMAIL.finditer(text)]
+            found += _emails(text)
         if "::" in text or text.count(":") >= 7:
             if "ip" in self.types:
                 found += [Finding(m.start(), m.end(), "ip") for m in IPV6.finditer(text)]
@@ -147,3 +169,65 @@ class PiiScrubber:
 def placeholder_kinds(text: str) -> list[str]:
     """The types whose placeholders a (scrubbed) text holds."""
     return [m.group()[1:-1].lower() for m in PLACEHOLDER.finditer(text)]
+
+
+class PiiStep(BatchStep):
+    """The pipeline step, before segmentation: personal data in each post's text and links
+    replaced by placeholders (`replace`, and `drop`, whose `PiiSegmentDrop` then drops the
+    segments holding one), or only counted (`keep`); counted per type."""
+
+    name = "personal_data"
+    stage = "clean"
+
+    def __init__(self, config: PiiConfig):
+        super().__init__()
+        self.config = config
+        self.scrubber = PiiScrubber(config.types, replace=config.action != "keep")
+
+    def params(self) -> dict:
+        return {"action": self.config.action, "types": sorted(self.config.types)}
+
+    def apply(self, doc: Doc) -> Doc:
+        post, found = scrub_post(self.scrubber, doc.post)
+        if not found:
+            return doc
+        self.counts.update(found)
+        return replace(doc, post=post) if post is not doc.post else doc
+
+    def manifest_counts(self) -> dict[str, dict]:
+        found = {kind: self.counts[kind] for kind in TYPES if kind in self.config.types}
+        return {"personal_data": {"action": self.config.action, "found": found}}
+
+    def card_rows(self) -> list[dict]:
+        verb = {"keep": "found (kept)", "replace": "replaced", "drop": "replaced"}
+        return [{"stage": self.stage, "count": self.counts[kind],
+                 "step": f"personal data {verb[self.config.action]}: {kind} "
+                         f"(`{PLACEHOLDERS[kind]}`)"}
+                for kind in TYPES if kind in self.config.types]
+
+
+class PiiSegmentDrop(BatchStep):
+    """With `pii.action: drop`, after segmentation: a segment holding a placeholder goes."""
+
+    name = "personal_data_segments"
+    stage = "filter"
+
+    def apply(self, doc: Doc) -> Doc:
+        reasons = []
+        for seg in doc.segments:
+            kinds = placeholder_kinds(seg.text)
+            reasons.append(f"personal_data:{kinds[0]}" if kinds else None)
+        return self.drop_segments(doc, reasons)
+
+
+def scrub_post(scrubber: PiiScrubber, post: Post) -> tuple[Post, Counter]:
+    """The post with its text and links scrubbed, and what was found."""
+    text, found = scrubber.scrub(post.text)
+    urls = []
+    for url in post.urls:
+        clean, in_url = scrubber.scrub(url)
+        urls.append(clean)
+        found.update(in_url)
+    if not found or not scrubber.replace:
+        return post, found
+    return replace(post, text=text, urls=tuple(urls)), found

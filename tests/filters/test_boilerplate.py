@@ -1,8 +1,10 @@
 """Channel boilerplate: per-channel line counts, thresholds, removal, offsets, summary."""
 
+from collections import Counter
+
 import pytest
 
-from builder.filters.boilerplate import LineCounts
+from builder.filters.boilerplate import LineCounts, summary
 from builder.records import Post
 
 
@@ -25,11 +27,11 @@ def boilerplate(posts, min_share=0.05, min_posts=3, parts=1):
 
 def test_footer_in_every_post_is_removed_and_counted():
     posts = channel_posts(40)
-    bp = boilerplate(posts)
-    out = bp.strip(posts)
+    removed = Counter()
+    out = boilerplate(posts).strip(posts, removed)
     assert all(p.text == f"Item {p.position} tells its own story here." and n == 1
                for p, n in out)
-    s = bp.summary()
+    s = summary(removed)
     assert s["distinct_lines"] == 1 and s["occurrences"] == 40
     assert s["top_lines"] == [{"channel": "A", "line": "Subscribe: @channel", "occurrences": 40}]
 
@@ -42,7 +44,7 @@ def test_footer_in_every_post_is_removed_and_counted():
 ])
 def test_thresholds(n, every, removed):
     posts = channel_posts(n, every=every)
-    out = boilerplate(posts).strip(posts)
+    out = boilerplate(posts).strip(posts, Counter())
     assert any(k for _, k in out) is removed
 
 
@@ -52,7 +54,7 @@ def test_counted_once_a_post_and_per_channel():
     posts = [post(0, "Join us on X\nJoin us on X\nJoin us on X\nText of the first post.")]
     posts += channel_posts(1, footer="Join us on X", start=1)
     posts += channel_posts(3, footer="Join us on X", channel="B", start=10)
-    out = boilerplate(posts).strip(posts)
+    out = boilerplate(posts).strip(posts, Counter())
     assert [n for _, n in out] == [0, 0, 1, 1, 1]
     assert out[0][0].text == posts[0].text
 
@@ -60,9 +62,9 @@ def test_counted_once_a_post_and_per_channel():
 def test_copies_differing_by_case_and_punctuation_are_one_line():
     footers = ["Subscribe: @channel", "subscribe @channel!", "SUBSCRIBE — @channel"]
     posts = [post(i, f"News {i} of the day.\n{footers[i % 3]}") for i in range(9)]
-    bp = boilerplate(posts, min_posts=4)
-    assert all(n == 1 for _, n in bp.strip(posts))
-    s = bp.summary()
+    removed = Counter()
+    assert all(n == 1 for _, n in boilerplate(posts, min_posts=4).strip(posts, removed))
+    s = summary(removed)
     assert s["distinct_lines"] == 1 and s["occurrences"] == 9
     assert s["top_lines"][0]["line"] == "SUBSCRIBE — @channel"  # ties: the first in order
 
@@ -70,23 +72,31 @@ def test_copies_differing_by_case_and_punctuation_are_one_line():
 def test_same_result_however_batched_or_merged():
     posts = channel_posts(60, every=3) + channel_posts(30, footer="Other footer", every=2,
                                                        channel="B", start=100)
-    one = [p.text for p, _ in boilerplate(posts).strip(posts)]
-    assert one == [p.text for p, _ in boilerplate(posts, parts=7).strip(posts)]
+    one = [p.text for p, _ in boilerplate(posts).strip(posts, Counter())]
+    assert one == [p.text for p, _ in boilerplate(posts, parts=7).strip(posts, Counter())]
     left, right = LineCounts(0.05, 3), LineCounts(0.05, 3)
     left.observe(posts[:45])
     right.observe(posts[45:])
     left.merge(right)
-    assert one == [p.text for p, _ in left.finish().strip(posts)]
+    assert one == [p.text for p, _ in left.finish().strip(posts, Counter())]
 
 
 def test_post_made_only_of_boilerplate_becomes_empty():
     posts = channel_posts(10) + [post(50, "Subscribe: @channel")]
-    out = boilerplate(posts).strip(posts)
+    out = boilerplate(posts).strip(posts, Counter())
     assert out[-1][0].text == "" and out[-1][1] == 1
 
 
 def test_sample_keeps_every_line(sample_posts):
     """20 posts: no line recurs in 3 posts of a channel, so nothing is removed."""
-    bp = boilerplate(sample_posts)
-    assert all(n == 0 for _, n in bp.strip(sample_posts))
-    assert bp.summary()["distinct_lines"] == 0
+    removed = Counter()
+    assert all(n == 0 for _, n in boilerplate(sample_posts).strip(sample_posts, removed))
+    assert summary(removed)["distinct_lines"] == 0
+
+
+def test_no_posts_or_no_lines():
+    counts = LineCounts(0.05, 3)
+    counts.observe([])
+    counts.observe([post(0, "")])
+    assert counts.finish().strip([post(1, "Some text here.")], Counter()) == [
+        (post(1, "Some text here."), 0)]

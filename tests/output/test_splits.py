@@ -81,3 +81,13 @@ def test_posts_of_an_earlier_release_never_move():
     for i in old + new:
         assigner.assign(i, texts[i])
     assert {m.post_id for m in assigner.balance()} == set(new)  # the new posts fill the gaps
+
+
+def test_near_duplicate_takes_its_first_copys_split():
+    cfg = SplitConfig()
+    first = next(f"f{i}" for i in range(100) if split_for(f"f{i}", cfg) == "test")
+    later = next(f"l{i}" for i in range(100) if split_for(f"l{i}", cfg) == "train")
+    assert SplitAssigner(cfg).assign(later, "a repost", same_as=first) == "test"
+    # the first copy was in the previous release: its split there
+    prev = previous([(first, "the first copy of a post", "validation")])
+    assert SplitAssigner(cfg, prev).assign(later, "a repost", same_as=first) == "validation"

@@ -18,7 +18,10 @@ from tests.helpers import read_rows
 def test_every_step_follows_the_protocol_and_order_dependent_ones_say_so():
     steps = per_post_steps(BuildConfig())
     assert all(isinstance(s, Step) for s in steps)
-    assert [s.name for s in steps if s.ordered] == ["unique_post_id", "exact_dedup"]
+    assert [s.name for s in steps if s.ordered] == ["unique_post_id", "exact_dedup",
+                                                    "near_duplicate_segments"]
+    assert [s.name for s in steps if getattr(s, "two_pass", False)] == [
+        "channel_boilerplate", "near_duplicate_posts"]
     names = [s.name for s in steps]
     # exact dedup runs before segment language ID: duplicates never reach the detector
     assert names.index("exact_dedup") < names.index("segment_language")

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from builder.config import BuildConfig, InputConfig, LangIdConfig
+from builder.config import BuildConfig, InputConfig, LangIdConfig, NearDedupConfig
 from builder.errors import InputError
 from builder.filters.text import language_filter
 from builder.pipeline import build
@@ -107,6 +107,11 @@ def test_language_filter_drops_outside_labels_whatever_their_length():
     assert reason("Thank you all", "en", 0.99) is None
 
 
+# The posts of these tests are one template filled with a number, near-duplicates of each
+# other: near-duplicate removal (issue 14) is off so that every segment reaches language ID.
+NO_NEAR_DEDUP = NearDedupConfig(posts={"enabled": False}, segments={"enabled": False})
+
+
 def _write_jsonl(path, posts):
     lines = [json.dumps({"id": i + 1, "date": 1700000000 + i, "channel": "Desk",
                          "text": "\n".join(p)}, ensure_ascii=False) for i, p in enumerate(posts)]
@@ -119,7 +124,8 @@ def test_english_channel_with_200_arabic_segments(tmp_path):
     posts += [arabic[i : i + 20] for i in range(0, 200, 20)]  # Arabic posts
     posts += [[f"{ENGLISH[1][:-1]} at noon {i}.", f"عاجل: {ARABIC[i % 5]} {i}"] for i in range(5)]  # mixed
     _write_jsonl(tmp_path / "desk.jsonl", posts)
-    config = BuildConfig(name="desk", input=InputConfig(paths=[str(tmp_path / "desk.jsonl")]))
+    config = BuildConfig(name="desk", input=InputConfig(paths=[str(tmp_path / "desk.jsonl")]),
+                         near_dedup=NO_NEAR_DEDUP)
     result = build(config, tmp_path / "out")
 
     rows = read_rows(tmp_path / "out", "segments")
@@ -140,7 +146,8 @@ def test_english_channel_with_200_arabic_segments(tmp_path):
 def test_chinese_channel_in_a_default_build(tmp_path):
     posts = [[f"第{i}号：{s}" for s in CHINESE] for i in range(8)]
     _write_jsonl(tmp_path / "zh.jsonl", posts)
-    config = BuildConfig(name="zh", input=InputConfig(paths=[str(tmp_path / "zh.jsonl")]))
+    config = BuildConfig(name="zh", input=InputConfig(paths=[str(tmp_path / "zh.jsonl")]),
+                         near_dedup=NO_NEAR_DEDUP)
     with pytest.raises(InputError, match=r"every segment was dropped \(wrong_language:zh 40\)"):
         build(config, tmp_path / "out")
 
@@ -154,7 +161,8 @@ def test_chinese_channel_in_a_default_build(tmp_path):
     assert {r["reason"] for r in rejects} == {"wrong_language:zh"}
 
     zh = BuildConfig(name="zh", source_lang="zh",
-                     input=InputConfig(paths=[str(tmp_path / "zh.jsonl")]))
+                     input=InputConfig(paths=[str(tmp_path / "zh.jsonl")]),
+                     near_dedup=NO_NEAR_DEDUP)
     kept = read_rows(build(zh, tmp_path / "out-zh").out, "segments")
     assert len(kept) == 40 and {r["lang"] for r in kept} == {"zh"}
 

@@ -1,0 +1,205 @@
+"""Near-duplicate removal, two pipeline steps (the algorithms are in `filters/minhash.py`).
+
+- `PostNearDedup` (two passes): signatures of every post first, then clusters of reposts
+  (a changed date, a fixed typo, an added emoji or line). The copy kept is the first, the
+  later or the longer one (`near_dedup.posts.keep`); it takes the split of the cluster's
+  first copy, so near-duplicates never straddle train and test, and a release that replaces a
+  post by its corrected repost keeps it in the same split.
+- `SegmentNearDedup` (order-dependent, after exact dedup): a segment of `min_words` words or
+  more that near-duplicates an earlier kept segment is dropped; the first copy is kept.
+
+Every drop is counted and written to `rejects.jsonl` with `duplicate_of`: the id of the copy
+kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from builder.config import NearDedupPostsConfig, NearDedupSegmentsConfig
+from builder.filters.minhash import (
+    POST_BANDS,
+    POST_BINS,
+    SEGMENT_BANDS,
+    SEGMENT_BINS,
+    PostClusters,
+    SegmentIndex,
+    post_sketcher,
+    segment_sketcher,
+)
+from builder.pipeline.step import OrderedStep, TwoPassStep
+from builder.records import Doc, Rejected
+
+REASON = "near_duplicate"
+_SEGMENT_BITS = 32  # a segment's tag: post number << 32 | segment index
+
+
+@dataclass(frozen=True)
+class _Signatures:
+    """What `observe` gives for a batch: positions, post ids, signatures, text lengths."""
+
+    positions: list[int]
+    post_ids: list[str]
+    sig: np.ndarray
+    lengths: list[int]
+
+
+@dataclass(frozen=True)
+class _Fate:
+    keep: bool
+    kept_id: str  # the copy kept
+    first_id: str  # the cluster's first copy
+
+
+class PostNearDedup(TwoPassStep):
+    name = "near_duplicate_posts"
+    stage = "dedup"
+
+    def __init__(self, config: NearDedupPostsConfig):
+        super().__init__()
+        self.config = config
+        self.clusters = PostClusters(post_sketcher(config), config.threshold, config.keep)
+        self.ids: list[str] = []
+        self.positions: list[int] = []
+        self.fates: dict[int, _Fate] = {}  # post position -> fate, for posts in a cluster
+        self.clusters_found = 0  # decided in the driver (not a counter: workers add those)
+
+    def params(self) -> dict:
+        return {"shingle_words": self.config.shingle_words, "threshold": self.config.threshold,
+                "keep": self.config.keep, "minhash": {"bins": POST_BINS, "bands": POST_BANDS},
+                "split": "first copy"}
+
+    def observe(self, batch: list[Doc]) -> _Signatures:
+        live = [doc.post for doc in batch if not doc.dropped]
+        sig, _ = self.clusters.sketcher.signatures([p.text for p in live])
+        return _Signatures([p.position for p in live], [p.post_id for p in live], sig,
+                           [len(p.text) for p in live])
+
+    def absorb(self, partial: _Signatures) -> None:
+        self.clusters.add(partial.sig, partial.lengths)
+        self.ids += partial.post_ids
+        self.positions += partial.positions
+
+    def prepare(self) -> None:
+        for ordinal, verdict in self.clusters.decide().items():
+            self.fates[self.positions[ordinal]] = _Fate(
+                verdict.keep, self.ids[verdict.winner], self.ids[verdict.first])
+        self.clusters, self.ids, self.positions = None, [], []
+        self.clusters_found = len({f.first_id for f in self.fates.values()})
+
+    def apply(self, doc: Doc) -> Doc:
+        fate = self.fates.get(doc.post.position)
+        if fate is None:
+            return doc
+        if not fate.keep:
+            self.drops[REASON] += 1
+            post = doc.post
+            rec = Rejected(self.stage, REASON, post.post_id, post.text, duplicate_of=fate.kept_id)
+            return replace(doc, dropped=True, rejects=(*doc.rejects, rec))
+        if fate.first_id != doc.post.post_id:
+            self.counts["kept_later_copy"] += 1
+            return replace(doc, split_of=fate.first_id)
+        return doc
+
+    def manifest_counts(self) -> dict[str, dict]:
+        return {"near_duplicates": {"post_clusters": self.clusters_found,
+                                    "posts_dropped": self.drops[REASON],
+                                    "later_copies_kept": self.counts["kept_later_copy"]}}
+
+    def card_rows(self) -> list[dict]:
+        return [{"stage": self.stage, "step": "clusters of near-duplicate posts",
+                 "count": self.clusters_found}, *super().card_rows()]
+
+    count_labels = {"kept_later_copy": "near-duplicate posts: a later copy kept"}
+
+
+@dataclass(frozen=True)
+class _Sketches:
+    """A post's keys for the ordered pass: its id, and the segments of `min_words` words or
+    more with their band keys and signature bytes."""
+
+    post_id: str
+    indices: tuple[int, ...]
+    keys: np.ndarray
+    small: np.ndarray
+
+
+class SegmentNearDedup(OrderedStep):
+    """Order-dependent: signatures are computed where the posts are (`keys_batch`), the
+    index is consulted and grown in input order in the driver (`admit_batch`), and each
+    post drops its near-duplicate segments (`settle`)."""
+
+    name = "near_duplicate_segments"
+    stage = "dedup"
+
+    def __init__(self, config: NearDedupSegmentsConfig):
+        super().__init__()
+        self.config = config
+        self.index = SegmentIndex(segment_sketcher(config), config.threshold)
+        self.post_ids: list[str] = []  # of posts admitted with a segment to check
+
+    def params(self) -> dict:
+        return {"shingle_chars": self.config.shingle_chars, "threshold": self.config.threshold,
+                "min_words": self.config.min_words, "keep": "first",
+                "minhash": {"bins": SEGMENT_BINS, "bands": SEGMENT_BANDS}}
+
+    def keys_batch(self, docs: list[Doc]) -> list[_Sketches | None]:
+        least = self.config.min_words - 1  # spaces: cleaning collapsed them, segments stripped
+        picked = [(i, seg) for i, doc in enumerate(docs) if not doc.dropped
+                  for seg in doc.segments if seg.text.count(" ") >= least]
+        rows, keys, small = self.index.sketch([seg.text for _, seg in picked])
+        by_doc: dict[int, list[int]] = {}
+        for r, row in enumerate(rows.tolist()):
+            by_doc.setdefault(picked[row][0], []).append(r)
+        out: list[_Sketches | None] = [None] * len(docs)
+        for i, rs in by_doc.items():
+            indices = tuple(picked[rows[r]][1].segment_index for r in rs)
+            out[i] = _Sketches(docs[i].post.post_id, indices, keys[rs], small[rs])
+        return out
+
+    def admit_batch(self, keys: list[_Sketches | None]) -> list[dict[int, str] | None]:
+        """For each post: its near-duplicate segments (index -> id of the copy kept)."""
+        live = [k for k in keys if k is not None]
+        if not live:
+            return [None] * len(keys)
+        first = len(self.post_ids)
+        self.post_ids += [k.post_id for k in live]
+        tags = np.concatenate([((first + n) << _SEGMENT_BITS) + np.asarray(k.indices)
+                               for n, k in enumerate(live)])
+        found = iter(self.index.admit(np.concatenate([k.keys for k in live]),
+                                      np.concatenate([k.small for k in live]), tags).tolist())
+        answers: list[dict[int, str] | None] = []
+        for k in keys:
+            if k is None:
+                answers.append(None)
+                continue
+            dups = {}
+            for index in k.indices:
+                tag = next(found)
+                if tag >= 0:
+                    dups[index] = (f"{self.post_ids[tag >> _SEGMENT_BITS]}:"
+                                   f"{tag & ((1 << _SEGMENT_BITS) - 1)}")
+            answers.append(dups or None)
+        return answers
+
+    def settle(self, doc: Doc, answer: dict[int, str]) -> Doc:
+        kept, rejects = [], list(doc.rejects)
+        for seg in doc.segments:
+            of = answer.get(seg.segment_index)
+            if of is None:
+                kept.append(seg)
+                continue
+            self.drops[REASON] += 1
+            rejects.append(Rejected(self.stage, REASON, seg.id, seg.text, seg.segment_index,
+                                    duplicate_of=of))
+        return replace(doc, segments=tuple(kept), rejects=tuple(rejects))
+
+    def run(self, batch: list[Doc]) -> list[Doc]:
+        answers = self.admit_batch(self.keys_batch(batch))
+        return [doc if answer is None else self.settle(doc, answer)
+                for doc, answer in zip(batch, answers, strict=True)]
+
+    def manifest_counts(self) -> dict[str, dict]:
+        return {"near_duplicates": {"segments_dropped": self.drops[REASON]}}

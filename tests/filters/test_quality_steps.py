@@ -1,0 +1,228 @@
+"""The boilerplate, near-duplicate and personal-data steps in a build: what they remove, the
+rejects with the copy kept, splits of near-duplicates, manifest and card."""
+
+import json
+import random
+
+import pytest
+
+from builder.cli import main
+from builder.config import SplitConfig
+from builder.output.splits import split_for
+from tests.helpers import read_rows
+
+FOOTER = "Subscribe to our channel: @newsroom"
+WORDS = ("the minister said that our country will support every fair proposal on trade energy "
+         "security and culture while partners must respect international law talks continue "
+         "next week in the capital with experts from several regions who discussed new projects "
+         "for roads schools hospitals farms ports and bridges across the north and the south "
+         "after long negotiations between delegations of both sides").split()
+PII_TEXT = ("Write to press@example.org or call +7 495 244-16-06 to request the accreditation "
+            "of journalists.")
+
+
+def sentence(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(8, 12))]
+    return " ".join(words).capitalize() + "."
+
+
+def channel(tmp_path):
+    """40 posts with a footer; a corrected repost of post 5; a post made of the footer only;
+    a sentence of post 10 repeated with a typo in post 43; personal data in post 42."""
+    rng = random.Random(7)
+    posts = {i: f"On 5 May {sentence(rng)} {sentence(rng)}\n{sentence(rng)}\n{FOOTER}"
+             for i in range(1, 41)}
+    posts[41] = posts[5].replace("On 5 May", "On 6 May") + "\nUPD: corrected."
+    posts[42] = f"{sentence(rng)}\n{PII_TEXT}\n{FOOTER}"
+    repeated = posts[10].split("\n")[1]
+    typo = repeated[:5] + repeated[6] + repeated[5] + repeated[7:]
+    posts[43] = f"{sentence(rng)}\n{typo}\n{FOOTER}"
+    posts[44] = FOOTER
+    path = tmp_path / "channel.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "text": t, "channel": "News",
+                                        "date": f"2024-05-{1 + i % 28:02d}T10:00:00Z"}) + "\n"
+                            for i, t in posts.items()), encoding="utf-8")
+    return path, posts
+
+
+def build(tmp_path, *extra):
+    path, posts = channel(tmp_path)
+    out = tmp_path / ("ds" + "".join(extra).replace(".", "_").replace("=", "_"))
+    config = tmp_path / "c.yaml"
+    lines = ["name: quality-test", "input:", f"  paths: [{path}]"]
+    for item in extra:
+        key, value = item.split("=")
+        section, leaf = key.split(".", 1)
+        lines += [f"{section}:", f"  {leaf}: {value}"]
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["build", str(config), "--out", str(out), "-q"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    rejects = [json.loads(x) for x in (out / "rejects.jsonl").read_text().splitlines()]
+    return out, posts, manifest, rejects
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("quality"))
+
+
+def test_boilerplate_removed_recorded_once_and_offsets_hold(built):
+    out, posts, manifest, rejects = built
+    bp = manifest["counts"]["boilerplate"]
+    assert bp["distinct_lines"] == 1 and bp["occurrences"] == 44
+    assert bp["top_lines"] == [{"channel": "News", "line": FOOTER, "occurrences": 44}]
+    rows = {p["post_id"]: p for p in read_rows(out, "posts")}
+    assert all(FOOTER not in p["text"] for p in rows.values())
+    for s in read_rows(out, "segments"):
+        assert rows[s["post_id"]]["text"][s["char_start"]:s["char_end"]] == s["text"]
+        assert "Subscribe" not in s["text"]
+    assert {"stage": "clean", "reason": "boilerplate_only", "id": "44", "text": FOOTER} in rejects
+    card = (out / "README.md").read_text()
+    assert "boilerplate removed: 1 distinct lines, 44 occurrences" in card
+    assert f"boilerplate line of `News`: `{FOOTER}` | 44 |" in card
+
+
+def test_near_duplicate_post_later_copy_kept_in_first_copys_split(built):
+    out, posts, manifest, rejects = built
+    post_rows = {p["post_id"]: p for p in read_rows(out, "posts")}
+    assert "5" not in post_rows and "41" in post_rows
+    dropped = [r for r in rejects if r["reason"] == "near_duplicate" and r["id"] == "5"]
+    assert dropped and dropped[0]["duplicate_of"] == "41" and dropped[0]["stage"] == "dedup"
+    first_split = split_for("5", SplitConfig())
+    splits = {split for split in ("train", "validation", "test")
+              for f in (out / "data" / "posts").glob(f"{split}-*.parquet")
+              if "41" in {r["post_id"] for r in __import__("pyarrow.parquet").parquet
+                          .read_table(f).to_pylist()}}
+    assert splits == {first_split}
+    counts = manifest["counts"]["near_duplicates"]
+    assert counts["post_clusters"] == 1 and counts["posts_dropped"] == 1
+    assert counts["later_copies_kept"] == 1
+
+
+def test_near_duplicate_segment_points_at_first_copy(built):
+    out, posts, manifest, rejects = built
+    segs = [r for r in rejects if r["reason"] == "near_duplicate" and r["id"].startswith("43:")]
+    assert len(segs) == 1 and segs[0]["duplicate_of"].startswith("10:")
+    kept = {s["id"]: s["text"] for s in read_rows(out, "segments")}
+    assert kept[segs[0]["duplicate_of"]] == posts[10].split("\n")[1]
+    assert manifest["counts"]["near_duplicates"]["segments_dropped"] == 1
+
+
+def test_personal_data_replaced_everywhere(built):
+    out, posts, manifest, rejects = built
+    assert manifest["counts"]["personal_data"] == {
+        "action": "replace", "found": {"email": 1, "phone": 1, "ip": 0, "card": 0}}
+    files = [p for p in out.rglob("*") if p.is_file() and p.suffix in (".parquet", ".jsonl")]
+    texts = [s["text"] for s in read_rows(out, "segments")]
+    assert "Write to <EMAIL> or call <PHONE> to request the accreditation of journalists." in texts
+    for f in files:
+        assert b"press@example.org" not in f.read_bytes() and b"244-16-06" not in f.read_bytes()
+    assert "personal data replaced: email (`<EMAIL>`) | 1" in (out / "README.md").read_text()
+
+
+def test_steps_in_manifest_in_the_order_they_run(built):
+    names = [s["name"] for s in built[2]["steps"]]
+    order = ["personal_data", "channel_boilerplate", "near_duplicate_posts", "sentencex",
+             "exact_dedup", "near_duplicate_segments", "segment_language"]
+    assert [names.index(n) for n in order] == sorted(names.index(n) for n in order)
+    two_pass = [s["name"] for s in built[2]["steps"] if s.get("passes") == 2]
+    assert two_pass == ["channel_boilerplate", "near_duplicate_posts"]
+
+
+def test_personal_data_drop_and_keep(tmp_path):
+    out, _, manifest, rejects = build(tmp_path, "pii.action=drop")
+    assert not any("<EMAIL>" in s["text"] for s in read_rows(out, "segments"))
+    assert [r["reason"] for r in rejects if r["reason"].startswith("personal_data")] == [
+        "personal_data:email"]
+    out, _, manifest, _ = build(tmp_path, "pii.action=keep")
+    assert PII_TEXT in [s["text"] for s in read_rows(out, "segments")]
+    assert manifest["counts"]["personal_data"]["found"]["email"] == 1
+
+
+def test_each_step_can_be_turned_off(tmp_path):
+    out, posts, manifest, rejects = build(tmp_path, "boilerplate.enabled=false",
+                                          "near_dedup.posts={enabled: false}")
+    names = [s["name"] for s in manifest["steps"]]
+    assert "channel_boilerplate" not in names and "near_duplicate_posts" not in names
+    assert any(FOOTER in p["text"] for p in read_rows(out, "posts"))
+    assert not [r for r in rejects if r["reason"] == "near_duplicate" and r["id"] == "5"]
+
+
+def test_segment_near_dedup_leaves_short_segments_to_exact_dedup():
+    from builder.config import NearDedupSegmentsConfig
+    from builder.filters.near_dedup import SegmentNearDedup
+    from builder.records import Doc, Post, Segment
+
+    def doc(i, texts):
+        post = Post(f"p{i}", i, "c", None, "\n".join(texts), (), (), ())
+        return Doc(None, post, segments=tuple(
+            Segment(post.post_id, k, t, 0, len(t), "c", None) for k, t in enumerate(texts)))
+
+    step = SegmentNearDedup(NearDedupSegmentsConfig())
+    long = "The two Foreign Ministers had an in-depth discussion on bilateral relations."
+    out = step.run([doc(0, ["Who could disagree?", long]),
+                    doc(1, ["Who could disagree!", long.replace("discussion", "discusion")])])
+    assert [s.text for s in out[1].segments] == ["Who could disagree!"]
+    assert out[1].rejects[0].duplicate_of == "p0:1" and step.drops == {"near_duplicate": 1}
+
+
+@pytest.mark.parametrize("action", ["replace", "drop"])
+def test_personal_data_in_both_sides_of_aligned_rows(tmp_path, action):
+    en, ru = tmp_path / "en.jsonl", tmp_path / "ru.jsonl"
+    en.write_text(json.dumps({"id": 1, "date": 1709276400, "text": (
+        "On May 15, Elena Sokolova opened the new bridge. Call +7 495 244-16-06 for tickets.")}),
+        encoding="utf-8")
+    ru.write_text(json.dumps({"id": 2, "date": 1709280000, "text": (
+        "15 мая Елена Соколова открыла новый мост. Звоните +7 495 244-16-06 за билетами.")},
+        ensure_ascii=False), encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text(f"pii:\n  action: {action}\n", encoding="utf-8")
+    out = tmp_path / "ds"
+    assert main(["build", str(config), "--input", str(en), "--parallel-input", f"ru={ru}",
+                 "--out", str(out), "-q"]) == 0
+    rows = read_rows(out, "en-ru-aligned")
+    texts = [t for r in rows for t in r["translation"].values()]
+    for f in out.rglob("*"):
+        assert not f.is_file() or b"244-16-06" not in f.read_bytes(), f
+    counts = json.loads((out / "manifest.json").read_text())["counts"]["align"]["ru"]
+    assert counts["personal_data_phone"] == 1
+    if action == "replace":
+        assert "Call <PHONE> for tickets." in texts and "Звоните <PHONE> за билетами." in texts
+    else:
+        assert texts and not any("<PHONE>" in t for t in texts)
+        assert counts["personal_data_beads"] == 1
+
+
+@pytest.mark.parametrize("action, needle", [
+    ("replace", "E-mail addresses, phone numbers, IP addresses and payment card numbers were "
+                "replaced by typed placeholders"),
+    ("drop", "Segments holding e-mail addresses, phone numbers, IP addresses and payment card "
+             "numbers were dropped"),
+    ("keep", "were found and counted (step table above) but kept as published"),
+])
+def test_card_says_what_became_of_personal_data(action, needle):
+    from builder.config import BuildConfig, PiiConfig
+    from builder.output.card import render_card
+
+    card = render_card(config=BuildConfig(name="x", pii=PiiConfig(action=action)), features={},
+                       split_rows={}, file_sizes={}, examples={}, steps=[], inputs=[],
+                       signature="s", langid="l", segmenter="s")
+    assert needle in " ".join(card.split())
+
+
+def test_same_bytes_in_process_and_on_worker_processes(tmp_path):
+    """Two-pass and ordered quality steps give the same files on 2 worker processes."""
+    path, _ = channel(tmp_path)
+    outs = []
+    for workers in (0, 2):
+        out = tmp_path / f"w{workers}"
+        assert main(["build", "--input", str(path), "--workers", str(workers), "--out", str(out),
+                     "-q"]) == 0
+        outs.append(out)
+    files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(outs[1]) for p in outs[1].rglob("*") if p.is_file())
+    for rel in files:
+        assert (outs[0] / rel).read_bytes() == (outs[1] / rel).read_bytes(), rel
+    manifest = json.loads((outs[1] / "manifest.json").read_text())
+    assert manifest["counts"]["boilerplate"]["occurrences"] == 44
+    assert manifest["counts"]["near_duplicates"]["segments_dropped"] == 1
