@@ -4,8 +4,8 @@ Makes a channel copy of the given size from the bundled sample (`bench_pipeline.
 its posts repeated, each copy's words varied so that copies are not near-duplicates of each
 other), with what real channels carry: a footer on 70% of the posts, a corrected repost
 of every 25th post, and a press-office line with a phone number and an e-mail address on every
-40th post. Then builds it in fresh processes pinned to one core: with the default config, and
-with the three steps taken out of the pipeline's list. In the first build every method of the
+40th post. Then builds it in fresh processes pinned to one core (in-process executor): with
+the default config, and with the three steps taken out of the pipeline's list. In the first build every method of the
 three steps (and the spill files of the two-pass steps) is timed, so the table shows their own
 CPU time next to the whole build's:
 
@@ -91,8 +91,9 @@ def run_build(path: Path, with_quality: bool) -> dict:
     clock: Counter = Counter()
     if with_quality:
         for cls in (PiiStep, PiiSegmentDrop, BoilerplateStep, PostNearDedup, SegmentNearDedup):
-            for method in ("run", "observe", "absorb", "prepare"):
-                if method in vars(cls) or method == "run":
+            for method in ("run", "observe", "absorb", "prepare", "keys_batch", "admit_batch",
+                           "settle"):
+                if method in vars(cls) or (method == "run" and cls is not SegmentNearDedup):
                     _timed(cls, method, clock, cls.name)
         _timed(Spill, "write", clock, "spill")
         original_read = Spill.read
@@ -113,7 +114,7 @@ def run_build(path: Path, with_quality: bool) -> dict:
     else:
         listed = steps.per_post_steps
         steps.per_post_steps = lambda config: [s for s in listed(config) if s.name not in QUALITY]
-    config = BuildConfig(name="bench", input=InputConfig(paths=[str(path)]))
+    config = BuildConfig(name="bench", input=InputConfig(paths=[str(path)]), workers=0)
     out = path.parent / "bench-quality-out"
     shutil.rmtree(out, ignore_errors=True)
     t0, c0 = time.perf_counter(), time.process_time()
