@@ -1,7 +1,8 @@
 """Sentences as weighted bags of "concepts" that can meet across two languages, and their
 matches inside the band of the alignment grid.
 
-A concept is a number (`12,000` meets `12 000`, month names count as numbers), a cognate (the
+A concept is a number (`12,000` meets `12 000`, month names count as numbers), a punctuation
+mark that survives translation (brackets, quotation marks of any style, `?` and `!`), a cognate (the
 first four letters of a word, lowercased, accents folded, Cyrillic transliterated: `Expedition`
 meets `expédition`, `Коваленко` meets `Kovalenko`; German nouns meet only what they also meet on
 the other side) or a word pair of a lexicon learned from the documents themselves. A word weighs
@@ -26,6 +27,12 @@ from builder.align.anchors import numbers, transliterate
 
 _WORD = re.compile(r"[^\W\d_]+")
 COGNATE_PREFIX = 4
+# Marks that a translation keeps where the original has them, whatever the languages: brackets
+# and quotation marks (every style counted as one: « » “ ” „ " differ by language, not by
+# meaning), question and exclamation marks. Colons and semicolons are left out: where a sentence
+# splitter cuts at them differs between languages.
+_MARKS = {"(": "(", ")": ")", "[": "(", "]": ")", "?": "?", "!": "!",
+          **{q: '"' for q in '«»“”„"'}}
 
 
 @lru_cache(maxsize=1 << 16)
@@ -38,34 +45,36 @@ def fold(word: str) -> str:
 @dataclass(frozen=True)
 class Tokens:
     words: tuple[str, ...]  # folded
-    numbers: tuple[str, ...]  # normalised, month and weekday names included
+    anchors: tuple[str, ...]  # numbers (normalised, month and weekday names included) and marks
 
 
 def tokenize(sentence: str) -> Tokens:
     nums = tuple(k for k, v in sorted(numbers(sentence).items()) for _ in range(v))
-    return Tokens(tuple(fold(w) for w in _WORD.findall(sentence)), nums)
+    marks = tuple(sorted(_MARKS[c] for c in sentence if c in _MARKS))
+    return Tokens(tuple(fold(w) for w in _WORD.findall(sentence)), nums + marks)
 
 
 def idf(docs: list[Tokens]) -> dict[str, float]:
-    """Inverse document frequency of words and numbers (numbers keyed with a leading '#')."""
+    """Inverse document frequency of words and anchors (anchors keyed with a leading '#')."""
     df: Counter = Counter()
     for t in docs:
-        df.update(set(t.words) | {"#" + x for x in t.numbers})
+        df.update(set(t.words) | {"#" + x for x in t.anchors})
     n = len(docs)
     return {k: math.log((n + 1) / (v + 0.5)) for k, v in df.items()}
 
 
 def mass(docs: list[Tokens], weights: Mapping[str, float], default: float = 0.0) -> np.ndarray:
-    """Each sentence's summed word and number weights (`default` for unknown ones)."""
+    """Each sentence's summed word and anchor weights (`default` for unknown ones)."""
     return np.array([sum(weights.get(w, default) for w in t.words)
-                     + sum(weights.get("#" + x, default) for x in t.numbers) for t in docs],
+                     + sum(weights.get("#" + x, default) for x in t.anchors) for t in docs],
                     dtype=np.float64)
 
 
 def identity_concepts(t: Tokens, weights: Mapping[str, float]) -> dict[str, float]:
-    """Numbers and cognate keys of one sentence, each with the weight of its token."""
+    """Anchors (numbers, marks) and cognate keys of one sentence, each with the weight of its
+    token."""
     out: dict[str, float] = {}
-    for x in t.numbers:
+    for x in t.anchors:
         out["#" + x] = max(out.get("#" + x, 0.0), weights["#" + x])
     for w in t.words:
         if len(w) >= COGNATE_PREFIX:

@@ -6,7 +6,7 @@ import pytest
 import builder.align.search as search
 from builder.align.costs import LexicalCosts, Params
 from builder.align.dp import Band, path_of, solve
-from builder.align.lexical import Bags, BandMatrix
+from builder.align.lexical import Bags, BandMatrix, tokenize
 from builder.align.scoring import score
 from builder.align.sentences import SentenceAligner
 from tests.helpers import load_script
@@ -62,6 +62,23 @@ def test_a_sentence_that_matches_everything_earns_nothing():
     assert np.allclose(base[0], 1.0) and np.allclose(base[1], 1.0)
     assert np.allclose(plain.unexplained(rows, cols)[(1, 1)], 0.0)
     assert np.allclose(normalised.unexplained(rows, cols)[(1, 1)], 2.0)
+
+
+@pytest.mark.parametrize("question_first", [True, False])
+def test_punctuation_marks_tell_the_translated_sentence_from_the_untranslated_one(question_first):
+    """No shared word, number or cognate, equal lengths: only the question mark says which of
+    the two Russian sentences translates the German question."""
+    question, other = "Кто взял ключ от подвала?", "Вечером будет дождь и ветер."
+    tgt = [question, other] if question_first else [other, question]
+    out = beads(SentenceAligner().align(["Wer hat den Schlüssel zum Keller genommen?"], tgt))
+    k = tgt.index(question)
+    assert out == sorted([((0,), (k,)), ((), (1 - k,))], key=lambda b: b[1])
+
+
+def test_marks_meet_across_quotation_styles():
+    assert tokenize('Er sagte: «Nein» (zweimal)?').anchors == tokenize(
+        'He said: "No" [twice]?').anchors == ('"', '"', "(", ")", "?")
+    assert tokenize("Drei Punkte: a; b").anchors == ()  # splitters cut at ':' and ';' differently
 
 
 def test_a_sister_post_with_extra_sentences():
