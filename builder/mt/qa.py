@@ -6,23 +6,43 @@ from collections import Counter
 
 from builder.config import QaConfig
 from builder.filters.dedup import normalise
+from builder.text.words import count_words, has_ideographs, word_tokens
 
 
 def has_repetition(text: str, n: int, count: int) -> bool:
-    """Some word n-gram (n = 1..`n`) occurs `count` times or more in a row or overall."""
-    words = text.split()
-    for size in range(1, n + 1):
-        grams = Counter(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
-        if grams and max(grams.values()) >= count and (size > 1 or len(words) >= 2 * count):
+    """Some word n-gram (n = 1..`n`) occurs `count` times or more in a row or overall.
+
+    In text with Han or kana characters each of them is a word (`words.word_tokens`, as the
+    length filters count them; a run of them is one token when split by spaces, so a loop
+    like `我们我们我们` went unseen). A Chinese word is about two characters, so there n-grams
+    go up to 2n, and count only in a row: a two-character word recurring in a sentence is no
+    loop, as a recurring English word is not."""
+    words = word_tokens(text)
+    wide = has_ideographs(text)
+    for size in range(1, (2 * n if wide else n) + 1):
+        if size == 1:
             # single words repeat naturally ("the"); count them only as a run
-            if size > 1:
+            if len(words) >= 2 * count and _repeats_in_a_row(words, 1, count):
                 return True
-            run = best = 1
-            for a, b in zip(words, words[1:], strict=False):
-                run = run + 1 if a == b else 1
-                best = max(best, run)
-            if best >= count:
+            continue
+        if wide and _repeats_in_a_row(words, size, count):
+            return True
+        if size <= n:
+            grams = Counter(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+            if wide:  # n-grams of Han or kana characters count only in a row (above)
+                grams = Counter({g: c for g, c in grams.items() if not has_ideographs("".join(g))})
+            if grams and max(grams.values()) >= count:
                 return True
+    return False
+
+
+def _repeats_in_a_row(words: list[str], size: int, count: int) -> bool:
+    """Some `size` words followed by `count - 1` copies of themselves."""
+    span = size * count
+    for start in range(len(words) - span + 1):
+        gram = words[start : start + size]
+        if all(words[start + k * size : start + (k + 1) * size] == gram for k in range(1, count)):
+            return True
     return False
 
 
@@ -41,7 +61,7 @@ class QualityChecker:
             found.append("repetition")
         if truncated:
             found.append("truncated")
-        if self.detector is not None and len(output.split()) >= 3:
+        if self.detector is not None and count_words(output) >= 3:
             lang, score = self.detector.best(output)
             if lang != self.target and score >= 0.9:
                 found.append("wrong_lang")

@@ -28,6 +28,7 @@ _RUNS = re.compile(
     f"|(?P<other>[^{_IDEOGRAPHIC}{_UNSPACED}]+)"
 )
 _WORD_CHAR = re.compile(r"[^\W_]")
+_IDEOGRAPH = re.compile(f"([{_IDEOGRAPHIC}])")
 
 
 def count_words(text: str) -> int:
@@ -48,3 +49,17 @@ def count_words(text: str) -> int:
             elif _WORD_CHAR.search(m.group("other")):  # `linux` between Han; not `。`
                 words += 1
     return words
+
+
+def word_tokens(text: str) -> list[str]:
+    """The whitespace-separated tokens of `text`, each Han or kana character a token of its
+    own (the unit `count_words` counts). Runs of Thai and the like stay whole: their words
+    cannot be told apart without a dictionary."""
+    if text.isascii() or not _NEEDS_SCRIPT_COUNT.search(text):
+        return text.split()
+    return [part for token in text.split() for part in _IDEOGRAPH.split(token) if part]
+
+
+def has_ideographs(text: str) -> bool:
+    """Whether `text` holds a Han or kana character."""
+    return not text.isascii() and _IDEOGRAPH.search(text) is not None

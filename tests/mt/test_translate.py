@@ -39,6 +39,40 @@ def test_repetition(text, expected):
     assert has_repetition(text, 3, 3) is expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [("我们我们我们我们去公园。", True),  # a loop written without spaces was one token
+     ("的发展的发展的发展", True),
+     ("发展经济发展经济发展经济", True),  # four characters looping: about two words
+     ("ありがとうありがとうありがとう", True),
+     ("我我我我我我我", True),
+     ("He said 我们我们我们 twice", True),
+     # a word recurring in a sentence is no loop, in Chinese as in English
+     ("中国外交部发言人表示，中国愿同各方一道，推动中国同东盟关系发展。", False),
+     ("哈哈哈", False),
+     ("会谈将于下周在日内瓦继续进行。", False),
+     ("So the talks 会谈 and the talks and the talks resumed.", True)],  # English n-grams still count
+)
+def test_repetition_in_text_written_without_spaces(text, expected):
+    """Issue 11: words were counted by spaces, so a Chinese or Japanese output never looped."""
+    assert has_repetition(text, 3, 3) is expected
+
+
+def test_wrong_language_checked_on_text_written_without_spaces():
+    """Issue 11: the check needed three space-separated words, which Chinese output lacks."""
+    from builder.config import LangIdConfig
+    from builder.text.langid import LanguageIdentifier
+
+    detector = LanguageIdentifier(LangIdConfig(candidates=["en", "ru", "zh"]), "en")
+    source = "The talks will continue next week in Geneva."
+    to_ru = QualityChecker(QaConfig(), detector, "ru")
+    assert "wrong_lang" in to_ru.flags(source, "会谈将于下周在日内瓦继续进行。", False)
+    assert "wrong_lang" not in to_ru.flags(source, "Переговоры продолжатся на следующей неделе.", False)
+    to_zh = QualityChecker(QaConfig(), detector, "zh")
+    assert "wrong_lang" not in to_zh.flags(source, "会谈将于下周在日内瓦继续进行。", False)
+    assert "wrong_lang" in to_zh.flags(source, "Переговоры продолжатся на следующей неделе.", False)
+
+
 def test_qa_flags_and_drop():
     qa = QualityChecker(QaConfig(drop_flags=["copy"]))
     assert qa.flags("Same words here.", "same  words here.", False) == ["copy"]
