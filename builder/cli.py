@@ -198,7 +198,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     if args.config:
         config = load_config(args.config)
-    else:  # the bundled sample; an --input build keeps its settings, not its identity
+    else:  # the bundled sample; an --input build gets the defaults, none of its choices
         config = input_build_config() if args.input else sample_config()
     changes: dict[str, object] = {}
     if args.name:

@@ -508,7 +508,7 @@ def sample_config() -> BuildConfig:
 
 
 def input_build_config() -> BuildConfig:
-    """The config of an `--input` build without CONFIG: the sample's settings without its
-    identity (no name: the input's channel names it; neutral card prose)."""
-    return override(sample_config(), {"name": None, "card": CardConfig().model_dump()},
-                    source="--input build")
+    """The config of an `--input` build without CONFIG: the defaults, none of the sample's
+    choices (its name and card prose, its protected names, its split ratios); the input's
+    channel names it."""
+    return validate_config({}, "--input build")

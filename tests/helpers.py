@@ -6,6 +6,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "builder" / "data" / "telegram_channel_sample.txt"
+# the sample's config: an edited copy of the sample built with `--input` alone gets the
+# defaults (other split ratios and protected names), so a build comparable to it names this
+SAMPLE_CONFIG = ROOT / "configs" / "sample.yaml"
 SHARED_DATA = ROOT / "tests" / "data"
 
 

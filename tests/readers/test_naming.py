@@ -40,6 +40,21 @@ def test_input_build_is_named_after_its_channel_with_neutral_prose(tmp_path, mon
         assert sample_identity not in card, sample_identity
 
 
+def test_input_build_takes_the_defaults_not_the_sample_choices(tmp_path, monkeypatch):
+    """The sample's split ratios and protected names are its own, like its name and prose."""
+    from builder.config import BuildConfig, SplitConfig, sample_config
+
+    sample = sample_config()
+    assert sample.splits.train == 0.7 and sample.segment.protected_names == ["Moscow. Kremlin. Putin"]
+    config = json.loads((_build(tmp_path, monkeypatch, POSTS) / "manifest.json").read_text())["config"]
+    assert config["splits"] == SplitConfig().model_dump() == {
+        "train": 0.8, "validation": 0.1, "test": 0.1, "salt": ""}
+    assert config["segment"]["protected_names"] == []
+    defaults = BuildConfig().model_dump(mode="json")
+    for key in ("langid", "filters", "segment", "splits", "near_dedup", "boilerplate"):
+        assert config[key] == defaults[key], key
+
+
 def test_input_build_without_latin_channel_takes_the_file_name(tmp_path, monkeypatch):
     out = _build(tmp_path, monkeypatch, "Forwarded from Новости\nПервое сообщение канала здесь.\n",
                  name="my_export.txt")

@@ -6,7 +6,7 @@ import pytest
 
 from builder.cli import main
 from builder.release.diff import diff_builds
-from tests.helpers import SAMPLE
+from tests.helpers import SAMPLE, SAMPLE_CONFIG
 from tests.release.hub_server import TOKEN, no_token_anywhere
 
 
@@ -26,7 +26,8 @@ def edited_sample(tmp_path):
 
 def test_diff_reports_exactly_the_changes(sample_build, tmp_path, capsys):
     new = tmp_path / "new"
-    assert main(["build", "--input", str(edited_sample(tmp_path)), "--out", str(new), "-q"]) == 0
+    assert main(["build", str(SAMPLE_CONFIG), "--input", str(edited_sample(tmp_path)),
+                 "--out", str(new), "-q"]) == 0
     report = diff_builds(sample_build, new)
     posts, segs = report["configs"]["posts"], report["configs"]["segments"]
     assert (posts["added"], posts["removed"], posts["changed"]) == (0, 2, 1)
@@ -50,7 +51,7 @@ def test_diff_reports_exactly_the_changes(sample_build, tmp_path, capsys):
 def test_card_keeps_releases_newest_first(tmp_path):
     out = tmp_path / "ds"
     assert main(["build", "--out", str(out), "-q"]) == 0
-    assert main(["build", "--name", "telegram-channel-sample",
+    assert main(["build", str(SAMPLE_CONFIG),
                  "--out", str(out), "-q", "--input", str(edited_sample(tmp_path)),
                  "--version", "1.1.0"]) == 0
     card = (out / "README.md").read_text()
@@ -64,7 +65,8 @@ def test_card_keeps_releases_newest_first(tmp_path):
 def test_signature_changes_with_inputs_and_settings(sample_build, tmp_path):
     base = json.loads((sample_build / "manifest.json").read_text())["signature"]
     other = tmp_path / "o"
-    assert main(["build", "--out", str(other), "-q", "--input", str(edited_sample(tmp_path))]) == 0
+    assert main(["build", str(SAMPLE_CONFIG), "--out", str(other), "-q",
+                 "--input", str(edited_sample(tmp_path))]) == 0
     assert json.loads((other / "manifest.json").read_text())["signature"] != base
     cfg = tmp_path / "c.yaml"
     cfg.write_text("input: {paths: ['bundled:telegram_channel_sample.txt']}\nfilters: {min_words: 3}\n"

@@ -8,7 +8,7 @@ from builder.cli import main
 from builder.config import SplitConfig
 from builder.output.splits import split_for
 from builder.text.clean import content_post_id
-from tests.helpers import SAMPLE, read_rows
+from tests.helpers import SAMPLE, SAMPLE_CONFIG, read_rows
 
 SENTENCE = "The conversation took place in a traditionally friendly atmosphere."
 SAMPLE_SPLITS = SplitConfig(train=0.7, validation=0.15, test=0.15)  # configs/sample.yaml
@@ -45,7 +45,7 @@ def test_edited_post_keeps_its_split(tmp_path, capsys):
     source.write_text(SAMPLE.read_text(encoding="utf-8").replace(SENTENCE, edited), encoding="utf-8")
     new_id = content_post_id(old["text"].replace(SENTENCE, edited))
 
-    assert main(["build", "--name", "telegram-channel-sample",
+    assert main(["build", str(SAMPLE_CONFIG),
                  "--input", str(source), "--version", "1.1.0", "--out", str(out), "-q"]) == 0
     assert _post_with(out, edited)["post_id"] == new_id
     assert _split_of(out, "posts", new_id) == old_split
@@ -63,7 +63,8 @@ def test_edited_post_keeps_its_split(tmp_path, capsys):
 
     # the same edit built without the previous release: the post lands elsewhere, and diff says so
     fresh = tmp_path / "fresh"
-    assert main(["build", "--input", str(source), "--out", str(fresh), "-q"]) == 0
+    assert main(["build", str(SAMPLE_CONFIG), "--input", str(source), "--out", str(fresh),
+                 "-q"]) == 0
     report = json.loads(_run_json(capsys, ["diff", str(v1), str(fresh), "--json"]))
     posts = report["configs"]["posts"]
     assert posts["changed"] == 1 and posts["moved_split"] == 1
