@@ -41,12 +41,12 @@ def lid():
     return LanguageIdentifier(LangIdConfig(), "en")
 
 
-def test_script_check_counts_letters_not_characters():
+def test_script_check_counts_words_of_letters_not_characters():
     check = ScriptCheck(DEFAULT)
     assert check.scripts == ("Cyrillic", "Latin")
     assert not check.foreign("The minister said: «Мы готовы к диалогу» and left.")
     assert check.foreign("Breaking: الرئيس يلتقي وزير الخارجية في القصر اليوم")
-    assert not check.foreign("Reuters, AP and AFP report: عاجل")  # mostly Latin letters
+    assert not check.foreign("Reuters, AP and AFP report: عاجل")  # mostly Latin words
     assert not check.foreign("🎉 12 345 — !!")  # no letters at all
     assert check.foreign("Flatpak是最受欢迎的linux通用软件包管理之一。")
     assert not ScriptCheck(["en", "zh"]).foreign("会谈将于下周在日内瓦继续进行。")
