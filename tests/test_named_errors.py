@@ -105,11 +105,21 @@ def test_full_disk_names_the_folder(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+def _embedding_cache(folder):
+    from builder.align.embeddings import EmbeddingCache
+
+    return EmbeddingCache(folder)
+
+
 @pytest.mark.parametrize("content", [b"this is not a database" * 100, b"SQLite format 3\x00" + b"\xff" * 4000])
-def test_corrupt_translation_cache_is_named(tmp_path, content):
-    (tmp_path / "translations.sqlite3").write_bytes(content)
-    with pytest.raises(BuilderError, match="translations.sqlite3: translation cache: cannot open"):
-        TranslationCache(tmp_path)
+@pytest.mark.parametrize("cache, file, what", [
+    (TranslationCache, "translations.sqlite3", "translation cache"),
+    (_embedding_cache, "embeddings.sqlite3", "embedding cache"),
+])
+def test_corrupt_cache_is_named(tmp_path, content, cache, file, what):
+    (tmp_path / file).write_bytes(content)
+    with pytest.raises(BuilderError, match=f"{file}: {what}: cannot open: .*delete the file"):
+        cache(tmp_path)
 
 
 @pytest.mark.parametrize("text, line", [

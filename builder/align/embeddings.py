@@ -17,7 +17,7 @@ import numpy as np
 from builder.align.costs import BeadType, LengthCosts, LengthScale, Params
 from builder.errors import ModelError
 from builder.extras import require
-from builder.mt.cache import default_cache_dir, text_key
+from builder.mt.cache import default_cache_dir, named_db_errors, text_key
 
 log = logging.getLogger(__name__)
 
@@ -26,25 +26,32 @@ BATCH = 64
 
 
 class EmbeddingCache:
-    """Vectors by (model, revision, text), committed per batch."""
+    """Vectors by (model, revision, text), committed per batch; every database error is one
+    BuilderError naming the cache file."""
 
     def __init__(self, folder: Path):
-        folder.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(folder / "embeddings.sqlite3", timeout=60)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB)")
+        self.path = folder / "embeddings.sqlite3"
+        with self._named("cannot open"):
+            folder.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=60)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB)")
+
+    def _named(self, doing: str):
+        return named_db_errors(self.path, "embedding cache", doing)
 
     def get(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
         out = {}
-        for k in range(0, len(keys), 500):
-            chunk = keys[k:k + 500]
-            rows = self.db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})",
-                                   chunk).fetchall()
-            out.update({key: np.frombuffer(vec, dtype=np.float32) for key, vec in rows})
+        with self._named("cannot read"):
+            for k in range(0, len(keys), 500):
+                chunk = keys[k:k + 500]
+                rows = self.db.execute("SELECT key, vec FROM vectors WHERE key IN "
+                                       f"({','.join('?' * len(chunk))})", chunk).fetchall()
+                out.update({key: np.frombuffer(vec, dtype=np.float32) for key, vec in rows})
         return out
 
     def put(self, items: list[tuple[bytes, np.ndarray]]) -> None:
-        with self.db:
+        with self._named("cannot write"), self.db:
             self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
                                 [(k, v.astype(np.float32).tobytes()) for k, v in items])
 

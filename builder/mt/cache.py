@@ -41,6 +41,18 @@ def text_key(prefix: str, text: str) -> bytes:
     return hashlib.sha256(f"{prefix}\0{text}".encode()).digest()
 
 
+@contextlib.contextmanager
+def named_db_errors(path: Path, cache: str, doing: str):
+    """Any database error of a cache file (corrupt, full disk, read-only folder) as one
+    BuilderError naming the file."""
+    try:
+        yield
+    except (sqlite3.DatabaseError, OSError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise BuilderError(f"{path}: {cache}: {doing}: {reason} (delete the file to start an "
+                           "empty cache, or set translate.cache_dir)") from err
+
+
 class TranslationCache:
     """Every database error (a corrupt file, a full disk, a read-only folder) is one
     BuilderError naming the cache file."""
@@ -58,14 +70,8 @@ class TranslationCache:
             )
             self.db.commit()
 
-    @contextlib.contextmanager
     def _named(self, what: str):
-        try:
-            yield
-        except (sqlite3.DatabaseError, OSError) as err:
-            reason = getattr(err, "strerror", None) or str(err)
-            raise BuilderError(f"{self.path}: translation cache: {what}: {reason} (delete the file "
-                               "to start an empty cache, or set translate.cache_dir)") from err
+        return named_db_errors(self.path, "translation cache", what)
 
     def get_many(self, keys: list[bytes]) -> dict[bytes, Hypothesis]:
         found: dict[bytes, Hypothesis] = {}
