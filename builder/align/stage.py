@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 from builder.align.posts import AlignPost, PostMatcher
 from builder.align.sentences import SentenceAligner
-from builder.config import BuildConfig, LangIdConfig, ParallelInput
+from builder.config import BoilerplateConfig, BuildConfig, LangIdConfig, ParallelInput
+from builder.filters.boilerplate import LineCounts
 from builder.readers import InputFile, read_inputs
-from builder.records import Post, RawPost, Rejected
+from builder.records import Post, Rejected
 from builder.step_log import logged_step
 from builder.text.clean import Cleaner, is_empty
 from builder.text.langid import LanguageIdentifier
@@ -20,10 +21,6 @@ from builder.text.pii import PiiScrubber, placeholder_kinds, scrub_post
 from builder.text.segment import Segmenter
 
 log = logging.getLogger(__name__)
-
-
-def align_post(raw: RawPost, post: Post, segmenter: Segmenter) -> AlignPost:
-    return AlignPost.of(post, raw.lines, segmenter.segment(post))
 
 
 @dataclass(frozen=True)
@@ -59,7 +56,7 @@ class ParallelSide:
     def posts(self, stats: Counter) -> list[AlignPost]:
         cleaner = Cleaner(self.config.clean.undouble)
         langs: Counter = Counter()
-        out: list[AlignPost] = []
+        kept: list[tuple[str, Post]] = []  # the raw first line (its emoji), the post
         seen: set[str] = set()
         scrubber = PiiScrubber(self.config.pii.types, replace=self.config.pii.action != "keep")
         for raw in read_inputs(self.plan, self.config.parallel_input(self.side), stats):
@@ -70,14 +67,38 @@ class ParallelSide:
             if is_empty(post) or post.post_id in seen:
                 continue
             seen.add(post.post_id)
+            kept.append((next((line for line in raw.lines if line.strip()), ""), post))
+        if self.config.boilerplate.enabled:
+            kept = strip_boilerplate(kept, self.config.boilerplate, stats)
+        out: list[AlignPost] = []
+        for first_line, post in kept:
             lang, score = self.langid.post(post.text)
             langs[lang] += 1
             if lang != self.side.lang and score >= self.config.langid.drop_min_score:
                 stats["wrong_language_posts"] += 1
                 continue
-            out.append(align_post(raw, post, self.segmenter))
+            out.append(AlignPost.of(post, (first_line,), self.segmenter.segment(post)))
         self.detected = langs
         return out
+
+
+def strip_boilerplate(posts: list[tuple[str, Post]], config: BoilerplateConfig,
+                      stats: Counter) -> list[tuple[str, Post]]:
+    """A sister channel's posts without its boilerplate lines (its own footer, counted over
+    its own posts as the main channel's are), so that they cannot join an aligned bead; a
+    post left empty goes."""
+    lines = LineCounts(config.min_share, config.min_posts)
+    lines.observe([post for _, post in posts])
+    removed: Counter = Counter()
+    stripped = lines.finish().strip([post for _, post in posts], removed)
+    stats["boilerplate_lines_removed"] += sum(removed.values())
+    out = []
+    for (first_line, _), (post, n) in zip(posts, stripped, strict=True):
+        if n and is_empty(post):
+            stats["boilerplate_only_posts"] += 1
+            continue
+        out.append((first_line, post))
+    return out
 
 
 class AlignStage:

@@ -109,10 +109,13 @@ class PostNearDedup(TwoPassStep):
                                     "later_copies_kept": self.counts["kept_later_copy"]}}
 
     def card_rows(self) -> list[dict]:
+        """Always listed (zeros too), so the step shows in the card's table where it runs."""
         return [{"stage": self.stage, "step": "clusters of near-duplicate posts",
-                 "count": self.clusters_found}, *super().card_rows()]
-
-    count_labels = {"kept_later_copy": "near-duplicate posts: a later copy kept"}
+                 "count": self.clusters_found},
+                {"stage": self.stage, "step": "dropped: near-duplicate posts",
+                 "count": self.drops[REASON]},
+                {"stage": self.stage, "step": "near-duplicate posts: a later copy kept",
+                 "count": self.counts["kept_later_copy"]}]
 
 
 @dataclass(frozen=True)
@@ -203,3 +206,7 @@ class SegmentNearDedup(OrderedStep):
 
     def manifest_counts(self) -> dict[str, dict]:
         return {"near_duplicates": {"segments_dropped": self.drops[REASON]}}
+
+    def card_rows(self) -> list[dict]:
+        return [{"stage": self.stage, "step": "dropped: near-duplicate segments",
+                 "count": self.drops[REASON]}]

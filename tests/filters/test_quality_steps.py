@@ -226,3 +226,61 @@ def test_same_bytes_in_process_and_on_worker_processes(tmp_path):
     manifest = json.loads((outs[1] / "manifest.json").read_text())
     assert manifest["counts"]["boilerplate"]["occurrences"] == 44
     assert manifest["counts"]["near_duplicates"]["segments_dropped"] == 1
+
+
+@pytest.mark.parametrize("section, change, listed", [
+    ("boilerplate", {"min_posts": 4}, True),
+    ("boilerplate", {"enabled": False}, False),
+    ("near_dedup", {"posts": {"keep": "first"}}, True),
+    ("near_dedup", {"posts": {"enabled": False}}, False),
+    ("near_dedup", {"segments": {"threshold": 0.8}}, True),
+    ("pii", {"action": "keep"}, True),
+])
+def test_each_section_is_in_the_signature(tmp_path, section, change, listed):
+    """A setting of the three steps changes the signature; a step turned off leaves it."""
+    from builder.config import BuildConfig
+    from builder.pipeline.run import make_plan
+
+    path, _ = channel(tmp_path)
+    step = {"boilerplate": "clean:channel_boilerplate", "pii": "clean:personal_data",
+            "near_dedup": ("dedup:near_duplicate_posts" if "posts" in change
+                           else "dedup:near_duplicate_segments")}[section]
+    base = make_plan(BuildConfig(name="s", input={"paths": [str(path)]}), tmp_path, False)
+    other = make_plan(BuildConfig(name="s", input={"paths": [str(path)]}, **{section: change}),
+                      tmp_path, False)
+    assert step in base.signature.split("|")
+    assert other.signature != base.signature
+    assert (step in other.signature.split("|")) == listed
+
+
+def test_sister_channel_boilerplate_is_removed_before_alignment(tmp_path):
+    """The sister channel's own footer is counted over its posts and removed, so it can
+    neither join an aligned bead nor be reported as an unaligned sentence."""
+    en_posts = [
+        "On May {d}, Elena Sokolova opened {n} new schools in the region.",
+        "The festival on May {d} gathered {n} guests from abroad.",
+        "On May {d}, the council approved {n} new bus routes.",
+        "The museum received {n} paintings on May {d}.",
+    ]
+    ru_posts = [
+        "{d} мая Елена Соколова открыла {n} новых школ в регионе.",
+        "Фестиваль {d} мая собрал {n} гостей из-за рубежа.",
+        "{d} мая совет утвердил {n} новых автобусных маршрутов.",
+        "Музей получил {n} картин {d} мая.",
+    ]
+    footer_ru = "Подписывайтесь на наш канал: @novosti_ru"
+    en, ru = tmp_path / "en.jsonl", tmp_path / "ru.jsonl"
+    en.write_text("".join(json.dumps({"id": i, "date": 1709276400 + i * 86400, "text": t.format(
+        d=i + 10, n=17 * i + 23)}) + "\n" for i, t in enumerate(en_posts)), encoding="utf-8")
+    ru.write_text("".join(json.dumps({"id": 100 + i, "date": 1709280000 + i * 86400, "text": (
+        t.format(d=i + 10, n=17 * i + 23) + "\n" + footer_ru)}, ensure_ascii=False) + "\n"
+        for i, t in enumerate(ru_posts)), encoding="utf-8")
+    out = tmp_path / "ds"
+    assert main(["build", "--input", str(en), "--parallel-input", f"ru={ru}", "--out", str(out),
+                 "-q"]) == 0
+    rows = read_rows(out, "en-ru-aligned")
+    assert len(rows) == 4
+    assert not any("Подписывайтесь" in r["translation"]["ru"] for r in rows)
+    assert "Подписывайтесь" not in (out / "rejects.jsonl").read_text(encoding="utf-8")
+    counts = json.loads((out / "manifest.json").read_text())["counts"]["align"]["ru"]
+    assert counts["boilerplate_lines_removed"] == 4

@@ -38,7 +38,11 @@ def test_manifest_signature_and_card_follow_the_list(sample_build):
     card = (sample_build / "README.md").read_text()
     rows = [line.split(" | ")[1] for line in card.splitlines() if line.count(" | ") == 2]
     in_order = ["posts read", "reactions_line removed", "doubled_body_lines removed",
+                "personal data replaced: email (`<EMAIL>`)",
+                "boilerplate removed: 0 distinct lines, 0 occurrences",
+                "clusters of near-duplicate posts", "dropped: near-duplicate posts",
                 "segments produced", "dropped: too_few_words", "dropped: duplicate",
+                "dropped: near-duplicate segments",
                 "segments labelled by the detector", "segments kept"]
     assert [rows.index(r) for r in in_order] == sorted(rows.index(r) for r in in_order)
 
