@@ -1,6 +1,6 @@
 """Near-duplicate detection (the algorithms of the `near_dedup` steps): MinHash LSH over word
-shingles for posts, over character shingles of normalised text for segments (short texts
-defeat word shingles).
+shingles for posts (each Han or kana character a word, as `text.words` counts them), over
+character shingles of normalised text for segments (short texts defeat word shingles).
 
 Texts are normalised (case-folded, digit runs read as `0`, punctuation and symbols read as
 spaces) so that a repost with a changed date, an added emoji or other punctuation hashes
@@ -33,6 +33,7 @@ from builder.filters.hashing import (
     similarity,
 )
 from builder.filters.key_index import KeyIndex
+from builder.text.words import IDEOGRAPHIC_RANGES, count_words
 
 SEED = 0x5EED
 
@@ -56,10 +57,18 @@ class Shingles:
         breaks = np.flatnonzero(newline)
         text_end = np.concatenate((breaks, [len(codes)]))
         is_sep = newline | (codes == 32)
-        w_start = np.flatnonzero(~is_sep & np.concatenate(([True], is_sep[:-1])))
+        alone = _ideographs(codes)  # Han and kana: each character a word (`text.words`)
+        cut = is_sep if alone is None else is_sep | alone  # a word ends after these
+        starts_word = np.concatenate(([True], cut[:-1]))
+        if alone is not None:
+            starts_word |= alone
+        w_start = np.flatnonzero(~is_sep & starts_word)
         n_words = np.bincount(doc[w_start], minlength=n)
         if words:
-            w_end = np.flatnonzero(~is_sep & np.concatenate((is_sep[1:], [True]))) + 1
+            ends_word = np.concatenate((cut[1:], [True]))
+            if alone is not None:
+                ends_word |= alone
+            w_end = np.flatnonzero(~is_sep & ends_word) + 1
             w_doc = doc[w_start]
             k = words
             first = np.concatenate(([0], np.cumsum(n_words)[:-1]))
@@ -70,6 +79,16 @@ class Shingles:
             starts, ends = w_start[keep], w_end[last[keep]]
             return cls(w_doc[keep], SpanHasher(codes).spans(starts, ends, SEED), n_words)
         return cls(*_char_shingles(codes, newline, doc, text_end, chars), n_words)
+
+
+def _ideographs(codes: np.ndarray) -> np.ndarray | None:
+    """Where the code points are Han or kana characters; None when none is (most texts)."""
+    if not len(codes) or codes.max() < IDEOGRAPHIC_RANGES[0][0]:
+        return None
+    mask = np.zeros(len(codes), dtype=bool)
+    for low, high in IDEOGRAPHIC_RANGES:
+        mask |= (codes >= low) & (codes <= high)
+    return mask if mask.any() else None
 
 
 def _char_shingles(codes, newline, doc, text_end, q: int) -> tuple[np.ndarray, np.ndarray]:
@@ -378,6 +397,6 @@ def pair_verdicts(sketcher: Sketcher, threshold: float, a: list[str], b: list[st
     keys = sketcher.keys(sig)
     n = len(a)
     shared = (keys[:n] == keys[n:]).any(axis=1)
-    words = np.array([len(t.split()) for t in [*a, *b]])
+    words = np.array([count_words(t) for t in [*a, *b]])
     valid = (sig[:, 0] != UINT32_MAX) & (words >= min_words)
     return shared & valid[:n] & valid[n:] & (similarity(sig[:n], sig[n:]) >= threshold)

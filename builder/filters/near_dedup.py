@@ -6,7 +6,7 @@
   first copy, so near-duplicates never straddle train and test, and a release that replaces a
   post by its corrected repost keeps it in the same split.
 - `SegmentNearDedup` (order-dependent, after exact dedup): a segment of `min_words` words or
-  more that near-duplicates an earlier kept segment is dropped; the first copy is kept.
+  more (counted per script, as the length filters count them) that near-duplicates an earlier kept segment is dropped; the first copy is kept.
 
 Every drop is counted and written to `rejects.jsonl` with `duplicate_of`: the id of the copy
 kept.
@@ -31,6 +31,7 @@ from builder.filters.minhash import (
 )
 from builder.pipeline.step import OrderedStep, TwoPassStep
 from builder.records import Doc, Rejected
+from builder.text.words import count_words
 
 REASON = "near_duplicate"
 _SEGMENT_BITS = 32  # a segment's tag: post number << 32 | segment index
@@ -129,6 +130,12 @@ class _Sketches:
     small: np.ndarray
 
 
+def _words_at_least(text: str, least: int) -> bool:
+    """Whether `text` has `least` words, counted per script (`text.words`: Chinese has no
+    spaces); spaces first, which cleaning collapsed and a segment has none at its ends."""
+    return text.count(" ") >= least - 1 or (not text.isascii() and count_words(text) >= least)
+
+
 class SegmentNearDedup(OrderedStep):
     """Order-dependent: signatures are computed where the posts are (`keys_batch`), the
     index is consulted and grown in input order in the driver (`admit_batch`), and each
@@ -149,9 +156,9 @@ class SegmentNearDedup(OrderedStep):
                 "minhash": {"bins": SEGMENT_BINS, "bands": SEGMENT_BANDS}}
 
     def keys_batch(self, docs: list[Doc]) -> list[_Sketches | None]:
-        least = self.config.min_words - 1  # spaces: cleaning collapsed them, segments stripped
+        least = self.config.min_words
         picked = [(i, seg) for i, doc in enumerate(docs) if not doc.dropped
-                  for seg in doc.segments if seg.text.count(" ") >= least]
+                  for seg in doc.segments if _words_at_least(seg.text, least)]
         rows, keys, small = self.index.sketch([seg.text for _, seg in picked])
         by_doc: dict[int, list[int]] = {}
         for r, row in enumerate(rows.tolist()):

@@ -13,10 +13,11 @@ import math
 import re
 
 # Each character one word: CJK ideographs (with extensions and compatibility forms), kana.
-_IDEOGRAPHIC = (
-    "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
-    "\U00020000-\U0003134f"
+IDEOGRAPHIC_RANGES = (
+    (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+    (0xFF66, 0xFF9F), (0x20000, 0x3134F),
 )
+_IDEOGRAPHIC = "".join(f"{chr(a)}-{chr(b)}" for a, b in IDEOGRAPHIC_RANGES)
 # Runs of these count one word per UNSPACED_CHARS_PER_WORD characters.
 _UNSPACED = (
     "\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff\ua9e0-\ua9ff\uaa60-\uaa7f"

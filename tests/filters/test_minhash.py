@@ -76,6 +76,22 @@ def test_post_clusters_keep_policy_and_first_copy(keep, winner):
     assert all(v.winner == winner and v.first == 0 for v in verdicts.values())
 
 
+ZH_POST = ("外交部发言人表示，中国愿同各方一道，推动中国同东盟关系发展。"
+           "今天双方举行了会谈，讨论了经贸合作和地区局势。")
+ZH_OTHER = "会谈将于下周在日内瓦继续进行。双方同意加强在能源和交通领域的合作，并探讨新的项目。"
+
+
+def test_chinese_posts_are_shingled_by_character():
+    """Issue 11: words were told by spaces, so a Chinese post was one shingle and a repost
+    with one word changed was no near-duplicate. Each Han or kana character is a word, as
+    the length filters count them."""
+    sig, words = post_sketcher(NearDedupPostsConfig()).signatures(
+        [ZH_POST, "Hello world 你好", "ありがとうございます"])
+    assert words.tolist() == [48, 4, 10]
+    assert clusters([ZH_POST, ZH_OTHER, ZH_POST.replace("今天", "昨天")])[2].winner == 2
+    assert clusters([ZH_POST, ZH_OTHER]) == {}
+
+
 def test_post_clusters_leave_distinct_posts_alone():
     assert clusters([BASE, OTHER, "A short post.", "Another short post."]) == {}
 

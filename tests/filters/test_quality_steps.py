@@ -166,6 +166,25 @@ def test_segment_near_dedup_leaves_short_segments_to_exact_dedup():
     assert out[1].rejects[0].duplicate_of == "p0:1" and step.drops == {"near_duplicate": 1}
 
 
+def test_segment_near_dedup_counts_words_per_script():
+    """Issue 11: `min_words` was told by spaces, so no Chinese segment was ever checked."""
+    from builder.config import NearDedupSegmentsConfig
+    from builder.filters.near_dedup import SegmentNearDedup
+    from builder.records import Doc, Post, Segment
+
+    def doc(i, texts):
+        post = Post(f"p{i}", i, "c", None, "\n".join(texts), (), (), ())
+        return Doc(None, post, segments=tuple(
+            Segment(post.post_id, k, t, 0, len(t), "c", None) for k, t in enumerate(texts)))
+
+    step = SegmentNearDedup(NearDedupSegmentsConfig())
+    first = "双方同意加强在能源和交通领域的合作，并探讨新的合作项目。"
+    out = step.run([doc(0, ["好的。", first]),
+                    doc(1, ["好的！", first.replace("新的", "新")])])
+    assert [s.text for s in out[1].segments] == ["好的！"]  # two words: left to exact dedup
+    assert out[1].rejects[0].duplicate_of == "p0:1" and step.drops == {"near_duplicate": 1}
+
+
 @pytest.mark.parametrize("action", ["replace", "drop"])
 def test_personal_data_in_both_sides_of_aligned_rows(tmp_path, action):
     en, ru = tmp_path / "en.jsonl", tmp_path / "ru.jsonl"
