@@ -148,7 +148,15 @@ def test_each_step_can_be_turned_off(tmp_path):
     assert not [r for r in rejects if r["reason"] == "near_duplicate" and r["id"] == "5"]
 
 
-def test_segment_near_dedup_leaves_short_segments_to_exact_dedup():
+@pytest.mark.parametrize("short, long, edit", [
+    (("Who could disagree?", "Who could disagree!"),
+     "The two Foreign Ministers had an in-depth discussion on bilateral relations.",
+     ("discussion", "discusion")),
+    # issue 11: `min_words` was told by spaces, so no Chinese segment was ever checked; words
+    # are counted per script ("好的" is two, the sentence 28)
+    (("好的。", "好的！"), "双方同意加强在能源和交通领域的合作，并探讨新的合作项目。", ("新的", "新")),
+])
+def test_segment_near_dedup_leaves_short_segments_to_exact_dedup(short, long, edit):
     from builder.config import NearDedupSegmentsConfig
     from builder.filters.near_dedup import SegmentNearDedup
     from builder.records import Doc, Post, Segment
@@ -159,29 +167,8 @@ def test_segment_near_dedup_leaves_short_segments_to_exact_dedup():
             Segment(post.post_id, k, t, 0, len(t), "c", None) for k, t in enumerate(texts)))
 
     step = SegmentNearDedup(NearDedupSegmentsConfig())
-    long = "The two Foreign Ministers had an in-depth discussion on bilateral relations."
-    out = step.run([doc(0, ["Who could disagree?", long]),
-                    doc(1, ["Who could disagree!", long.replace("discussion", "discusion")])])
-    assert [s.text for s in out[1].segments] == ["Who could disagree!"]
-    assert out[1].rejects[0].duplicate_of == "p0:1" and step.drops == {"near_duplicate": 1}
-
-
-def test_segment_near_dedup_counts_words_per_script():
-    """Issue 11: `min_words` was told by spaces, so no Chinese segment was ever checked."""
-    from builder.config import NearDedupSegmentsConfig
-    from builder.filters.near_dedup import SegmentNearDedup
-    from builder.records import Doc, Post, Segment
-
-    def doc(i, texts):
-        post = Post(f"p{i}", i, "c", None, "\n".join(texts), (), (), ())
-        return Doc(None, post, segments=tuple(
-            Segment(post.post_id, k, t, 0, len(t), "c", None) for k, t in enumerate(texts)))
-
-    step = SegmentNearDedup(NearDedupSegmentsConfig())
-    first = "双方同意加强在能源和交通领域的合作，并探讨新的合作项目。"
-    out = step.run([doc(0, ["好的。", first]),
-                    doc(1, ["好的！", first.replace("新的", "新")])])
-    assert [s.text for s in out[1].segments] == ["好的！"]  # two words: left to exact dedup
+    out = step.run([doc(0, [short[0], long]), doc(1, [short[1], long.replace(*edit)])])
+    assert [s.text for s in out[1].segments] == [short[1]]
     assert out[1].rejects[0].duplicate_of == "p0:1" and step.drops == {"near_duplicate": 1}
 
 
