@@ -153,6 +153,14 @@ def check_replaceable(out: Path, name: str, protected: Iterable[Path], force: bo
     return manifest
 
 
+def _file_above(out: Path) -> Path | None:
+    """The nearest existing path above `out` when it is not a folder (a file, a FIFO)."""
+    for path in out.parents:
+        if os.path.lexists(path):
+            return None if path.is_dir() else path
+    return None
+
+
 class _Lock:
     """`flock` on `.<out>.lock`, removed again on release (the holder unlinks it while still
     holding it; a build that locked a file that is no longer at that path tries again)."""
@@ -170,6 +178,10 @@ class _Lock:
                 self.out.parent.mkdir(parents=True, exist_ok=True)
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
             except OSError as err:
+                blocker = _file_above(self.out)
+                if blocker is not None:
+                    raise ConfigError(f"{blocker}: is a file, not a folder: --out {self.out} "
+                                      "cannot be made inside it") from err
                 raise ConfigError(f"{self.out.parent}: cannot write the build here: "
                                   f"{err.strerror or err}") from err
             try:

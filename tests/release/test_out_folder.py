@@ -127,6 +127,14 @@ def test_current_folder_and_above_it_are_refused(tmp_path, capsys, monkeypatch):
     assert run(["build", "--out", "ds", "--version", "1.1.0"], capsys)[0] == 0
 
 
+@pytest.mark.parametrize("below", ["x", "x/y"])
+def test_out_below_a_file(tmp_path, capsys, below):
+    src = small_input(tmp_path)
+    code, err = run(["build", "--input", str(src), "--out", str(src / below)], capsys)
+    assert code == 2 and f"{src}: is a file, not a folder" in err and err.count("\n") == 1, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["posts.txt"]
+
+
 def test_root_as_out(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, err = run(["build", "--out", "/"], capsys)
