@@ -331,7 +331,7 @@ def _detectable(config: BuildConfig) -> bool:
     `outside_candidates`, when langdetect has a profile of it."""
     if not config.langid.outside_candidates:
         return False
-    from builder.text.langid import profile_path  # noqa: PLC0415
+    from builder.text.detectors import profile_path  # noqa: PLC0415
 
     return profile_path(config.source_lang).is_file()
 

@@ -14,7 +14,7 @@ from builder.output.layout import CARD_FILE, MANIFEST_FILE, REJECTS_FILE
 from builder.output.manifest import build_id, dumps
 from builder.output.parquet import arrow_bytes
 from builder.output.plots import card_images
-from builder.text.langid import backend_version
+from builder.text.detectors import backend_version
 from builder.text.segment import segmenter_version
 
 if TYPE_CHECKING:

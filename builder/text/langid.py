@@ -1,21 +1,21 @@
-"""Language identification: backends (langdetect-rs or langdetect, seeded; lingua), restricted to
-the candidates, and the labels of posts and segments, inside or outside the candidates."""
+"""Language identification: the labels of posts and segments, inside or outside the
+candidates (the detectors are in `text.detectors`)."""
 
 from __future__ import annotations
 
 import functools
-import importlib
-import json
 import re
 from collections import Counter
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 
 from builder.config import LangIdConfig
-from builder.errors import ConfigError
-from builder.extras import require
 from builder.pipeline.step import BatchStep
 from builder.records import Doc, evolve
+from builder.text.detectors import (
+    LangdetectBackend,
+    backend_version,
+    make_backend,
+    profile_path,
+)
 from builder.text.function_words import clearly_in, has_any
 from builder.text.scripts import (
     UNSPACED_SCRIPTS,
@@ -43,118 +43,6 @@ def language_evidence(text: str) -> str:
         return text
     bare = _ADDRESS.sub(" ", remove_urls(text))
     return bare if _LETTER.search(bare) else text
-
-
-def langdetect_module():
-    """`langdetect_rs` (a Rust port giving langdetect's results bit for bit, tens of times
-    faster) when installed, else the pure-Python `langdetect`."""
-    try:
-        import langdetect_rs as module  # noqa: PLC0415
-    except ImportError:
-        import langdetect as module  # noqa: PLC0415
-    return module
-
-
-def profile_path(code: str) -> Path:
-    """langdetect's profile of an ISO 639-1 code (`zh` is `zh-cn`); both implementations
-    read the profiles that langdetect ships."""
-    import langdetect  # noqa: PLC0415
-
-    return Path(langdetect.__file__).parent / "profiles" / {"zh": "zh-cn"}.get(code, code)
-
-
-class LangdetectBackend:
-    name = "langdetect"
-
-    def __init__(self, candidates: list[str], seed: int, module=None):
-        module = module or langdetect_module()
-        lang_profile = importlib.import_module(f"{module.__name__}.utils.lang_profile")
-
-        # Only the candidate languages' profiles: the detector's work grows with the number
-        # of profiles (measured 3.6x faster for 6 of 55), and short text is confused less.
-        factory = module.DetectorFactory()
-        for index, code in enumerate(candidates):
-            path = profile_path(code)
-            if not path.is_file():
-                raise ConfigError(f"langid.candidates: langdetect does not know '{code}'")
-            data = json.loads(path.read_text(encoding="utf-8"))
-            factory.add_profile(lang_profile.LangProfile(**data), index, len(candidates))
-        factory.set_seed(seed)
-        self._factory = factory
-        self._error = module.LangDetectException
-        self._seed = seed
-        self._direct = _direct_call(module, factory, seed)
-        self.implementation = module.__name__
-        self.candidates = candidates
-
-    def _probabilities(self, text: str) -> list[tuple[str, float]]:
-        if self._direct is not None:
-            return self._direct(text) or []
-        detector = self._factory.create()
-        detector.seed = self._seed
-        detector.append(text)
-        try:
-            return [(p.lang, p.prob) for p in detector.get_probabilities()]
-        except self._error:
-            return []
-
-    def scores(self, text: str) -> dict[str, float]:
-        out: dict[str, float] = {}
-        for lang, prob in self._probabilities(text):  # highest first: zh-cn and zh-tw are
-            out.setdefault(lang.split("-")[0], prob)  # both zh, at the higher score
-        return out
-
-
-def _direct_call(module, factory, seed: int):
-    """langdetect-rs's own one-call path (what its `detect_langs` runs: no Detector object,
-    2.5x less per text), or None where this version lacks it. The parity test holds it to
-    langdetect's results."""
-    core = getattr(factory, "_core", None)
-    if module.__name__ != "langdetect_rs" or not hasattr(core, "detect_langs"):
-        return None
-    try:
-        from langdetect_rs._seed import seed_state  # noqa: PLC0415
-    except ImportError:
-        return None
-    state = seed_state(seed)
-    return lambda text: core.detect_langs(text, state)
-
-
-class LinguaBackend:
-    name = "lingua"
-
-    def __init__(self, candidates: list[str], seed: int):
-        lingua = require("lingua", "lingua", needed_by="langid.backend lingua")
-        IsoCode639_1, Language = lingua.IsoCode639_1, lingua.Language  # noqa: N806
-        LanguageDetectorBuilder = lingua.LanguageDetectorBuilder  # noqa: N806
-        languages = []
-        for code in candidates:
-            try:
-                languages.append(Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())))
-            except (AttributeError, ValueError) as err:
-                raise ConfigError(f"langid.candidates: lingua does not know '{code}'") from err
-        if len(languages) < 2:
-            raise ConfigError("langid.candidates: lingua needs at least two candidate languages")
-        self._detector = LanguageDetectorBuilder.from_languages(*languages).build()
-        self.candidates = candidates
-
-    def scores(self, text: str) -> dict[str, float]:
-        values = self._detector.compute_language_confidence_values(text)
-        return {v.language.iso_code_639_1.name.lower(): v.value for v in values if v.value > 0}
-
-
-def backend_version(config: LangIdConfig) -> str:
-    """The detector's name and version, without loading its profiles."""
-    package = "lingua-language-detector" if config.backend == "lingua" else "langdetect"
-    try:
-        return f"{config.backend}-{version(package)}"
-    except PackageNotFoundError:
-        return config.backend
-
-
-def make_backend(config: LangIdConfig) -> LangdetectBackend | LinguaBackend:
-    cls = LinguaBackend if config.backend == "lingua" else LangdetectBackend
-    return cls(list(config.candidates), config.seed)
 
 
 def _top(scores: dict[str, float]) -> str:

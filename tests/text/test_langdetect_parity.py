@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from builder.text.langid import LangdetectBackend, langdetect_module, profile_path
+from builder.text.detectors import LangdetectBackend, langdetect_module, profile_path
 from tests.helpers import SAMPLE, SHARED_DATA
 
 langdetect = pytest.importorskip("langdetect")
