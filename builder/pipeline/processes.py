@@ -19,6 +19,7 @@ import threading
 import traceback
 
 from builder.errors import BuilderError
+from builder.pipeline.collector import collect_less
 from builder.pipeline.schedule import ChunkWork, Reply, Resume, Start
 from builder.pipeline.step import Step
 
@@ -33,6 +34,7 @@ class WorkerError(BuilderError):
 
 def _worker(steps_blob: bytes, inbox, outbox) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle
+    collect_less()
     work = ChunkWork(pickle.loads(steps_blob))
     while True:
         try:

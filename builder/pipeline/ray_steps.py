@@ -12,6 +12,7 @@ import logging
 import pickle
 
 from builder.config import RayConfig
+from builder.pipeline.collector import collect_less
 from builder.pipeline.schedule import ChunkWork, Reply, Resume, Start
 from builder.pipeline.step import Step
 
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 class StepsActor:
     def __init__(self, steps_blob: bytes):
+        collect_less()
         self.work = ChunkWork(pickle.loads(steps_blob))
 
     def handle(self, message: Start | Resume) -> Reply:

@@ -23,6 +23,7 @@ from builder.output.parquet import (
     segments_features,
 )
 from builder.output.splits import PreviousRelease, SplitAssigner
+from builder.pipeline.collector import fewer_collections
 from builder.pipeline.corpus import Corpus
 from builder.pipeline.executors import choose_executor, input_bytes
 from builder.pipeline.report import write_card_and_manifest
@@ -116,7 +117,8 @@ def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
     with claim_out(Path(out) if out else default_out(config), config, force) as claim:
         plan = make_plan(config, claim.out, progress)
         try:
-            return _build(plan, claim.previous, force, progress)
+            with fewer_collections():
+                return _build(plan, claim.previous, force, progress)
         finally:
             if plan.stage is not None:
                 plan.stage.close()
