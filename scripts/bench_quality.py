@@ -5,11 +5,16 @@ its posts repeated, each copy's words varied so that copies are not near-duplica
 other), with what real channels carry: a footer on 70% of the posts, a corrected repost
 of every 25th post, and a press-office line with a phone number and an e-mail address on every
 40th post. Then builds it in fresh processes pinned to one core (in-process executor): with
-the default config, and with the three steps taken out of the pipeline's list. In the first build every method of the
-three steps (and the spill files of the two-pass steps) is timed, so the table shows their own
-CPU time next to the whole build's:
+the default config, and with the three steps taken out of the pipeline's list. In the default
+build every method of the three steps (and the spill files of the two-pass steps) is timed,
+so the table shows their own CPU time next to the whole build's:
 
-    python scripts/bench_quality.py --mb 50
+    python scripts/bench_quality.py --mb 50 --repeat 3
+
+Each round builds without the steps, then with them; the last line gives, per round, the
+steps' own CPU share of the default build and the default build's extra CPU time over the
+build without them (CPU seconds: on a shared machine wall seconds say more about the other
+load than about the build).
 """
 
 from __future__ import annotations
@@ -177,6 +182,17 @@ def main() -> None:
         total += seconds
         print(f"| {name} | {seconds:.2f} | {100 * seconds / on['cpu']:.1f}% |")
     print(f"| **the three steps together** | {total:.2f} | {100 * total / on['cpu']:.1f}% |")
+    # the same comparison between whole builds: each round's default build against the
+    # build without the steps run just before it (CPU seconds, so other load matters less)
+    extra = sorted((a["cpu"] - b["cpu"]) / b["cpu"] for a, b in
+                   zip(runs["on"], runs["off"], strict=True))
+    shares = sorted(sum(r["steps"].values()) / r["cpu"] for r in runs["on"])
+    print()
+    print(f"rounds: {args.repeat}; the steps' own CPU share of the default build: "
+          + ", ".join(f"{100 * x:.1f}%" for x in shares)
+          + f" (median {100 * shares[len(shares) // 2]:.1f}%); default build's extra CPU over "
+          "the build without them: " + ", ".join(f"{100 * x:+.1f}%" for x in extra)
+          + f" (median {100 * extra[len(extra) // 2]:+.1f}%)")
 
 
 if __name__ == "__main__":
