@@ -7,7 +7,6 @@ model and revision and kept in an SQLite cache beside the translations."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ import numpy as np
 from builder.align.costs import BeadType, LengthCosts, LengthScale, Params
 from builder.errors import ModelError
 from builder.extras import require
-from builder.mt.cache import default_cache_dir, named_db_errors, text_key
+from builder.mt.cache import default_cache_dir, named_db_errors, open_cache_db, text_key
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +30,7 @@ class EmbeddingCache:
 
     def __init__(self, folder: Path):
         self.path = folder / "embeddings.sqlite3"
-        with self._named("cannot open"):
-            folder.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=60)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB)")
+        self.db = open_cache_db(self.path, "embedding cache", "vectors (key BLOB PRIMARY KEY, vec BLOB)")
 
     def _named(self, doing: str):
         return named_db_errors(self.path, "embedding cache", doing)

@@ -53,22 +53,28 @@ def named_db_errors(path: Path, cache: str, doing: str):
                            "empty cache, or set translate.cache_dir)") from err
 
 
+def open_cache_db(path: Path, cache: str, table: str) -> sqlite3.Connection:
+    """A cache's SQLite file (write-ahead log, created with `table` if new), any failure
+    named by named_db_errors."""
+    with named_db_errors(path, cache, "cannot open"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=60)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(f"CREATE TABLE IF NOT EXISTS {table}")
+        db.commit()
+    return db
+
+
 class TranslationCache:
     """Every database error (a corrupt file, a full disk, a read-only folder) is one
     BuilderError naming the cache file."""
 
     def __init__(self, folder: Path):
         self.path = folder / "translations.sqlite3"
-        with self._named("cannot open"):
-            folder.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=60)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS mt (key BLOB PRIMARY KEY, text TEXT NOT NULL, "
-                "score REAL NOT NULL, truncated INTEGER NOT NULL)"
-            )
-            self.db.commit()
+        self.db = open_cache_db(self.path, "translation cache",
+                                "mt (key BLOB PRIMARY KEY, text TEXT NOT NULL, "
+                                "score REAL NOT NULL, truncated INTEGER NOT NULL)")
 
     def _named(self, what: str):
         return named_db_errors(self.path, "translation cache", what)
