@@ -208,6 +208,10 @@ class TranslateConfig(_Strict):
     max_new_tokens: int = Field(default=256, ge=1, le=100_000)
     num_beams: int = Field(default=1, ge=1, le=64)
     length_penalty: float = Field(default=1.0, ge=-100.0, le=100.0)
+    # CPU threads per model: 0 leaves the engine's default (torch: the cores; CTranslate2: 4;
+    # a Ray actor: its CPUs). Float sums depend on the thread count, so a score's last digit
+    # can too: pin it for byte-identical rebuilds on other machines or engines.
+    threads: int = Field(default=0, ge=0, le=1024)
     cache_dir: str | None = None  # default: <user cache>/bitext-builder
     qa: QaConfig = Field(default_factory=QaConfig)
     engine: Literal["local", "ray"] = "local"

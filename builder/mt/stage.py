@@ -207,6 +207,10 @@ class TranslateStage:
                 yield pair, qa.drop_reason(flags)
 
     def close(self) -> None:
+        for translator in self._translators.values():
+            close = getattr(translator, "close", None)
+            if close is not None:
+                close()
         self.engine.close()
         self.cache.close()
 

@@ -215,9 +215,10 @@ def test_model_errors(tiny_models, tmp_path, capsys, targets, models, code, need
 def test_kill_and_resume_gives_identical_files(tiny_models, tmp_path):
     def config(cache):
         return write_mt_config(tmp_path / f"{cache}.yaml", {"ru": tiny_models["ru"]},
-                               tmp_path / cache, max_batch_size=2, max_new_tokens=48)
+                               tmp_path / cache, max_batch_size=2, max_new_tokens=48,
+                               threads=1)  # a score's last digit depends on the thread count
 
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     killed_out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "builder", "build", str(config("cache1")), "--out",
            str(killed_out), "-q"]
@@ -245,3 +246,22 @@ def test_kill_and_resume_gives_identical_files(tiny_models, tmp_path):
     assert files == sorted(p.relative_to(killed_out) for p in killed_out.rglob("*") if p.is_file())
     for rel in files:
         assert (clean_out / rel).read_bytes() == (killed_out / rel).read_bytes(), rel
+
+
+def test_threads_pinned_for_the_translator_and_put_back(tiny_models, tmp_path):
+    import torch
+
+    from builder.mt.stage import TranslateStage
+
+    before = torch.get_num_threads()
+    pinned = 1 if before != 1 else 2
+    config = BuildConfig(translate=TranslateConfig(
+        targets=["ru"], models={"ru": str(tiny_models["ru"])}, threads=pinned,
+        cache_dir=str(tmp_path / "cache")))
+    stage = TranslateStage(config)
+    (spec,) = resolve_models(config)
+    tr = stage.translator_for(spec)
+    assert torch.get_num_threads() == pinned
+    assert tr(["One sentence."])[0].text
+    stage.close()
+    assert torch.get_num_threads() == before

@@ -60,7 +60,7 @@ class CT2Translator:
         try:
             self.translator = ct2.Translator(
                 str(folder), device=runtime.device, compute_type=runtime.compute_type,
-                inter_threads=1,
+                inter_threads=1, intra_threads=settings.threads,
             )
         except Exception as err:  # noqa: BLE001
             raise ModelError(f"target '{spec.target}': cannot load CTranslate2 model: {err}") from err

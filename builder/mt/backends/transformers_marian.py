@@ -31,6 +31,10 @@ class TransformersTranslator:
         except Exception as err:  # noqa: BLE001
             raise ModelError(f"target '{spec.target}': cannot load {spec.model_id}: {err}") from err
         self.model = model.to(runtime.device).eval()
+        self._threads_before = None
+        if settings.threads and runtime.device == "cpu":  # process-wide: put back by close()
+            self._threads_before = torch.get_num_threads()
+            torch.set_num_threads(settings.threads)
         self.max_input = min(settings.max_input_tokens, model.config.max_position_embeddings)
         self._torch = torch
 
@@ -70,6 +74,11 @@ class TransformersTranslator:
             text = self.tokenizer.decode(row[:n], skip_special_tokens=True)
             results.append(Hypothesis(text, round(mean, 4), cut[i] or hit_cap))
         return results
+
+    def close(self) -> None:
+        if self._threads_before is not None:
+            self._torch.set_num_threads(self._threads_before)
+            self._threads_before = None
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         return count_tokens(self.tokenizer, self.spec, texts)
