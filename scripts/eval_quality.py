@@ -8,8 +8,8 @@ segments as known non-duplicates. A second, held-out set (`tests/data/near_dup_h
 written after the rules and thresholds were fixed and not used to tune them) is scored on
 its own: its hard negatives fill one slot of a template with another name or country.
 Personal data: the sentences of `tests/data/pii_eval.json`
-(number-heavy ones that must stay as they are, and ones with data to replace) and the
-bundled sample, which holds none.
+(number-heavy ones that must stay as they are, and ones with data to replace; its `held_out`
+part was written after the rules were fixed) and the bundled sample, which holds none.
 
     python scripts/eval_quality.py [--posts-threshold 0.7] [--segments-threshold 0.7]
 """
@@ -113,10 +113,16 @@ def pii_scores() -> dict:
     changed = [t for t in data["clean"] if scrubber.scrub(t)[1]]
     sample_hits = sum(sum(scrubber.scrub(t)[1].values()) for t in posts)
     wrong = [p for p in data["pii"] if scrubber.scrub(p["text"])[0] != p["expected"]]
+    held = data["held_out"]
+    held_changed = [t for t in held["clean"] if scrubber.scrub(t)[1]]
+    held_wrong = [p for p in held["pii"] if scrubber.scrub(p["text"])[0] != p["expected"]]
     return {"number_heavy_sentences": len(data["clean"]), "false_positives": len(changed),
             "sample_posts": len(posts), "sample_findings": sample_hits,
             "pii_sentences": len(data["pii"]), "pii_exact": len(data["pii"]) - len(wrong),
-            "changed": changed, "wrong": wrong}
+            "held_out_number_heavy": len(held["clean"]),
+            "held_out_false_positives": len(held_changed),
+            "held_out_pii": len(held["pii"]), "held_out_exact": len(held["pii"]) - len(held_wrong),
+            "changed": changed + held_changed, "wrong": wrong + held_wrong}
 
 
 def main() -> None:
@@ -145,6 +151,10 @@ def main() -> None:
     print(f"| bundled sample posts (false positives) | {r['sample_posts']} | {r['sample_findings']} |")
     print(f"| sentences with data, replaced exactly as expected | {r['pii_sentences']} "
           f"| {r['pii_exact']} |")
+    print(f"| held out: number-heavy sentences without any (false positives) "
+          f"| {r['held_out_number_heavy']} | {r['held_out_false_positives']} |")
+    print(f"| held out: sentences with data, replaced exactly as expected | {r['held_out_pii']} "
+          f"| {r['held_out_exact']} |")
     for t in r["changed"]:
         print(f"  false positive: {t!r}")
     for p in r["wrong"]:

@@ -290,3 +290,46 @@ def test_sister_channel_boilerplate_is_removed_before_alignment(tmp_path):
     assert "Подписывайтесь" not in (out / "rejects.jsonl").read_text(encoding="utf-8")
     counts = json.loads((out / "manifest.json").read_text())["counts"]["align"]["ru"]
     assert counts["boilerplate_lines_removed"] == 4
+
+
+def rows_by_split(out, config: str) -> dict[str, list[dict]]:
+    import pyarrow.parquet as pq
+
+    return {split: [r for f in sorted((out / "data" / config).glob(f"{split}-*.parquet"))
+                    for r in pq.read_table(f).to_pylist()]
+            for split in ("train", "validation", "test")}
+
+
+@pytest.mark.parametrize("keep", ["later", "longer"])
+def test_near_duplicates_never_straddle_splits(tmp_path, keep):
+    """Thirty posts, each reposted later with an edit (a date, a typo, an added line): every
+    kept copy, whichever it is, lands in its first copy's split in every config, and no text
+    of a cluster is in two splits, also where the copies' own ids hash to other splits."""
+    rng = random.Random(11)
+    firsts = {i: f"{sentence(rng)} {sentence(rng)}\n{sentence(rng)} {sentence(rng)}"
+              for i in range(1, 31)}
+    posts = dict(firsts)
+    for i, text in firsts.items():
+        posts[100 + i] = text.replace(".", ";", 1) + ("\nUPD: corrected." if i % 2 else "")
+    path = tmp_path / "reposts.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "text": t, "channel": "News"}) + "\n"
+                            for i, t in posts.items()), encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text(f"near_dedup:\n  posts:\n    keep: {keep}\n", encoding="utf-8")
+    out = tmp_path / "ds"
+    assert main(["build", str(config), "--input", str(path), "--out", str(out), "-q"]) == 0
+    rejects = [json.loads(x) for x in (out / "rejects.jsonl").read_text().splitlines()]
+    kept_of = {int(r["id"]): int(r["duplicate_of"]) for r in rejects
+               if r["reason"] == "near_duplicate" and ":" not in r["id"]}
+    assert len(kept_of) == 30  # one copy of each cluster dropped, pointing at the other
+    first_of = {i: i for i in firsts} | {100 + i: i for i in firsts}
+    assert all(first_of[a] == first_of[b] for a, b in kept_of.items())
+    cfg = SplitConfig()
+    # not vacuous: some reposts' own ids hash to another split than their first copy's
+    assert any(split_for(str(100 + i), cfg) != split_for(str(i), cfg) for i in firsts)
+    for name in ("posts", "segments"):
+        by_split = rows_by_split(out, name)
+        split_of_post = {int(r["post_id"]): s for s, rows in by_split.items() for r in rows}
+        assert len(split_of_post) == 30
+        for post_id, split in split_of_post.items():
+            assert split == split_for(str(first_of[post_id]), cfg), (name, post_id)

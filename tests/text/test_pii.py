@@ -49,3 +49,5 @@ def test_evaluation_set_and_sample_have_no_false_positives():
     assert r["number_heavy_sentences"] >= 50 and r["false_positives"] == 0, r["changed"]
     assert r["sample_posts"] == 20 and r["sample_findings"] == 0
     assert r["pii_exact"] == r["pii_sentences"], r["wrong"]
+    assert r["held_out_number_heavy"] >= 30 and r["held_out_false_positives"] == 0, r["changed"]
+    assert r["held_out_exact"] == r["held_out_pii"] >= 10, r["wrong"]
