@@ -1,26 +1,28 @@
 """`finetune`: train a MarianMT model on a pair config of a built dataset (a local folder, or
 a Hub repo at a revision): tokenize with `text_target`, train with `Seq2SeqTrainer`, score
 BLEU and chrF with sacrebleu on the validation split before and after, and save the model
-with a card that names the dataset and its version. Written to a temporary sibling and
-renamed, so a failed run leaves nothing at --out."""
+with a card that names the dataset and its version. --out is guarded, locked, written to a
+temporary sibling and swapped into place as a build's is (`model_folder`), so a failed or
+killed run leaves the old --out whole."""
 
 from __future__ import annotations
 
 import json
 import logging
 import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from builder.errors import ConfigError, InputError, ModelError
 from builder.extras import require
+from builder.mt.model_folder import claim_model_out, write_result
 from builder.output.layout import MANIFEST_FILE
+from builder.release.history import replace_dir
+from builder.release.out_folder import temporary_sibling
 
 log = logging.getLogger(__name__)
 EXTRA_HINT = "pip install torch==2.13.0 and pip install 'bitext-builder[finetune]'"
-RESULT_FILE = "finetune.json"
 
 
 @dataclass(frozen=True)
@@ -178,12 +180,24 @@ def score(sacrebleu, net, tok, rows, settings: FinetuneSettings) -> Scores:
                   str(bleu.get_signature()), str(chrf.get_signature()))
 
 
+def protected_paths(settings: FinetuneSettings) -> list[Path]:
+    """What a finetune reads or keeps, which its --out must never be or hold: the dataset
+    folder, a local model, the datasets and Hub caches."""
+    from datasets import config as datasets_config  # noqa: PLC0415
+    from huggingface_hub import constants  # noqa: PLC0415
+
+    local = [Path(p) for p in (settings.source, settings.model) if Path(p).exists()]
+    return [*local, Path(datasets_config.HF_DATASETS_CACHE), Path(constants.HF_HUB_CACHE)]
+
+
 def finetune(settings: FinetuneSettings, *, progress: bool = False) -> FinetuneResult:
     transformers, sacrebleu = _requirements()
-    out = Path(settings.out)
-    if out.exists() and any(out.iterdir()) and not (out / RESULT_FILE).is_file():
-        raise ConfigError(f"{out}: exists and is not an earlier finetune output; choose an "
-                          "empty or new folder")
+    with claim_model_out(Path(settings.out), protected_paths(settings)) as out:
+        return _finetune(settings, out, transformers, sacrebleu, progress)
+
+
+def _finetune(settings: FinetuneSettings, out: Path, transformers, sacrebleu,
+              progress: bool) -> FinetuneResult:
     ds, described = load_pairs(settings)
     tok, net = _load_model(transformers, settings.model)
     src, tgt = _languages(settings.pair)
@@ -206,8 +220,7 @@ def finetune(settings: FinetuneSettings, *, progress: bool = False) -> FinetuneR
                    max_length=settings.max_length, truncation=True)
 
     train = ds["train"].map(encode, batched=True, remove_columns=ds["train"].column_names)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp = temporary_sibling(out)
     try:
         args = transformers.Seq2SeqTrainingArguments(
             output_dir=str(tmp / "trainer"), per_device_train_batch_size=settings.batch_size,
@@ -233,14 +246,11 @@ def finetune(settings: FinetuneSettings, *, progress: bool = False) -> FinetuneR
         tok.save_pretrained(tmp)
         result = FinetuneResult(out, described, len(train), int(state.global_step), before, after,
                                 settings=_recorded(settings))
-        (tmp / RESULT_FILE).write_text(json.dumps(_result_json(result), indent=2, sort_keys=True,
-                                                  ensure_ascii=False) + "\n", encoding="utf-8")
         from builder.mt.model_card import model_card  # noqa: PLC0415
 
         (tmp / "README.md").write_text(model_card(result), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
+        write_result(tmp, _result_json(result))
+        replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

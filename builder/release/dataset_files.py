@@ -73,10 +73,11 @@ def walk(root: Path) -> list[Entry]:
     return entries
 
 
-def strangers(root: Path, listed: set[str], *, allowed: frozenset[str] = frozenset()) -> list[str]:
-    """What the folder holds beyond its manifest and the files it lists: unlisted files,
-    links, FIFOs and the like, and folders that hold no listed file."""
-    keep = set(listed) | {MANIFEST_FILE} | set(allowed)
+def strangers(root: Path, listed: set[str], *, allowed: frozenset[str] = frozenset(),
+              index: str = MANIFEST_FILE) -> list[str]:
+    """What the folder holds beyond its index file (the manifest) and the files it lists:
+    unlisted files, links, FIFOs and the like, and folders that hold no listed file."""
+    keep = set(listed) | {index} | set(allowed)
     parents = {p.rsplit("/", i)[0] for p in keep for i in range(1, p.count("/") + 1)}
     found = []
     for entry in walk(root):

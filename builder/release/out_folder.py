@@ -1,7 +1,8 @@
 """What `build --out` may replace, and one build per output folder at a time.
 
-- A lock (`flock` on `.<out>.lock` beside the folder) is held for the whole build; a second
-  build of the same folder fails at once with "another build is writing OUT" (exit 2).
+- A lock (`flock` on `.<out>.lock` beside the folder) is held for the whole build (and the
+  whole `finetune`, `locked_out`); a second build of the same folder fails at once with
+  "another build is writing OUT" (exit 2).
 - Under the lock, a build first repairs what a killed build left: it puts a `.<out>.old-*`
   back when `<out>` is missing (killed mid-swap), and removes `.<out>.tmp-*` and
   `.<out>.old-*` folders whose process is gone.
@@ -27,6 +28,7 @@ from pathlib import Path
 from builder.config import BUNDLED_PREFIX, STDIN_PATH, BuildConfig
 from builder.errors import BuilderError, ConfigError
 from builder.output.layout import REJECTS_FILE
+from builder.pid_files import left_by_dead, named_by_pid
 from builder.release.dataset_files import strangers
 from builder.release.manifest_schema import ManifestProblem, load_manifest
 from builder.report.folder import report_files
@@ -73,25 +75,8 @@ def protected_paths(config: BuildConfig) -> list[Path]:
     return [Path(p).expanduser().resolve() for p in local]
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
-
-
 def _leftovers(out: Path, kind: str) -> list[tuple[Path, int]]:
-    pattern = re.compile(rf"\.{re.escape(out.name)}\.{kind}-(\d+)")
-    found = []
-    with contextlib.suppress(FileNotFoundError):
-        for entry in out.parent.iterdir():
-            m = pattern.fullmatch(entry.name)
-            if m:
-                found.append((entry, int(m.group(1))))
-    return found
+    return named_by_pid(out.parent, re.compile(rf"\.{re.escape(out.name)}\.{kind}-(\d+)"))
 
 
 def recover(out: Path) -> None:
@@ -102,46 +87,61 @@ def recover(out: Path) -> None:
         os.rename(path, out)
         log.warning("%s: put back the previous build from %s (a build was killed while "
                     "replacing it)", out, path.name)
-    for path, pid in _leftovers(out, "tmp") + _leftovers(out, "old"):
-        if pid != os.getpid() and not _pid_alive(pid):
-            log.info("removing %s, left by a build that was killed", path)
-            shutil.rmtree(path, ignore_errors=True)
+    for path in left_by_dead(_leftovers(out, "tmp") + _leftovers(out, "old")):
+        log.info("removing %s, left by a build that was killed", path)
+        shutil.rmtree(path, ignore_errors=True)
 
 
-def _refuse(out: Path, why: str) -> ConfigError:
+def refuse(out: Path, why: str) -> ConfigError:
     return ConfigError(f"{out}: {why}; refusing to replace it (choose an empty or new --out)")
 
 
-def check_replaceable(out: Path, name: str, protected: Iterable[Path], force: bool) -> dict | None:
-    """The manifest of the dataset `out` holds (None: absent, empty, or another dataset
-    replaced with --force), or ConfigError where `out` must not be replaced."""
+def first_few(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def check_not_protected(out: Path, protected: Iterable[Path]) -> None:
+    """ConfigError where `out` is, or is above, an input or the current folder."""
     for path in protected:
         if path == out or out in path.parents:
             what = "is" if path == out else "holds"
-            raise _refuse(out, f"{what} an input of this build ({path})")
+            raise refuse(out, f"{what} an input of this build ({path})")
     with contextlib.suppress(OSError):  # a current folder that was removed holds nothing
         here = Path.cwd().resolve()
         if here == out or out in here.parents:
             raise ConfigError(f"{out}: is the current folder or above it; a build replaces the "
                               "whole folder, which would leave this shell in a deleted one: "
                               "run it from outside that folder")
+
+
+def is_empty_or_absent(out: Path) -> bool:
+    """True for no `out` or an empty folder; ConfigError when it is not a folder."""
     if not os.path.lexists(out):
-        return None
+        return True
     if not out.is_dir():
         raise ConfigError(f"{out}: exists and is not a folder")
     try:
-        if not any(out.iterdir()):
-            return None
+        return not any(out.iterdir())
+    except OSError as err:
+        raise ConfigError(f"{out}: cannot read the output folder: {err.strerror or err}") from err
+
+
+def check_replaceable(out: Path, name: str, protected: Iterable[Path], force: bool) -> dict | None:
+    """The manifest of the dataset `out` holds (None: absent, empty, or another dataset
+    replaced with --force), or ConfigError where `out` must not be replaced."""
+    check_not_protected(out, protected)
+    if is_empty_or_absent(out):
+        return None
+    try:
         manifest, _ = load_manifest(out)
         extra = strangers(out, {o["path"] for o in manifest["outputs"]},
                           allowed=frozenset({REJECTS_FILE}) | report_files(out))
     except ManifestProblem as err:
-        raise _refuse(out, f"not empty and not a dataset built by bitext-builder ({err})") from err
+        raise refuse(out, f"not empty and not a dataset built by bitext-builder ({err})") from err
     except OSError as err:
         raise ConfigError(f"{out}: cannot read the output folder: {err.strerror or err}") from err
     if extra:
-        shown = ", ".join(extra[:3]) + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
-        raise _refuse(out, f"holds files that are not part of its dataset: {shown}")
+        raise refuse(out, f"holds files that are not part of its dataset: {first_few(extra)}")
     held = manifest["dataset"]["name"]
     if held != name:
         if not force:
@@ -216,15 +216,15 @@ class Claim:
 
 
 @contextlib.contextmanager
-def claim_out(out: Path, config: BuildConfig, force: bool) -> Iterator[Claim]:
-    """Lock `out`, repair, check it may be replaced; hold the lock until the block ends."""
+def locked_out(out: Path) -> Iterator[Path]:
+    """Lock `out` and repair what a killed run left; yields the absolute `out` and holds the
+    lock until the block ends (build and finetune: one writer per folder)."""
     out = resolve_out(out)
     lock = _Lock(out)
     lock.acquire()
     try:
         recover(out)
-        previous = check_replaceable(out, config.name, protected_paths(config), force)
-        yield Claim(out, previous)
+        yield out
     except OSError as err:
         if err.errno not in _NO_ROOM:
             raise
@@ -232,3 +232,11 @@ def claim_out(out: Path, config: BuildConfig, force: bool) -> Iterator[Claim]:
                            f"{out} was left as it was") from err
     finally:
         lock.release()
+
+
+@contextlib.contextmanager
+def claim_out(out: Path, config: BuildConfig, force: bool) -> Iterator[Claim]:
+    """Lock `out`, repair, check it may be replaced; hold the lock until the block ends."""
+    with locked_out(out) as out:
+        previous = check_replaceable(out, config.name, protected_paths(config), force)
+        yield Claim(out, previous)

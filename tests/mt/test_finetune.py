@@ -43,7 +43,29 @@ def test_finetune_trains_scores_and_names_the_dataset(mt_build, tiny_models, tmp
     trained = AutoModelForSeq2SeqLM.from_pretrained(out)
     base = AutoModelForSeq2SeqLM.from_pretrained(tiny_models["ru"])
     assert any((a != b).any() for a, b in zip(trained.parameters(), base.parameters(), strict=True))
-    assert not list(tmp_path.glob(".model.tmp-*"))
+    # finetune.json lists every file written, and nothing is left beside the folder
+    assert result["files"] == sorted(p.name for p in out.iterdir() if p.name != "finetune.json")
+    assert {"README.md", "config.json", "model.safetensors"} <= set(result["files"])
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["model"]
+
+
+def test_finetune_replaces_its_own_model_only(mt_build, tiny_models, tmp_path, capsys,
+                                              monkeypatch):
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "model"
+    args = ["finetune", str(mt_build), "--pair", "en-ru", "--model", str(tiny_models["ru"]),
+            "--out", str(out), "--batch-size", "8", "--eval-rows", "2", "--max-new-tokens", "4", "-q"]
+    assert main([*args, "--max-steps", "1"]) == 0, capsys.readouterr().err
+    assert main([*args, "--max-steps", "2"]) == 0, capsys.readouterr().err
+    assert json.loads((out / "finetune.json").read_text())["steps"] == 2
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    capsys.readouterr()
+    assert main([*args, "--max-steps", "1"]) == 2
+    err = capsys.readouterr().err
+    assert f"{out}: holds files that are not part of its model: notes.txt" in err, err
+    assert (out / "notes.txt").read_text() == "mine"
+    assert json.loads((out / "finetune.json").read_text())["steps"] == 2
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["model"]
 
 
 @pytest.mark.parametrize("args, code, needle", [
@@ -104,3 +126,38 @@ def test_hub_source_is_loaded_at_the_revision(mt_build, monkeypatch):
     assert ("download", "org/tiny-mt", "manifest.json", "dataset", "v1.0.0") in calls
     assert described["version"] == "1.0.0" and described["revision"] == "v1.0.0"
     assert described["source"] == "org/tiny-mt" and ds["train"].num_rows > 0
+
+
+@pytest.mark.slow
+def test_finetune_killed_between_the_renames_is_repaired(mt_build, tiny_models, tmp_path,
+                                                         monkeypatch):
+    """`kill -9` between the two renames of the fallback swap (no exchange) leaves no --out:
+    the next finetune puts the earlier model back before anything else, removes what the
+    killed one left, then replaces the model whole."""
+    from builder.mt.model_folder import claim_model_out
+    from tests.release.test_kill_points import events, runner
+    from tests.release.test_out_folder import snapshot
+
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "cache"))
+    work = tmp_path / "work"
+
+    def args(root, steps):
+        return ["finetune", str(mt_build), "--pair", "en-ru", "--model", str(tiny_models["ru"]),
+                "--out", str(root / "model"), "--batch-size", "8", "--eval-rows", "2",
+                "--max-new-tokens", "4", "--max-steps", str(steps), "-q"]
+
+    assert main(args(work, 1)) == 0
+    earlier = snapshot(work / "model")
+    proc = runner(work, tmp_path / "kill.log", *args(work, 2), no_exchange=True,
+                  kill_on="rename:.model.tmp-")
+    assert proc.wait(timeout=600) == -9, proc.stderr.read()
+    renames = [path for _, kind, path in events(tmp_path / "kill.log") if kind == "rename"]
+    assert [path.split("-")[0] for path in renames] == ["model", ".model.tmp"], renames
+    left = sorted(p.name.rsplit("-", 1)[0] for p in work.iterdir())
+    assert left == [".model.lock", ".model.old", ".model.tmp"]  # no --out
+    with claim_model_out(work / "model", []) as out:
+        assert snapshot(out) == earlier
+        assert sorted(p.name for p in work.iterdir()) == [".model.lock", "model"]
+    assert main(args(work, 2)) == 0
+    assert json.loads((work / "model" / "finetune.json").read_text())["steps"] == 2
+    assert sorted(p.name for p in work.iterdir()) == ["model"]

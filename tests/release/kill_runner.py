@@ -3,10 +3,11 @@ watched folder: a rename, a folder exchange, a file opened for writing, a Parque
 close, a folder created or removed.
 
     python -m tests.release.kill_runner --watch DIR --log EVENTS [--kill-at N]
-        [--pause-at N --pause-file F] [--no-exchange] -- build ...
+        [--kill-on KIND:PREFIX] [--pause-at N --pause-file F] [--no-exchange] -- build ...
 
 Each event is appended to EVENTS (`N<TAB>kind<TAB>path`) before it happens, so a run with
-no --kill-at lists the points a later run can be killed at.
+no --kill-at lists the points a later run can be killed at. --kill-on kills at the first
+event of that kind whose path (relative to DIR) starts with PREFIX.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from pathlib import Path
 
 
 class Events:
-    def __init__(self, watch: Path, log: Path, kill_at: int, pause_at: int, pause_file: str | None):
+    def __init__(self, watch: Path, log: Path, kill_at: int, pause_at: int, pause_file: str | None,
+                 kill_on: str | None = None):
         self.watch = str(watch.resolve())
         self.log = log
         self.count = 0
         self.kill_at, self.pause_at, self.pause_file = kill_at, pause_at, pause_file
+        self.kill_on = tuple(kill_on.split(":", 1)) if kill_on else None
 
     def watched(self, path) -> bool:
         try:
@@ -40,8 +43,11 @@ class Events:
         if not self.watched(path):
             return
         self.count += 1
+        rel = os.path.relpath(os.fsdecode(path), self.watch)
         with self.log.open("a", encoding="utf-8") as f:  # the real open: not an event
-            f.write(f"{self.count}\t{kind}\t{os.path.relpath(os.fsdecode(path), self.watch)}\n")
+            f.write(f"{self.count}\t{kind}\t{rel}\n")
+        if self.kill_on and kind == self.kill_on[0] and rel.startswith(self.kill_on[1]):
+            os.kill(os.getpid(), signal.SIGKILL)
         if self.count == self.pause_at:
             Path(self.pause_file + ".paused").touch()
             deadline = time.monotonic() + 120
@@ -107,13 +113,15 @@ def main() -> int:
     p.add_argument("--watch", required=True, type=Path)
     p.add_argument("--log", required=True, type=Path)
     p.add_argument("--kill-at", type=int, default=0)
+    p.add_argument("--kill-on", metavar="KIND:PREFIX")
     p.add_argument("--pause-at", type=int, default=0)
     p.add_argument("--pause-file")
     p.add_argument("--no-exchange", action="store_true")
     p.add_argument("cli", nargs=argparse.REMAINDER)
     args = p.parse_args()
     cli = args.cli[1:] if args.cli[:1] == ["--"] else args.cli
-    install(Events(args.watch, args.log, args.kill_at, args.pause_at, args.pause_file),
+    install(Events(args.watch, args.log, args.kill_at, args.pause_at, args.pause_file,
+                   args.kill_on),
             exchange=not args.no_exchange)
     from builder.cli import main as cli_main
 
