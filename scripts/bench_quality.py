@@ -6,8 +6,8 @@ other), with what real channels carry: a footer on 70% of the posts, a corrected
 of every 25th post, and a press-office line with a phone number and an e-mail address on every
 40th post. Then builds it in fresh processes pinned to one core (in-process executor): with
 the default config, and with the three steps taken out of the pipeline's list. In the default
-build every method of the three steps (and the spill files of the two-pass steps) is timed,
-so the table shows their own CPU time next to the whole build's:
+build every method of the three steps (and the chunks held at the two-pass steps: `hold`) is
+timed, so the table shows their own CPU time next to the whole build's:
 
     python scripts/bench_quality.py --mb 50 --repeat 3
 
@@ -90,7 +90,7 @@ def run_build(path: Path, with_quality: bool) -> dict:
     from builder.filters.boilerplate import BoilerplateStep
     from builder.filters.near_dedup import PostNearDedup, SegmentNearDedup
     from builder.pipeline import build, steps
-    from builder.pipeline.two_pass import Spill
+    from builder.pipeline.two_pass import HeldChunks
     from builder.text.pii import PiiSegmentDrop, PiiStep
 
     clock: Counter = Counter()
@@ -100,22 +100,8 @@ def run_build(path: Path, with_quality: bool) -> dict:
                            "settle"):
                 if method in vars(cls) or (method == "run" and cls is not SegmentNearDedup):
                     _timed(cls, method, clock, cls.name)
-        _timed(Spill, "write", clock, "spill")
-        original_read = Spill.read
-
-        def timed_read(self):
-            it = original_read(self)
-            while True:
-                t0 = time.process_time()
-                try:
-                    batch = next(it)
-                except StopIteration:
-                    return
-                finally:
-                    clock["spill"] += time.process_time() - t0
-                yield batch
-
-        Spill.read = timed_read
+        _timed(HeldChunks, "put", clock, "hold")
+        _timed(HeldChunks, "take", clock, "hold")
     else:
         listed = steps.per_post_steps
         steps.per_post_steps = lambda config: [s for s in listed(config) if s.name not in QUALITY]

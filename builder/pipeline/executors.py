@@ -13,7 +13,6 @@ import os
 from collections.abc import Iterable, Iterator
 
 from builder.config import BuildConfig, RayConfig
-from builder.pipeline import two_pass
 from builder.pipeline.schedule import LocalTransport, Scheduler, Transport
 from builder.pipeline.step import Step
 from builder.records import Doc, RawPost
@@ -61,18 +60,6 @@ class Executor:
         return LocalTransport(steps)
 
     def run(self, steps: list[Step], posts: Iterable[RawPost]) -> Iterator[Doc]:
-        """The steps in parts cut at two-pass steps (`two_pass.py`): each part on fresh
-        workers (a prepared two-pass step travels with its state), over the posts the part
-        before it gave."""
-        stream: Iterable = posts
-        for part, barrier in two_pass.parts(steps):
-            done = self._run_part(part, stream)
-            if barrier is None:
-                yield from done
-                return
-            stream = two_pass.observe_all(barrier, done)
-
-    def _run_part(self, steps: list[Step], posts: Iterable) -> Iterator[Doc]:
         self._transport = self._open(steps)
         try:
             yield from Scheduler(steps, self._transport, self.chunk_posts,

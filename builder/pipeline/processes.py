@@ -22,6 +22,7 @@ from builder.errors import BuilderError
 from builder.pipeline.collector import collect_less
 from builder.pipeline.schedule import ChunkWork, Reply, Resume, Start
 from builder.pipeline.step import Step
+from builder.pipeline.two_pass import HOLD_MEMORY
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,17 @@ class WorkerError(BuilderError):
     """A worker process died or failed in a way that is not one of the builder's errors."""
 
 
-def _worker(steps_blob: bytes, inbox, outbox) -> None:
+def _worker(steps_blob: bytes, inbox, outbox, hold_memory: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle
     collect_less()
-    work = ChunkWork(pickle.loads(steps_blob))
+    work = ChunkWork(pickle.loads(steps_blob), hold_memory=hold_memory)
+    try:
+        _serve(work, inbox, outbox)
+    finally:
+        work.close()
+
+
+def _serve(work: ChunkWork, inbox, outbox) -> None:
     while True:
         try:
             message = inbox.recv()
@@ -111,7 +119,7 @@ class ProcessTransport:
         for i in range(workers):
             inbox_r, inbox_w = ctx.Pipe(duplex=False)
             outbox_r, outbox_w = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_worker, args=(blob, inbox_r, outbox_w), daemon=True,
+            proc = ctx.Process(target=_worker, args=(blob, inbox_r, outbox_w, HOLD_MEMORY // workers), daemon=True,
                                name=f"bitext-builder-worker-{i}")
             proc.start()
             inbox_r.close()  # the worker's ends: only the worker holds them now

@@ -15,14 +15,15 @@ from builder.config import RayConfig
 from builder.pipeline.collector import collect_less
 from builder.pipeline.schedule import ChunkWork, Reply, Resume, Start
 from builder.pipeline.step import Step
+from builder.pipeline.two_pass import HOLD_MEMORY
 
 log = logging.getLogger(__name__)
 
 
 class StepsActor:
-    def __init__(self, steps_blob: bytes):
+    def __init__(self, steps_blob: bytes, hold_memory: int):
         collect_less()
-        self.work = ChunkWork(pickle.loads(steps_blob))
+        self.work = ChunkWork(pickle.loads(steps_blob), hold_memory=hold_memory)
 
     def handle(self, message: Start | Resume) -> Reply:
         return self.work.handle(message)
@@ -36,7 +37,7 @@ class RayTransport:
         actor = self.ray.remote(num_cpus=1)(StepsActor)
         blob = pickle.dumps(steps)
         self.workers = workers
-        self.actors = [actor.remote(blob) for _ in range(workers)]
+        self.actors = [actor.remote(blob, HOLD_MEMORY // workers) for _ in range(workers)]
         self.pending: dict = {}  # object ref -> worker
         log.info("started %d Ray actors for the per-post steps", workers)
 

@@ -1,10 +1,14 @@
 """Running the per-post steps in chunks, on workers, with the output of one process.
 
-The step list is cut into phases at each ordered step. A chunk of posts stays with one
-worker through every phase (`ChunkWork`); between phases only compact keys travel to the
-driver, whose `Scheduler` answers them in input order (the ordered steps' single pass), and
-the answers travel back. Finished chunks come back with the workers' counters and are handed
-on in input order, so every executor and worker count gives the same bytes.
+The step list is cut into phases at each ordered step and before each two-pass step. A chunk
+of posts stays with one worker through every phase (`ChunkWork`); between phases only
+compact keys (an ordered step's) or partial results (a two-pass step's `observe`) travel to
+the driver, whose `Scheduler` answers the keys in input order (the ordered steps' single
+pass) and absorbs the partials in input order; the answers travel back. At a two-pass step
+every chunk waits on its worker (`two_pass.HeldChunks`) until all are observed; the driver
+prepares the step and sends it with the first chunk each worker resumes. Finished chunks
+come back with the workers' counters and are handed on in input order, so every executor
+and worker count gives the same bytes.
 
 A transport moves messages between the driver and its workers: `LocalTransport` (this
 process), `processes.ProcessTransport` (local processes), `ray_steps.RayTransport` (Ray actors).
@@ -12,46 +16,57 @@ process), `processes.ProcessTransport` (local processes), `ray_steps.RayTranspor
 
 from __future__ import annotations
 
+import copy
+import pickle
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
 
+from builder.pipeline import two_pass
 from builder.pipeline.step import Step
 from builder.records import Doc, RawPost
 
 
 @dataclass(frozen=True)
 class Phase:
-    """Per-post steps that run together on a worker, and the ordered step that ends them."""
+    """Per-post steps that run together on a worker, and what ends them: an ordered step
+    (its keys go to the driver) or a two-pass step (its observation goes to the driver; the
+    step itself runs first in the next phase); neither for the last phase."""
 
     steps: tuple[Step, ...]
-    ordered: Step | None
+    ordered: Step | None = None
+    barrier: Step | None = None
 
 
 def phases(steps: list[Step]) -> list[Phase]:
     out, current = [], []
     for step in steps:
-        if step.ordered:
-            out.append(Phase(tuple(current), step))
+        if getattr(step, "two_pass", False):
+            out.append(Phase(tuple(current), barrier=step))
+            current = [step]
+        elif step.ordered:
+            out.append(Phase(tuple(current), ordered=step))
             current = []
         else:
             current.append(step)
-    out.append(Phase(tuple(current), None))
+    out.append(Phase(tuple(current)))
     return out
 
 
 @dataclass(frozen=True)
 class Start:
     chunk: int
-    posts: list[RawPost] | list[Doc]
+    posts: list[RawPost]
 
 
 @dataclass(frozen=True)
 class Resume:
     chunk: int
-    answers: list  # one per post: the ordered step's answer, None for a dropped post
+    answers: list | None  # an ordered step's answers, one per post (None: dropped post);
+    # None after a two-pass step
+    prepared: tuple[int, bytes] | None = None  # (its index, the prepared two-pass step)
 
 
 @dataclass(frozen=True)
@@ -61,21 +76,32 @@ class Reply:
     keys: list | None = None  # the ordered step's keys, one per post (None: dropped)
     docs: list[Doc] | None = None  # the finished chunk
     counts: list[tuple[Counter, Counter]] = field(default_factory=list)  # per step
+    partial: object = None  # the two-pass step's observation of the chunk
 
 
 class ChunkWork:
     """The worker's side: its own copy of the steps and the chunks it holds between phases."""
 
-    def __init__(self, steps: list[Step], report_counts: bool = True):
-        self.steps = steps
-        self.phases = phases(steps)
+    def __init__(self, steps: list[Step], report_counts: bool = True,
+                 hold_memory: int | None = None):
+        self.steps = list(steps)
+        self.phases = phases(self.steps)
         self.report_counts = report_counts
-        self.held: dict[int, tuple[int, list[Doc]]] = {}
+        self.held: dict[int, tuple[int, list[Doc]]] = {}  # at an ordered step
+        self.waiting = two_pass.HeldChunks(
+            two_pass.HOLD_MEMORY if hold_memory is None else hold_memory)
+        self.waiting_phase: dict[int, int] = {}  # chunk -> phase it waits after
 
     def handle(self, message: Start | Resume) -> Reply:
-        if isinstance(message, Start):  # raw posts, or posts a two-pass step held
-            docs = [p if isinstance(p, Doc) else Doc(p) for p in message.posts]
-            return self._advance(message.chunk, 0, docs)
+        if isinstance(message, Start):
+            return self._advance(message.chunk, 0, [Doc(p) for p in message.posts])
+        if message.prepared is not None:
+            index, blob = message.prepared
+            self.steps[index] = pickle.loads(blob)
+            self.phases = phases(self.steps)
+        if message.answers is None:  # after a two-pass step: on from where it waited
+            k = self.waiting_phase.pop(message.chunk)
+            return self._advance(message.chunk, k + 1, self.waiting.take(message.chunk))
         k, docs = self.held.pop(message.chunk)
         ordered = self.phases[k].ordered
         docs = [doc if answer is None else ordered.settle(doc, answer)
@@ -86,6 +112,11 @@ class ChunkWork:
         phase = self.phases[k]
         for step in phase.steps:
             docs = step.run(docs)
+        if phase.barrier is not None:
+            partial = phase.barrier.observe(docs)
+            self.waiting.put(chunk, docs)
+            self.waiting_phase[chunk] = k
+            return Reply(chunk, k, partial=partial)
         if phase.ordered is None:
             return Reply(chunk, k, docs=docs, counts=self._take_counts())
         self.held[chunk] = (k, docs)
@@ -100,6 +131,9 @@ class ChunkWork:
             step.counts.clear()
             step.drops.clear()
         return taken
+
+    def close(self) -> None:
+        self.waiting.close()
 
 
 class Transport(Protocol):
@@ -116,6 +150,7 @@ class LocalTransport:
     """The workers' side run in this process, on the driver's own steps."""
 
     workers = 1
+    shares_steps = True  # a prepared step is already the workers' step
 
     def __init__(self, steps: list[Step]):
         self.work = ChunkWork(steps, report_counts=False)
@@ -128,7 +163,7 @@ class LocalTransport:
         return self.replies.popleft()
 
     def close(self) -> None:
-        pass
+        self.work.close()
 
 
 def chunks(posts: Iterable[RawPost], size: int) -> Iterator[list[RawPost]]:
@@ -138,56 +173,108 @@ def chunks(posts: Iterable[RawPost], size: int) -> Iterator[list[RawPost]]:
 
 
 class Scheduler:
-    """The driver's side: hands chunks to workers (a bounded number in flight), answers the
-    ordered steps' keys chunk by chunk in input order, yields finished posts in input order."""
+    """The driver's side: hands chunks to workers (a bounded number at work), answers the
+    ordered steps' keys chunk by chunk in input order, absorbs two-pass observations in input
+    order and prepares each two-pass step once every chunk waits on it, yields finished
+    posts in input order."""
 
     def __init__(self, steps: list[Step], transport: Transport, chunk_posts: int,
                  in_flight: int):
         self.steps = steps
-        self.ordered = [p.ordered for p in phases(steps)[:-1]]
+        self.phases = phases(steps)
         self.transport = transport
         self.chunk_posts = chunk_posts
         self.in_flight = max(1, in_flight)
 
     def run(self, posts: Iterable[RawPost]) -> Iterator[Doc]:
         t = self.transport
-        todo = chunks(posts, self.chunk_posts)
-        owner: dict[int, int] = {}
-        load = [0] * t.workers
-        keys: list[dict[int, list]] = [{} for _ in self.ordered]
-        next_answer = [0] * len(self.ordered)
+        self._owner: dict[int, int] = {}
+        self._load = [0] * t.workers
+        self._keys: dict[int, dict[int, list]] = {}
+        self._next_answer: Counter = Counter()
+        source: Iterator[tuple[int, Start | Resume]] = self._starts(posts)
+        for k, phase in enumerate(self.phases):
+            if phase.barrier is None and k < len(self.phases) - 1:
+                continue
+            yield from self._epoch(source, phase, k)
+            if phase.barrier is None:
+                return
+            phase.barrier.prepare()
+            source = self._resumes(phase.barrier)
+
+    def _starts(self, posts: Iterable[RawPost]) -> Iterator[tuple[int, Start]]:
+        for chunk, batch in enumerate(chunks(posts, self.chunk_posts)):
+            worker = min(range(self.transport.workers), key=lambda w: self._load[w])
+            self._owner[chunk] = worker
+            yield worker, Start(chunk, batch)
+
+    def _resumes(self, step: Step) -> Iterator[tuple[int, Resume]]:
+        """Every chunk on from the two-pass step it waits on, in input order; the first
+        chunk each worker resumes carries the prepared step."""
+        blob = None
+        if not getattr(self.transport, "shares_steps", False):
+            fresh = copy.copy(step)  # its counters are the workers' to fill and report
+            fresh.counts, fresh.drops = Counter(), Counter()
+            index = next(i for i, s in enumerate(self.steps) if s is step)
+            blob = (index, pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
+        given: set[int] = set()
+        for chunk in range(len(self._owner)):
+            worker = self._owner[chunk]
+            prepared = blob if worker not in given else None
+            given.add(worker)
+            yield worker, Resume(chunk, None, prepared)
+
+    def _epoch(self, source: Iterator, end: Phase, end_k: int) -> Iterator[Doc]:
+        """Runs every chunk from `source` up to the phase `end` (a two-pass step's, where
+        each chunk then waits, or the last, whose chunks are yielded in order)."""
+        t, load = self.transport, self._load
+        working = 0  # sent in this epoch, neither waiting at `end` nor yielded
+        partials: dict[int, object] = {}
         finished: dict[int, list[Doc]] = {}
-        next_out = sent = 0
+        next_absorb = next_out = 0
         exhausted = False
         while True:
-            while not exhausted and sent - next_out < self.in_flight:
-                chunk = next(todo, None)
-                if chunk is None:
+            while not exhausted and working < self.in_flight:
+                item = next(source, None)
+                if item is None:
                     exhausted = True
                     break
-                worker = min(range(t.workers), key=lambda w: load[w])
-                owner[sent] = worker
+                worker, message = item
                 load[worker] += 1
-                t.send(worker, Start(sent, chunk))
-                sent += 1
-            if next_out == sent:
+                t.send(worker, message)
+                working += 1
+            if exhausted and working == 0:
                 return
             reply = t.receive()
-            if reply.docs is not None:
+            if reply.phase == end_k:
+                load[self._owner[reply.chunk]] -= 1
+                if end.barrier is not None:
+                    working -= 1
+                    partials[reply.chunk] = reply.partial
+                    while next_absorb in partials:  # absorbed in input order
+                        end.barrier.absorb(partials.pop(next_absorb))
+                        next_absorb += 1
+                    continue
                 self._merge_counts(reply.counts)
-                load[owner.pop(reply.chunk)] -= 1
                 finished[reply.chunk] = reply.docs
                 while next_out in finished:
                     yield from finished.pop(next_out)
                     next_out += 1
+                    working -= 1
                 continue
-            keys[reply.phase][reply.chunk] = reply.keys
-            for k, ordered in enumerate(self.ordered):  # answer in input order, step by step
-                while next_answer[k] in keys[k]:
-                    chunk_id = next_answer[k]
-                    answers = ordered.admit_batch(keys[k].pop(chunk_id))
-                    t.send(owner[chunk_id], Resume(chunk_id, answers))
-                    next_answer[k] += 1
+            # an ordered step's keys (the only other reply)
+            self._keys.setdefault(reply.phase, {})[reply.chunk] = reply.keys
+            self._answer()
+
+    def _answer(self) -> None:
+        """Answer the ordered steps' keys in input order, step by step."""
+        for k in sorted(self._keys):
+            waiting, ordered = self._keys[k], self.phases[k].ordered
+            while self._next_answer[k] in waiting:
+                chunk = self._next_answer[k]
+                answers = ordered.admit_batch(waiting.pop(chunk))
+                self.transport.send(self._owner[chunk], Resume(chunk, answers))
+                self._next_answer[k] += 1
 
     def _merge_counts(self, counts: list[tuple[Counter, Counter]]) -> None:
         for step, (step_counts, step_drops) in zip(self.steps, counts, strict=False):

@@ -169,11 +169,12 @@ class OrderedStep(BatchStep):
 class TwoPassStep(BatchStep):
     """A step that must see every post before it changes any (a channel-wide line count, the
     clusters of near-duplicate posts). The executor runs the steps before it over all posts
-    first, `observe`s each batch they give and `absorb`s the partial results in input order
-    (in the driver), holds the posts (`pipeline/two_pass.py`), calls `prepare()` once, then
-    runs the rest of the list, this step first, over them: a prepared step travels to the
-    workers with its state. (So `prepare` keeps what it finds in attributes of its own, not
-    in `counts` or `drops`, which the workers' copies report back and the driver adds up.)"""
+    first; each worker `observe`s the chunks it made and holds them (`pipeline/two_pass.py`),
+    the driver `absorb`s the partial results in input order, calls `prepare()` once, and the
+    rest of the list, this step first, runs over the chunks held: a prepared step travels to
+    the workers with its state. (So `observe` must not change the step, and `prepare` keeps
+    what it finds in attributes of its own, not in `counts` or `drops`, which the workers'
+    copies report back and the driver adds up.)"""
 
     two_pass = True
 

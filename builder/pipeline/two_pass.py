@@ -1,92 +1,73 @@
-"""Two-pass steps in any executor: the step list cut before each `TwoPassStep`, and the posts
-held between the passes.
+"""Two-pass steps in any executor: the posts held between the passes, where they were made.
 
-The executor runs the steps before a two-pass step over every post (on its workers), hands
-each batch of finished posts to the step's `observe` and `absorb` (in input order, in the
-driver), holds the posts (`Spill`: in memory up to `SPILL_MEMORY`, then an anonymous
-temporary file), calls `prepare()`, and runs the rest of the list, that step first, over the
-posts held. One extra hold per two-pass step; nothing is computed twice.
+A chunk of posts that reaches a `TwoPassStep` stays on the worker that made it: the worker
+`observe`s it there and sends only the partial result to the driver, which `absorb`s the
+partials in input order. Once every chunk has been observed the driver calls `prepare()` and
+sends the prepared step to the workers (with the first chunk each resumes), and every chunk
+goes on from where it waited, that step first (`schedule.py`). So the posts cross no process
+boundary for a two-pass step, and the observing runs on every worker. A worker holds its
+chunks in `HeldChunks`: in memory up to its share of `HOLD_MEMORY`, then in an anonymous
+temporary file (so a small input pays no pickling, and a large one keeps memory bounded).
 """
 
 from __future__ import annotations
 
 import pickle
 import tempfile
-from collections.abc import Iterable, Iterator
-from itertools import islice
 
-from builder.pipeline.step import Step
 from builder.records import Doc
 
-SPILL_MEMORY = 256 * 1024 * 1024  # bytes of posts (estimated) held before writing to disk
-OBSERVE_POSTS = 256  # posts a step observes at a time
+HOLD_MEMORY = 256 * 1024 * 1024  # bytes of posts (estimated) held in memory, all workers
 
 
-def parts(steps: list[Step]) -> list[tuple[list[Step], Step | None]]:
-    """The steps cut before each two-pass step: (steps of the part, the two-pass step that
-    observes the part's output, or None for the last part)."""
-    out, current = [], []
-    for step in steps:
-        if getattr(step, "two_pass", False):
-            out.append((current, step))
-            current = []
-        current.append(step)
-    out.append((current, None))
-    return out
-
-
-def observe_all(step: Step, docs: Iterable[Doc], memory: int | None = None) -> Iterator[Doc]:
-    """Every post observed by `step` (in batches, in input order) and held, then the step
-    prepared, all before this returns (so the next part's workers get the prepared step);
-    then an iterator over the posts held, in order."""
-    spill = Spill(SPILL_MEMORY if memory is None else memory)
-    it = iter(docs)
-    while batch := list(islice(it, OBSERVE_POSTS)):
-        step.absorb(step.observe(batch))
-        spill.write(batch)
-    step.prepare()
-    return (doc for batch in spill.read() for doc in batch)
-
-
-def _estimate(batch: list[Doc]) -> int:
-    """Rough bytes a batch holds: its texts (twice: post and segments) and the objects."""
+def estimate(docs: list[Doc]) -> int:
+    """Rough bytes a chunk holds: its texts (twice: post and segments) and the objects."""
     return sum(1024 + 2 * len(d.post.text if d.post is not None else "".join(d.raw.lines))
-               for d in batch)
+               for d in docs)
 
 
-class Spill:
-    """Batches kept in order and read back once: held in memory up to `memory` bytes, the
-    rest written to an anonymous temporary file (so a small input pays no pickling, and a
-    large one keeps memory bounded)."""
+class HeldChunks:
+    """Chunks waiting on a worker, by chunk id: in memory up to `memory` bytes, the others
+    pickled to an anonymous temporary file (read back by offset, in any order)."""
 
-    def __init__(self, memory: int = SPILL_MEMORY) -> None:
-        self._held: list[list[Doc]] = []
+    def __init__(self, memory: int = HOLD_MEMORY) -> None:
+        self._memory: dict[int, tuple[int, list[Doc]]] = {}
         self._room = memory
         self._file = None
+        self._offsets: dict[int, int] = {}
 
-    def write(self, batch: list[Doc]) -> None:
-        size = _estimate(batch)
-        if self._file is None and size <= self._room:
-            self._held.append(batch)
+    def __len__(self) -> int:
+        return len(self._memory) + len(self._offsets)
+
+    @property
+    def on_disk(self) -> bool:
+        return self._file is not None
+
+    def put(self, chunk: int, docs: list[Doc]) -> None:
+        size = estimate(docs)
+        if size <= self._room:
+            self._memory[chunk] = (size, docs)
             self._room -= size
             return
         if self._file is None:
             self._file = tempfile.TemporaryFile()
-        pickle.dump(batch, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._file.seek(0, 2)
+        self._offsets[chunk] = self._file.tell()
+        pickle.dump(docs, self._file, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def read(self) -> Iterator[list[Doc]]:
-        held, self._held = self._held, []
-        held.reverse()
-        while held:
-            yield held.pop()
-        if self._file is None:
-            return
-        try:
-            self._file.seek(0)
-            while True:
-                try:
-                    yield pickle.load(self._file)
-                except EOFError:
-                    return
-        finally:
+    def take(self, chunk: int) -> list[Doc]:
+        if chunk in self._memory:
+            size, docs = self._memory.pop(chunk)
+            self._room += size
+            return docs
+        self._file.seek(self._offsets.pop(chunk))
+        docs = pickle.load(self._file)
+        if not self._offsets:  # all read back: the file goes
             self._file.close()
+            self._file = None
+        return docs
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
