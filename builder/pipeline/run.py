@@ -29,6 +29,7 @@ from builder.pipeline.executors import choose_executor, input_bytes
 from builder.pipeline.report import write_card_and_manifest
 from builder.pipeline.steps import Pipeline
 from builder.readers import InputFile, SkippedFile, plan_inputs, read_inputs
+from builder.readers.files import remove_dead_stdin_copies
 from builder.readers.naming import named
 from builder.release.history import release_history, replace_dir
 from builder.release.out_folder import claim_out, temporary_sibling
@@ -113,6 +114,7 @@ def make_plan(config: BuildConfig, out: Path, progress: bool) -> Plan:
 
 def build(config: BuildConfig, out: Path | None = None, *, force: bool = False,
           progress: bool = False) -> BuildResult:
+    remove_dead_stdin_copies()
     config = named(config)  # a config without a name takes its input's
     with claim_out(Path(out) if out else default_out(config), config, force) as claim:
         plan = make_plan(config, claim.out, progress)

@@ -4,8 +4,11 @@ regular file of UTF-8 text (empty, binary, UTF-16, a FIFO), decode strictly."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
+import logging
 import os
+import re
 import shutil
 import stat
 import sys
@@ -17,9 +20,13 @@ from pathlib import Path
 from builder.config import BUNDLED_PREFIX, STDIN_PATH
 from builder.digests import blocks, sha256_blocks
 from builder.errors import InputError
+from builder.pid_files import left_by_dead, named_by_pid
 
+log = logging.getLogger(__name__)
 SNIFF_BYTES = 64 * 1024
 NUL = b"\x00"
+STDIN_PREFIX = "bitext-builder-stdin-"
+_STDIN_COPY = re.compile(rf"{re.escape(STDIN_PREFIX)}(\d+)-.+")  # prefix, pid, random part
 
 
 def resolve(path: str) -> Path:
@@ -36,11 +43,22 @@ def resolve(path: str) -> Path:
     return Path(path)
 
 
+def remove_dead_stdin_copies() -> None:
+    """Remove the copies of standard input that killed processes left in the temporary
+    folder (`bitext-builder-stdin-<pid>-…`; `atexit` does not run on `kill -9`)."""
+    for path in left_by_dead(named_by_pid(Path(tempfile.gettempdir()), _STDIN_COPY)):
+        with contextlib.suppress(OSError):  # another user's, or removed meanwhile
+            path.unlink()
+            log.info("removed %s, left by a build that was killed", path)
+
+
 @functools.cache
 def stdin_file() -> Path:
-    """Standard input, read to its end into a temporary file (removed when the process
-    exits): readers read a file more than once (format, chat list, posts, hash)."""
-    fd, name = tempfile.mkstemp(prefix="bitext-builder-stdin-")
+    """Standard input, read to its end into a temporary file named after this process
+    (removed when it exits, or by a later build when it was killed): readers read a file
+    more than once (format, chat list, posts, hash)."""
+    remove_dead_stdin_copies()
+    fd, name = tempfile.mkstemp(prefix=f"{STDIN_PREFIX}{os.getpid()}-")
     atexit.register(lambda: Path(name).unlink(missing_ok=True))
     try:
         with os.fdopen(fd, "wb") as out:

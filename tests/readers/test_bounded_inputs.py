@@ -90,8 +90,8 @@ def test_long_json_lines_line_says_so(tmp_path, capsys):
     assert "unknown input format" not in err
 
 
-def run_cli(*args, stdin=None, timeout=120):
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+def run_cli(*args, stdin=None, timeout=120, **env):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", **env}
     return subprocess.run([sys.executable, "-m", "builder", *args], input=stdin, cwd=ROOT,
                           env=env, capture_output=True, timeout=timeout)
 
@@ -127,12 +127,51 @@ def test_fifo_with_a_writer_is_refused_too(tmp_path, capsys):
 
 @pytest.mark.parametrize("data", [SAMPLE.read_bytes(), (ROOT / "tests/data/telegram_desktop_export_example.json").read_bytes()])
 def test_standard_input(tmp_path, data):
-    result = run_cli("build", "--input", "-", "--out", str(tmp_path / "o"), "-q", stdin=data)
+    (tmp_path / "tmp").mkdir()
+    result = run_cli("build", "--input", "-", "--out", str(tmp_path / "o"), "-q", stdin=data,
+                     TMPDIR=str(tmp_path / "tmp"))
     assert result.returncode == 0, result.stderr
+    assert list((tmp_path / "tmp").iterdir()) == []  # its copy of stdin is gone
     manifest = json.loads((tmp_path / "o" / "manifest.json").read_text(encoding="utf-8"))
     assert [i["name"] for i in manifest["inputs"]] == ["stdin"]
     assert manifest["config"]["input"]["paths"] == ["stdin"]
     assert read_rows(tmp_path / "o", "posts")
+
+
+def test_stdin_copy_of_a_killed_build_is_removed_by_the_next(tmp_path, capsys, monkeypatch):
+    """`kill -9` while a build reads standard input leaves its temporary copy (atexit does
+    not run): the next build removes it, and keeps those of live processes and other files."""
+    import signal
+    import tempfile
+    import time
+
+    from tests.release.test_out_folder import dead_pid
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TMPDIR": str(tmp)}
+    proc = subprocess.Popen([sys.executable, "-m", "builder", "build", "--input", "-", "--out",
+                             str(tmp_path / "o"), "-q"], stdin=subprocess.PIPE, cwd=ROOT, env=env)
+    proc.stdin.write(SAMPLE.read_bytes())  # and no end: the build waits for more
+    proc.stdin.flush()
+    deadline = time.monotonic() + 120
+    while not list(tmp.glob(f"bitext-builder-stdin-{proc.pid}-*")):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=30) == -9
+    proc.stdin.close()
+    assert len(list(tmp.iterdir())) == 1  # the killed build's copy
+    others = [tmp / f"bitext-builder-stdin-{os.getppid()}-live", tmp / "unrelated-1-x",
+              tmp / f"bitext-builder-stdin-{dead_pid()}"]  # not this build's naming: kept
+    for path in others:
+        path.write_bytes(b"x")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    sample = tmp_path / "posts.txt"
+    sample.write_bytes(SAMPLE.read_bytes())
+    code, err = build(capsys, "--input", str(sample), "--out", str(tmp_path / "o"))
+    assert code == 0, err
+    assert sorted(tmp.iterdir()) == sorted(others)
 
 
 def test_nul_byte_anywhere_is_binary(tmp_path, capsys):
