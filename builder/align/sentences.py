@@ -4,7 +4,7 @@ documents), in passes:
 0. lengths and bead priors only (Gale-Church), in a band around the length diagonal;
 1. plus lexical evidence that needs no model: numbers, punctuation marks and cognates (see
    `lexical.py`);
-2. plus a lexicon learned from the confident 1-1 beads of pass 1 over all the document pairs
+2. plus a lexicon learned from the 1-1 beads of pass 1 over all the document pairs
    given together (see `lexicon.py`), unless too little is learned.
 
 An MT bridge (target sentences machine-translated into the source language) adds same-language

@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
+import builder.align.lexicon as lexicon_mod
 import builder.align.search as search
 from builder.align.costs import LexicalCosts, Params
 from builder.align.dp import Band, path_of, solve
-from builder.align.lexical import Bags, BandMatrix, tokenize
+from builder.align.lexical import Bags, BandMatrix, Tokens, tokenize
+from builder.align.lexicon import learn
 from builder.align.scoring import score
 from builder.align.sentences import SentenceAligner
 from tests.helpers import load_script
@@ -97,6 +99,32 @@ def test_lexicon_is_learned_from_the_documents_and_helps(synthetic):
     f_learned = score([gold], [beads(learned.align(src, tgt))])["strict"]["f1"]
     assert plain.lexicon is None and len(learned.lexicon) > 100
     assert f_learned > f_plain + 0.02 and f_learned > 0.9
+
+
+def test_lexicon_explains_away_a_co_occurrence_a_real_translation_accounts_for():
+    """'a' and 'y' meet only where 'a b' is translated 'x y' (Dice 0.5), and there 'b'
+    explains 'y': IBM Model 1 gives the pair little strength, the real pairs nearly all."""
+    pairs = [("a b", "x y")] * 2 + [("a", "x")] * 2 + [("b", "y")] * 2
+    src = [Tokens(tuple(s.split()), ()) for s, _ in pairs]
+    tgt = [Tokens(tuple(t.split()), ()) for _, t in pairs]
+    lexicon = learn(src, tgt, [(k, k) for k in range(len(pairs))], min_pairs=1)
+    assert lexicon.pairs[("a", "x")] > 0.9 and lexicon.pairs[("b", "y")] > 0.9
+    assert lexicon.pairs[("a", "y")] < 0.2 and lexicon.pairs[("b", "x")] < 0.2
+
+
+def test_model1_packed_keys_match_the_plain_computation(synthetic, monkeypatch):
+    """Model 1's packed sort gives what np.unique gives (the path for huge vocabularies)."""
+    src, tgt, gold = synthetic
+    ones = [(s[0], t[0]) for s, t in gold if len(s) == 1 and len(t) == 1]
+    ids_s, ids_t = {}, {}
+    sets = [(np.array(sorted({ids_s.setdefault(w, len(ids_s)) for w in tokenize(src[i]).words})),
+             np.array(sorted({ids_t.setdefault(w, len(ids_t)) for w in tokenize(tgt[j]).words})))
+            for i, j in ones]
+    packed = lexicon_mod._model1(sets, len(ids_s), len(ids_t), 3)
+    monkeypatch.setattr(lexicon_mod, "KEY_BITS", 8)
+    plain = lexicon_mod._model1(sets, len(ids_s), len(ids_t), 3)
+    assert np.array_equal(packed[0], plain[0]) and np.allclose(packed[1], plain[1])
+    assert len(packed[0]) > 10_000
 
 
 def test_short_input_falls_back_to_the_first_pass():
