@@ -8,7 +8,7 @@ the statistical detector for it. Anything else goes to the detector.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from itertools import repeat
 
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
@@ -43,13 +43,16 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
 _WORD = re.compile(r"[^\W\d_][^\W\d_]*")
 # In ASCII text the letters are a-z (after lower-casing): a plain class, scanned faster.
 _ASCII_WORD = re.compile(r"[a-z][a-z]*")
-# Each function word -> the bits of the languages it is a function word of (one pass over a
-# text's words counts the hits of every language).
-_LANG_BITS = {lang: 1 << i for i, lang in enumerate(FUNCTION_WORDS)}
-_WORD_LANGS: dict[str, int] = {}
+# Each function word -> one counter per language packed into an integer (`_FIELD` bits each,
+# one field per language, set to 1 where the word is a function word of that language): the
+# sum over a text's words counts the hits of every language in one C-level pass.
+_FIELD = 40  # bits per language: a text of up to 2**40 words
+_MASK = (1 << _FIELD) - 1
+_LANG_FIELD = {lang: i * _FIELD for i, lang in enumerate(FUNCTION_WORDS)}
+_WORD_HITS: dict[str, int] = {}
 for _lang, _words in FUNCTION_WORDS.items():
     for _word in _words:
-        _WORD_LANGS[_word] = _WORD_LANGS.get(_word, 0) | _LANG_BITS[_lang]
+        _WORD_HITS[_word] = _WORD_HITS.get(_word, 0) | 1 << _LANG_FIELD[_lang]
 
 
 def words_of(text: str) -> list[str]:
@@ -61,22 +64,18 @@ def words_of(text: str) -> list[str]:
 def clearly_in(text: str, lang: str, min_words: int, min_share: float = 0.25) -> bool:
     """True when `text` has at least `min_words` words, at least `min_share` of them are
     function words of `lang`, and no other profile comes close (a third as many hits)."""
-    bit = _LANG_BITS.get(lang)
-    if bit is None:
+    shift = _LANG_FIELD.get(lang)
+    if shift is None:
         return False
     words = words_of(text)
     if len(words) < min_words:
         return False
-    found = Counter(map(_WORD_LANGS.get, words))  # language bits -> words (None: not one)
-    del found[None]
-    hits = sum(n for bits, n in found.items() if bits & bit)
+    packed = sum(map(_WORD_HITS.get, words, repeat(0, len(words))))
+    hits = packed >> shift & _MASK
     if hits < 2 or hits < min_share * len(words):
         return False
-    return all(
-        3 * sum(n for bits, n in found.items() if bits & other) < hits
-        for other in _LANG_BITS.values()
-        if other != bit
-    )
+    return all(3 * (packed >> other & _MASK) < hits
+               for other in _LANG_FIELD.values() if other != shift)
 
 
 def has_any(text: str, lang: str) -> bool | None:
