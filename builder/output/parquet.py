@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _json_str  # ensure_ascii=False's
 from pathlib import Path
 
 from builder.output.features import Features, List, Translation, Value
@@ -108,35 +109,44 @@ def pair_row(pair, src: str, tgt: str) -> dict:
     }
 
 
+def reject_line(rec: Rejected) -> str:
+    """A line of the rejects file: `json.dumps(..., ensure_ascii=False, sort_keys=True)` of
+    the record's fields, written directly where all are strings (the usual case)."""
+    fields = (rec.duplicate_of, rec.id, rec.reason, rec.stage, rec.text)
+    if not all(type(f) is str for f in fields):
+        line = {"stage": rec.stage, "reason": rec.reason, "id": rec.id, "text": rec.text}
+        if rec.duplicate_of:
+            line["duplicate_of"] = rec.duplicate_of
+        return json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n"
+    dup = f'"duplicate_of": {_json_str(rec.duplicate_of)}, ' if rec.duplicate_of else ""
+    return (f'{{{dup}"id": {_json_str(rec.id)}, "reason": {_json_str(rec.reason)}, '
+            f'"stage": {_json_str(rec.stage)}, "text": {_json_str(rec.text)}}}\n')
+
+
+def segment_values(seg: Segment) -> tuple:
+    """`segment_row`'s values in column order."""
+    return (seg.id, seg.post_id, seg.segment_index, seg.text,
+            seg.char_start, seg.char_end, seg.lang, seg.lang_score, seg.channel, seg.date,
+            seg.date_is_local)
+
+
+def post_values(post: Post) -> tuple:
+    """`post_row`'s values in column order."""
+    return (post.post_id, post.position, post.channel, post.date, post.date_is_local, post.text,
+            list(post.hashtags), list(post.urls),
+            [{"emoji": r.emoji, "count": r.count} for r in post.reactions], post.lang)
+
+
 def segment_row(seg: Segment) -> dict:
-    return {
-        "id": seg.id,
-        "post_id": seg.post_id,
-        "segment_index": seg.segment_index,
-        "text": seg.text,
-        "char_start": seg.char_start,
-        "char_end": seg.char_end,
-        "lang": seg.lang,
-        "lang_score": seg.lang_score,
-        "channel": seg.channel,
-        "date": seg.date,
-        "date_is_local": seg.date_is_local,
-    }
+    return dict(zip(_SEGMENT_COLUMNS, segment_values(seg), strict=True))
 
 
 def post_row(post: Post) -> dict:
-    return {
-        "post_id": post.post_id,
-        "position": post.position,
-        "channel": post.channel,
-        "date": post.date,
-        "date_is_local": post.date_is_local,
-        "text": post.text,
-        "hashtags": list(post.hashtags),
-        "urls": list(post.urls),
-        "reactions": [{"emoji": r.emoji, "count": r.count} for r in post.reactions],
-        "lang": post.lang,
-    }
+    return dict(zip(_POST_COLUMNS, post_values(post), strict=True))
+
+
+_SEGMENT_COLUMNS = tuple(segments_features())
+_POST_COLUMNS = tuple(posts_features())
 
 
 def arrow_bytes(path: Path) -> int:
@@ -157,27 +167,41 @@ class WrittenFile:
 
 
 class _SplitWriter:
+    """One split's file: rows buffered column by column (no dict per row kept), written as a
+    row group of `ROW_GROUP_ROWS`."""
+
     def __init__(self, path: Path, features: Features):
         import pyarrow.parquet as pq  # noqa: PLC0415
 
         path.parent.mkdir(parents=True, exist_ok=True)
         self.schema = features.arrow_schema
+        self.names = tuple(self.schema.names)
         self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
-        self._buffer: list[dict] = []
+        self._columns: tuple[list, ...] = tuple([] for _ in self.names)
+        self._buffered = 0
         self.rows = 0
 
     def add(self, row: dict) -> None:
-        self._buffer.append(row)
+        self.add_values(tuple(map(row.get, self.names)))
+
+    def add_values(self, values: tuple) -> None:
+        """A row as its values in column order."""
+        for column, value in zip(self._columns, values, strict=True):
+            column.append(value)
         self.rows += 1
-        if len(self._buffer) >= ROW_GROUP_ROWS:
+        self._buffered += 1
+        if self._buffered >= ROW_GROUP_ROWS:
             self.flush()
 
     def flush(self) -> None:
         import pyarrow as pa  # noqa: PLC0415
 
-        if self._buffer:
-            self._writer.write_table(pa.Table.from_pylist(self._buffer, schema=self.schema))
-            self._buffer = []
+        if self._buffered:
+            arrays = [pa.array(column, type=field.type)
+                      for column, field in zip(self._columns, self.schema, strict=True)]
+            self._writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+            self._columns = tuple([] for _ in self.names)
+            self._buffered = 0
 
     def close(self) -> None:
         import pyarrow as pa  # noqa: PLC0415
@@ -202,11 +226,18 @@ class DatasetWriter:
         self.features[name] = features
 
     def add(self, config: str, split: str, row: dict) -> None:
+        self._writer(config, split).add(row)
+
+    def add_values(self, config: str, split: str, values: tuple) -> None:
+        """A row as its values in the config's column order (`segment_values`, `post_values`)."""
+        self._writer(config, split).add_values(values)
+
+    def _writer(self, config: str, split: str) -> _SplitWriter:
         writer = self._writers.get((config, split))
         if writer is None:
             writer = _SplitWriter(self.root / data_path(config, split), self.features[config])
             self._writers[(config, split)] = writer
-        writer.add(row)
+        return writer
 
     def move_posts(self, moves: dict[str, tuple[str, str]]) -> None:
         """Move the rows written so far of the posts `post_id -> (from, to)` into their new
@@ -236,10 +267,7 @@ class DatasetWriter:
     def reject(self, rec: Rejected) -> None:
         if self._rejects is None:
             self._rejects = (self.root / REJECTS_FILE).open("w", encoding="utf-8", newline="\n")
-        line = {"stage": rec.stage, "reason": rec.reason, "id": rec.id, "text": rec.text}
-        if rec.duplicate_of:
-            line["duplicate_of"] = rec.duplicate_of
-        self._rejects.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+        self._rejects.write(reject_line(rec))
         self.rejects_rows += 1
 
     def close(self) -> list[WrittenFile]:

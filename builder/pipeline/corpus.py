@@ -12,7 +12,13 @@ from builder.config import BuildConfig
 from builder.errors import InputError
 from builder.mt.stage import SegmentRef
 from builder.output.layout import WORK_DIR
-from builder.output.parquet import DatasetWriter, post_row, segment_row
+from builder.output.parquet import (
+    DatasetWriter,
+    post_row,
+    post_values,
+    segment_row,
+    segment_values,
+)
 from builder.output.splits import SplitAssigner, with_moves
 from builder.pipeline.spill import SegmentSpill
 from builder.pipeline.step import rejects_in_order
@@ -61,14 +67,19 @@ class Corpus:
         post = doc.post
         split = self.splits.assign(post.post_id, post.text, same_as=doc.split_of)
         self.post_langs[post.lang] += 1
+        add = self.writer.add_values
+        if doc.segments and self.examples["segments"] is None:
+            self.examples["segments"] = segment_row(doc.segments[0])
         for seg in doc.segments:
-            self.add_row("segments", split, segment_row(seg))
+            add("segments", split, segment_values(seg))
             if self.kept is not None:
                 self.kept.add(SegmentRef(seg.id, seg.post_id, seg.segment_index, seg.text, split))
             self.counts["segments_kept"] += 1
         if self.align_posts is not None:
             self.align_posts.append(AlignPost.of(post, doc.lines, doc.sentences, split))
-        self.add_row("posts", split, post_row(post))
+        if self.examples["posts"] is None:
+            self.examples["posts"] = post_row(post)
+        add("posts", split, post_values(post))
         self.counts["posts_kept"] += 1
         self.metadata.update(metadata_counts(post))
 
