@@ -77,6 +77,17 @@ def test_punctuation_marks_tell_the_translated_sentence_from_the_untranslated_on
     assert out == sorted([((0,), (k,)), ((), (1 - k,))], key=lambda b: b[1])
 
 
+@pytest.mark.parametrize("number_first", [True, False])
+def test_a_shared_number_outweighs_a_shared_name_prefix(number_first):
+    """Numbers are copied, not translated: the French sentence with the year translates the
+    German one, not the one that shares the name (a cognate prefix) and nothing else."""
+    year, name = "En été 1956, il rentra dans la vallée.", "Hartog parlait souvent de cette montagne."
+    tgt = [year, name] if number_first else [name, year]
+    out = beads(SentenceAligner().align(["Im Sommer 1956 kam Hartog ins Tal zurück."], tgt))
+    k = tgt.index(year)
+    assert out == sorted([((0,), (k,)), ((), (1 - k,))], key=lambda b: b[1])
+
+
 def test_marks_meet_across_quotation_styles():
     assert tokenize('Er sagte: «Nein» (zweimal)?').anchors == tokenize(
         'He said: "No" [twice]?').anchors == ('"', '"', "(", ")", "?")
