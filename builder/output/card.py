@@ -160,6 +160,42 @@ def _bibtex(config: BuildConfig, pretty: str) -> str:
     ])
 
 
+# huggingface_hub's `REGEX_YAML_BLOCK`: the card's YAML block
+_YAML_BLOCK = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
+
+
+def _line_ending(content: str) -> str | None:
+    """huggingface_hub's `_detect_line_ending`."""
+    cr, lf, crlf = content.count("\r"), content.count("\n"), content.count("\r\n")
+    if cr + lf == 0:
+        return None
+    if crlf == cr and crlf == lf:
+        return "\r\n"
+    return "\r" if cr > lf else "\n"
+
+
+def card_text(card_data, template_str: str, **template_kwargs) -> str:
+    """What `str(DatasetCard.from_template(card_data, template_str=..., **kwargs))` gives
+    (huggingface_hub 2.4: the template rendered, its YAML block read back into the card data
+    and written in the block's key order), without importing `huggingface_hub.repocard`,
+    which loads the Hub client (a third of a CPU second of every build). A test holds it to
+    huggingface_hub's own."""
+    import jinja2  # noqa: PLC0415
+    import yaml  # noqa: PLC0415
+
+    kwargs = {**card_data.to_dict(), **template_kwargs}
+    content = jinja2.Template(template_str).render(card_data=card_data.to_yaml(), **kwargs)
+    match = _YAML_BLOCK.search(content)
+    if match:
+        data = yaml.safe_load(match.group(2)) or {}
+        text = content[match.end():]
+    else:
+        data, text = {}, content
+    line_break = _line_ending(content) or "\n"
+    yaml_text = type(card_data)(**data).to_yaml(line_break=line_break, original_order=list(data))
+    return f"---{line_break}{yaml_text}{line_break}---{line_break}{text}"
+
+
 def render_card(
     *,
     config: BuildConfig,
@@ -182,7 +218,7 @@ def render_card(
 ) -> str:
     """`file_sizes` are the Parquet files' sizes (the download); `num_bytes` the Arrow size
     of each split's rows, which is what `datasets` computes as a split's num_bytes."""
-    from huggingface_hub import DatasetCard, DatasetCardData  # noqa: PLC0415
+    from huggingface_hub.repocard_data import DatasetCardData  # noqa: PLC0415
 
     from builder.output.card_location import load_snippet, local_path  # noqa: PLC0415
 
@@ -262,9 +298,9 @@ def render_card(
         tags=["telegram", "bitext-builder"],
     )
     template = resources.files("builder.cards").joinpath("dataset_card.md")
-    card = DatasetCard.from_template(
+    card = card_text(
         card_data,
-        template_str=template.read_text(encoding="utf-8"),
+        template.read_text(encoding="utf-8"),
         pretty_name=inline_text(pretty),
         summary=_summary(total_segments, split_rows, config.source_lang),
         version=config.version,
@@ -294,7 +330,7 @@ def render_card(
         images=list(images),
         **_personal_data(config),
     )
-    return str(card).rstrip("\n") + "\n"
+    return card.rstrip("\n") + "\n"
 
 
 def _personal_data(config: BuildConfig) -> dict:

@@ -157,3 +157,37 @@ def test_card_passes_the_hub_and_datasets_checks(sample_build, hub_validator):
     bad = DatasetCard(text.replace("license: unknown", "license: other"))
     with pytest.raises(ValueError, match="license_name"):  # the stand-in does check
         bad.validate()
+
+
+@pytest.mark.parametrize("license_", ["unknown", "other"])
+@pytest.mark.parametrize("rows", [
+    {"segments": {"train": 3}, "posts": {"train": 1}},
+    {"segments": {"train": 3, "test": 1}, "posts": {"train": 1}, "en-ru": {"train": 3},
+     "en-de-aligned": {"train": 2}},
+])
+def test_card_text_is_what_huggingface_hub_renders(license_, rows, monkeypatch):
+    """`card_text` replaces `DatasetCard.from_template` (whose module imports the Hub
+    client): the same card, byte for byte."""
+    from huggingface_hub import DatasetCard
+
+    from builder.output import card as card_module
+
+    seen = []
+    ours = card_module.card_text
+
+    def both(card_data, template_str, **kwargs):
+        text = ours(card_data, template_str, **kwargs)
+        hub = str(DatasetCard.from_template(card_data, template_str=template_str, **kwargs))
+        seen.append(text == hub)
+        return text
+
+    monkeypatch.setattr(card_module, "card_text", both)
+    extra = ({"license_name": "Terms\r\nof use: \"x\"", "license_link": "LICENSE.md"}
+             if license_ == "other" else {})
+    config = BuildConfig().model_copy(update={"card": BuildConfig().card.model_copy(
+        update={"license": license_, "pretty_name": "Pretty: a 'name' #1", **extra,
+                "limitations": ["one\nline", "ünïcode — dash"]})})
+    model = {"target": "ru", "id": "m", "revision": "r", "backend": "transformers",
+             "compute_type": "float32"}
+    _card(config, rows, [model] if "en-ru" in rows else [])
+    assert seen == [True]

@@ -50,12 +50,15 @@ def test_unknown_dtype_is_refused():
         Value("float16")
 
 
-def test_a_build_does_not_import_datasets(tmp_path):
-    """`datasets` costs seconds to import: the build path must not need it."""
+def test_a_build_does_not_import_datasets_or_the_hub_client(tmp_path):
+    """`datasets` and the Hub client cost seconds to import: the build path must not need
+    them."""
     import subprocess
     import sys
 
     code = ("import sys; from builder.cli import main; "
             f"code = main(['build', '-q', '--workers', '0', '--out', {str(tmp_path / 'o')!r}]); "
-            "sys.exit(code or (3 if 'datasets' in sys.modules else 0))")
-    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+            "heavy = [m for m in ('datasets', 'huggingface_hub.hf_api') if m in sys.modules]; "
+            "print(heavy); sys.exit(code or (3 if heavy else 0))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
