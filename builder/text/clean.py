@@ -96,6 +96,8 @@ class SplitElisions:
             parts = ELISION.split(line)
             removed += len(parts) - 1
             out.extend(p for p in parts if p.strip())
+        if not removed:  # no marker: every line as it was
+            return d, 0
         return evolve(d, lines=tuple(out)), removed
 
 
@@ -106,6 +108,8 @@ class DropNotices:
 
     def apply(self, d: Draft) -> tuple[Draft, int]:
         kept = tuple(line for line in d.lines if _notice_key(line) not in NOTICES)
+        if len(kept) == len(d.lines):
+            return d, 0
         return evolve(d, lines=kept), len(d.lines) - len(kept)
 
 
@@ -129,7 +133,10 @@ class ExtractUrls:
                 dropped += 1
             else:
                 kept.append(line)
-        return evolve(d, lines=tuple(kept), urls=_unique(urls)), dropped
+        urls = _unique(urls)
+        if not dropped and urls == d.urls:  # lines and links as they were
+            return d, 0
+        return evolve(d, lines=tuple(kept), urls=urls), dropped
 
 
 class ExtractHashtags:
@@ -141,17 +148,22 @@ class ExtractHashtags:
         kept: list[str] = []
         tags = list(d.hashtags)
         dropped = 0
+        changed = False
         for line in d.lines:
             found = HASHTAG.findall(line) if "#" in line else None
             if not found:
                 kept.append(line)
                 continue
             tags.extend(found)
+            changed = True
             if is_arrow_or_symbol_only(HASHTAG.sub("", line)):
                 dropped += 1
             else:
                 kept.append(HASHTAG_SIGN.sub("", line))
-        return evolve(d, lines=tuple(kept), hashtags=_unique(tags)), dropped
+        tags = _unique(tags)
+        if not changed and tags == d.hashtags:  # no hashtag in the lines
+            return d, 0
+        return evolve(d, lines=tuple(kept), hashtags=tags), dropped
 
 
 class StripSymbols:
@@ -175,7 +187,10 @@ class StripSymbols:
             text = collapse_whitespace(LEADING_BULLET.sub("", line))
             if text and has_word_chars(text):
                 kept.append(text)
-        return evolve(d, lines=tuple(kept)), len(d.lines) - len(kept)
+        lines = tuple(kept)
+        if lines == d.lines:
+            return d, 0
+        return evolve(d, lines=lines), len(d.lines) - len(kept)
 
 
 class Undouble:
@@ -251,6 +266,7 @@ class Cleaner:
 
     def __init__(self, undouble: bool = True, counts: Counter | None = None):
         self.steps = tuple(s for s in DEFAULT_STEPS if undouble or not isinstance(s, Undouble))
+        self._single_steps = tuple(s for s in self.steps if not isinstance(s, Undouble))
         self.counts: Counter = counts if counts is not None else Counter()
 
     @property
@@ -264,12 +280,11 @@ class Cleaner:
             urls=raw.urls,
             reactions=raw.reactions,
         )
-        doubled = raw.format in DOUBLED_FORMATS
-        for step in self.steps:
-            if step.name == Undouble.name and not doubled:
-                continue
+        counts = self.counts
+        for step in self.steps if raw.format in DOUBLED_FORMATS else self._single_steps:
             draft, removed = step.apply(draft)
-            self.counts[step.name] += removed
+            if removed:  # the manifest reads every rule's count, zero when absent
+                counts[step.name] += removed
         text = "\n".join(draft.lines)
         return Post(
             post_id=raw.message_id if raw.message_id else content_post_id(text),
