@@ -57,8 +57,9 @@ class LineCounts:
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._pending_size = 0
 
-    def observe(self, posts: list[Post]) -> None:
-        keys, post_of, _ = line_keys(posts)
+    def observe(self, posts: list[Post], keyed: tuple | None = None) -> None:
+        """Count the posts' lines (`keyed`: what `line_keys(posts)` gave, if known)."""
+        keys, post_of, _ = line_keys(posts) if keyed is None else keyed
         self.posts.update(p.channel for p in posts)
         if not len(keys):
             return
@@ -166,9 +167,28 @@ def summary(removed: Counter, top: int = 10) -> dict:
 TOP_LINES = 10
 
 
+@dataclass(frozen=True)
+class _Observed:
+    """What `BoilerplateStep.observe` gives for a chunk: the partial counts, and each line's
+    key with its post and its place in the post (so that the run pass knows which lines go
+    without normalising and hashing the posts again): 16 bytes a line."""
+
+    counts: LineCounts
+    keys: np.ndarray  # uint64, one a line with anything left after normalising
+    post_of: np.ndarray  # int32, the line's post (an index into `positions`)
+    lines: np.ndarray  # int32, the line's index in its post's text
+    positions: np.ndarray  # int64, each post's `position`
+    channel_of: np.ndarray  # int32, each post's channel (an index into `channels`)
+    channels: list[str]
+
+
 class BoilerplateStep(TwoPassStep):
     """The pipeline step: counts every channel's lines over all posts, then removes its
-    boilerplate lines from each post (a post left empty is dropped)."""
+    boilerplate lines from each post (a post left empty is dropped).
+
+    `observe` keeps each line's key (16 bytes a line until `prepare`), so `prepare`
+    knows which lines of which posts go, and `run` only cuts them out: a post is normalised
+    and hashed once."""
 
     name = "channel_boilerplate"
     stage = "clean"
@@ -177,40 +197,77 @@ class BoilerplateStep(TwoPassStep):
         super().__init__()
         self.config = config
         self.lines = LineCounts(config.min_share, config.min_posts)
-        self.found: Boilerplate | None = None
+        self._seen: list[_Observed] = []
+        # after `prepare`: posts with boilerplate (sorted positions), and their lines
+        self.hit_positions = np.zeros(0, dtype=np.int64)
+        self.hit_starts = np.zeros(1, dtype=np.int64)
+        self.hit_lines = np.zeros(0, dtype=np.int32)
 
     def params(self) -> dict:
         return {"min_share": self.config.min_share, "min_posts": self.config.min_posts,
                 "compare": "lower-case, letters and digits"}
 
-    def observe(self, batch: list[Doc]) -> LineCounts:
+    def observe(self, batch: list[Doc]) -> _Observed:
+        posts = [doc.post for doc in batch if not doc.dropped]
+        keys, post_of, lines = keyed = line_keys(posts)
         part = LineCounts(self.config.min_share, self.config.min_posts)
-        part.observe([doc.post for doc in batch if not doc.dropped])
-        return part
+        part.observe(posts, keyed)
+        first = np.concatenate(([0], np.cumsum([len(x) for x in lines])))
+        line_no = (np.arange(len(keys)) - first[post_of]).astype(np.int32)
+        live = keys != 0
+        channels = sorted({p.channel for p in posts})
+        index = {ch: i for i, ch in enumerate(channels)}
+        return _Observed(part, keys[live], post_of[live].astype(np.int32), line_no[live],
+                         np.array([p.position for p in posts], dtype=np.int64),
+                         np.array([index[p.channel] for p in posts], dtype=np.int32), channels)
 
-    def absorb(self, partial: LineCounts) -> None:
-        self.lines.merge(partial)
+    def absorb(self, partial: _Observed) -> None:
+        self.lines.merge(partial.counts)
+        self._seen.append(partial)
 
     def prepare(self) -> None:
-        self.found, self.lines = self.lines.finish(), None
+        found = self.lines.finish()
+        self.lines = None
+        hit_pos, hit_line = [], []
+        for part in self._seen:
+            if not len(found.keys) or not len(part.keys):
+                continue
+            at = np.minimum(np.searchsorted(found.keys, part.keys), len(found.keys) - 1)
+            need = np.array([found.thresholds.get(ch, 0) for ch in part.channels],
+                            dtype=np.int64)[part.channel_of[part.post_of]]
+            hit = (found.keys[at] == part.keys) & (found.posts[at] >= need)
+            hit_pos.append(part.positions[part.post_of[hit]])
+            hit_line.append(part.lines[hit])
+        self._seen = []
+        if not hit_pos:
+            return
+        positions, lines = np.concatenate(hit_pos), np.concatenate(hit_line)
+        order = np.lexsort((lines, positions))
+        positions, self.hit_lines = positions[order], lines[order]
+        self.hit_positions, starts = np.unique(positions, return_index=True)
+        self.hit_starts = np.append(starts, len(positions))
 
     def run(self, batch: list[Doc]) -> list[Doc]:
-        live = [doc for doc in batch if not doc.dropped]
+        if not len(self.hit_positions):
+            return batch
+        live = [i for i, doc in enumerate(batch) if not doc.dropped]
+        positions = np.array([batch[i].post.position for i in live], dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.hit_positions, positions),
+                        len(self.hit_positions) - 1)
+        found = self.hit_positions[at] == positions
+        out = list(batch)
         # lines removed are counted in `counts` as (channel, line) -> occurrences: the
         # executors bring `counts` back from the workers
-        stripped = iter(self.found.strip([doc.post for doc in live], self.counts))
-        out = []
-        for doc in batch:
-            if doc.dropped:
-                out.append(doc)
-                continue
-            post, removed = next(stripped)
-            if not removed:
-                out.append(doc)
-            elif is_empty(post):
-                out.append(self.drop_post(doc, "boilerplate_only"))
-            else:
-                out.append(evolve(doc, post=post))
+        for i, k in zip(np.asarray(live)[found].tolist(), at[found].tolist(), strict=True):
+            doc = batch[i]
+            drop = set(self.hit_lines[self.hit_starts[k] : self.hit_starts[k + 1]].tolist())
+            lines = doc.post.text.split("\n")
+            for n in sorted(drop):
+                self.counts[(doc.post.channel, lines[n])] += 1
+            post = evolve(doc.post, text="\n".join(
+                line for n, line in enumerate(lines) if n not in drop))
+            out[i] = (self.drop_post(doc, "boilerplate_only") if is_empty(post)
+                      else evolve(doc, post=post))
         return out
 
     def manifest_counts(self) -> dict[str, dict]:

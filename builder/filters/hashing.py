@@ -19,7 +19,6 @@ _SPACE, _NEWLINE, _ZERO = 32, 10, 48
 _ASCII = np.array([ord(chr(c).lower()) if chr(c).isalnum() else _SPACE for c in range(128)],
                   dtype=np.uint32)
 _ASCII[_NEWLINE] = _NEWLINE
-_OTHER: dict[int, int] = {}  # non-ASCII code point -> its lower case, or a space
 
 
 def _other(c: int) -> int:
@@ -39,26 +38,55 @@ def as_text(codes: np.ndarray) -> str:
     return codes.astype(np.uint32).tobytes().decode("utf-32-le")
 
 
-def normalise(texts: list[str], *, digits_to_zero: bool = False) -> np.ndarray:
+class _CodeTable:
+    """Each code point's normalised form (its lower case where that is one code point, a
+    space where it is no letter or digit; a newline stays), one gather for a whole batch:
+    a table over every code point, filled for the ASCII range at once and for any other
+    code point the first time a batch holds it."""
+
+    UNKNOWN = np.uint32(0xFFFFFFFF)
+
+    def __init__(self) -> None:
+        self.table: np.ndarray | None = None
+
+    def map(self, codes: np.ndarray) -> np.ndarray:
+        if self.table is None:
+            self.table = np.full(0x110000, self.UNKNOWN, dtype=np.uint32)
+            self.table[:128] = _ASCII
+        out = self.table[codes]
+        unknown = out == self.UNKNOWN
+        if unknown.any():
+            new = np.unique(codes[unknown])
+            self.table[new] = np.array([_other(c) for c in new.tolist()], dtype=np.uint32)
+            out[unknown] = self.table[codes[unknown]]
+        return out
+
+
+_CODES = _CodeTable()
+
+
+def normalise(texts: list[str], *, digits_to_zero: bool = False,
+              inner_newlines: bool = True) -> np.ndarray:
     """The texts in lower case, every run of characters that are not letters or digits read as
-    one space (none at either end of a text), one text a line (texts must not contain
-    `\\n`), as code points; `digits_to_zero` reads every run of ASCII digits as `0`."""
+    one space (none at either end of a text), one text a line, as code points;
+    `digits_to_zero` reads every run of ASCII digits as `0`. A newline inside a text ends a
+    line too, unless `inner_newlines` is False: then it is a space (one line a text)."""
     codes = codes_of("\n".join(texts))
-    ascii_ = codes < 128
-    out = _ASCII[np.where(ascii_, codes, 0)]
-    if not ascii_.all():
-        uniq, inverse = np.unique(codes[~ascii_], return_inverse=True)
-        mapped = [_OTHER.get(c) or _OTHER.setdefault(c, _other(c)) for c in uniq.tolist()]
-        out[~ascii_] = np.array(mapped, dtype=np.uint32)[inverse]
-    keep = np.ones(len(out), dtype=bool)
+    out = _CODES.map(codes)
+    if not inner_newlines and len(texts) > 1:
+        newline = out == _NEWLINE
+        newline[np.cumsum([len(t) + 1 for t in texts[:-1]]) - 1] = False  # text ends stay
+        out[newline] = _SPACE
+    elif not inner_newlines:
+        out[out == _NEWLINE] = _SPACE
+    space = out == _SPACE
+    sep = space | (out == _NEWLINE)
+    drop = space & np.concatenate(([True], sep[:-1]))  # runs, and after a line start
     if digits_to_zero:
         digit = (out >= _ZERO) & (out <= _ZERO + 9)
         out[digit] = _ZERO
-        keep[1:] &= ~(digit[1:] & digit[:-1])
-    out = out[keep]
-    space = out == _SPACE
-    sep = space | (out == _NEWLINE)
-    out = out[~(space & np.concatenate(([True], sep[:-1])))]  # runs, and after a line start
+        drop[1:] |= digit[1:] & digit[:-1]  # a digit after a digit (no space between)
+    out = out[~drop]
     space = out == _SPACE
     end = np.concatenate(((out == _NEWLINE)[1:], [True]))
     return out[~(space & end)]  # before a line end

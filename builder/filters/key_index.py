@@ -1,6 +1,6 @@
 """A growing multimap from 64-bit keys to int32 values, held as sorted numpy runs.
 
-About 12 bytes an entry (a Python dict holds 70 or more). Runs merge like a binary counter,
+About 14 bytes an entry (a Python dict holds 70 or more). Runs merge like a binary counter,
 so adding N entries costs O(N log N) in all and a lookup searches O(log N) runs. A key holds
 at most `per_key` values, the first ones added: a bucket that every templated sentence falls
 into stays small, and which values a key holds depends only on the order of insertion, never
@@ -13,9 +13,39 @@ import numpy as np
 
 
 class KeyIndex:
+    """`lookup` first asks a bit table of the keys held (one bit a key's low bits, 16 bits a
+    key, 2 bytes): most keys looked up were never added, and those skip the runs."""
+
+    _MIN_BITS = 16
+
     def __init__(self, per_key: int = 16):
         self.per_key = per_key
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self._bits = self._MIN_BITS
+        self._table = np.zeros(1 << (self._bits - 3), dtype=np.uint8)
+        self._size = 0
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        return (keys & np.uint64((1 << self._bits) - 1)).astype(np.int64)
+
+    def _set(self, keys: np.ndarray) -> None:
+        slots = self._slots(keys)
+        np.bitwise_or.at(self._table, slots >> 3, (1 << (slots & 7)).astype(np.uint8))
+
+    def _maybe(self, keys: np.ndarray) -> np.ndarray:
+        """Where a key may be held (never False for a key that is)."""
+        slots = self._slots(keys)
+        return ((self._table[slots >> 3] >> (slots & 7).astype(np.uint8)) & 1).astype(bool)
+
+    def _mark(self, keys: np.ndarray) -> None:
+        self._size += len(keys)
+        if self._size * 16 > (1 << self._bits):
+            while self._size * 16 > (1 << self._bits):
+                self._bits += 1
+            self._table = np.zeros(1 << (self._bits - 3), dtype=np.uint8)
+            for run_keys, _ in self._runs:
+                self._set(run_keys)
+        self._set(keys)
 
     def __len__(self) -> int:
         return sum(len(keys) for keys, _ in self._runs)
@@ -46,6 +76,7 @@ class KeyIndex:
         room = self.per_key - held
         keep = rank < np.repeat(room, np.diff(np.append(starts, len(keys))))
         run = (keys[keep], values[keep])
+        self._mark(run[0])
         while self._runs and len(self._runs[-1][0]) <= len(run[0]):
             old_keys, old_values = self._runs.pop()
             merged_keys = np.concatenate((old_keys, run[0]))
@@ -57,17 +88,21 @@ class KeyIndex:
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every (query position, value) pair whose key matches."""
         keys = np.asarray(keys, dtype=np.uint64)
-        order = np.argsort(keys)  # sorted needles search faster
+        maybe = np.flatnonzero(self._maybe(keys))
+        order = maybe[np.argsort(keys[maybe])]  # sorted needles search faster
         needles = keys[order]
         queries, values = [], []
         for run_keys, run_values in self._runs:
             left = np.searchsorted(run_keys, needles)
-            n = np.searchsorted(run_keys, needles, "right") - left
-            total = int(n.sum())
-            if not total:
+            # most needles match nothing: the end of the match only for those that do
+            hit = np.flatnonzero(run_keys[np.minimum(left, len(run_keys) - 1)] == needles)
+            if not len(hit):
                 continue
+            left = left[hit]
+            n = np.searchsorted(run_keys, needles[hit], "right") - left
+            total = int(n.sum())
             offsets = np.arange(total) - np.repeat(np.cumsum(n) - n, n)
-            queries.append(np.repeat(order, n))
+            queries.append(np.repeat(order[hit], n))
             values.append(run_values[np.repeat(left, n) + offsets])
         if not queries:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)

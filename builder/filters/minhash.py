@@ -47,15 +47,20 @@ class Shingles:
     words: np.ndarray  # words per text
 
     @classmethod
-    def of(cls, texts: list[str], *, words: int = 0, chars: int = 0) -> Shingles:
+    def of(cls, texts: list[str], *, words: int = 0, chars: int = 0,
+           count: bool = True) -> Shingles:
         """Word n-grams (`words`) or character n-grams (`chars`) of the normalised texts.
-        A text shorter than one shingle is one shingle; lines of a text are joined."""
-        codes = normalise([t.replace("\n", " ") for t in texts], digits_to_zero=True)
+        A text shorter than one shingle is one shingle; lines of a text are joined. `count`:
+        count each text's words too (character n-grams do not need them; `words` is then
+        empty)."""
+        codes = normalise(texts, digits_to_zero=True, inner_newlines=False)
         n = len(texts)
         newline = codes == 10
         doc = np.cumsum(newline, dtype=np.int64)  # the text of each position (a break: the next)
-        breaks = np.flatnonzero(newline)
-        text_end = np.concatenate((breaks, [len(codes)]))
+        if not words and not count:
+            text_end = np.concatenate((np.flatnonzero(newline), [len(codes)]))
+            return cls(*_char_shingles(codes, newline, doc, text_end, chars),
+                       np.zeros(0, dtype=np.int64))
         is_sep = newline | (codes == 32)
         alone = _ideographs(codes)  # Han and kana: each character a word (`text.words`)
         cut = is_sep if alone is None else is_sep | alone  # a word ends after these
@@ -78,6 +83,7 @@ class Shingles:
             keep = (idx + k - 1 == last) | ((idx == first[w_doc]) & (n_words[w_doc] < k))
             starts, ends = w_start[keep], w_end[last[keep]]
             return cls(w_doc[keep], SpanHasher(codes).spans(starts, ends, SEED), n_words)
+        text_end = np.concatenate((np.flatnonzero(newline), [len(codes)]))
         return cls(*_char_shingles(codes, newline, doc, text_end, chars), n_words)
 
 
@@ -129,6 +135,11 @@ class Sketcher:
         """(signatures, words per text)."""
         sh = Shingles.of(texts, words=self.words, chars=self.chars)
         return oph_signatures(sh.doc_of, sh.hashes, len(texts), self.bins), sh.words
+
+    def sketch(self, texts: list[str]) -> np.ndarray:
+        """The signatures alone (no word counts)."""
+        sh = Shingles.of(texts, words=self.words, chars=self.chars, count=False)
+        return oph_signatures(sh.doc_of, sh.hashes, len(texts), self.bins)
 
     def keys(self, sig: np.ndarray) -> np.ndarray:
         return band_keys(sig, self.bands, SEED)
@@ -287,7 +298,7 @@ class SegmentIndex:
         if not texts:
             return (np.zeros(0, dtype=np.int64), np.zeros((0, self.sketcher.bands), np.uint64),
                     np.zeros((0, self.sketcher.bins), np.uint8))
-        sig, _ = self.sketcher.signatures(texts)
+        sig = self.sketcher.sketch(texts)
         rows = np.flatnonzero(sig[:, 0] != UINT32_MAX)
         return (rows, self.sketcher.keys(sig[rows]),
                 (sig[rows] & np.uint32(0xFF)).astype(np.uint8))
@@ -312,7 +323,7 @@ class SegmentIndex:
         held = np.bincount(query, minlength=keys.size).reshape(keys.shape)  # values per key
         if len(query):
             query //= bands
-            ok = (small[query] == self._sigs.data[found]).mean(axis=1) >= self.threshold
+            ok = agree(small[query], self._sigs.data[found], self.threshold)
             best = np.full(n, np.iinfo(np.int64).max)
             np.minimum.at(best, query[ok], found[ok].astype(np.int64))
             match = np.where(best < np.iinfo(np.int64).max, best, -1)
@@ -340,7 +351,7 @@ class SegmentIndex:
             return pending
         a, b = pending[a], pending[b]
         involved = np.unique(np.concatenate((a, b))).tolist()  # rows sharing a key
-        ok = (small[a] == small[b]).mean(axis=1) >= self.threshold
+        ok = agree(small[a], small[b], self.threshold)
         a, b, band = a[ok], b[ok], band[ok]
         if not len(a):
             return pending
@@ -362,6 +373,12 @@ class SegmentIndex:
                     used[key] += 1
                     indexed.add((row, z))
         return np.asarray([r for r in pending.tolist() if r not in dropped], dtype=np.int64)
+
+
+def agree(a: np.ndarray, b: np.ndarray, threshold: float) -> np.ndarray:
+    """Whether signature rows agree on at least `threshold` of their bins (counted as
+    integers: the bins are a power of two, so `count >= threshold * bins` is exact)."""
+    return np.count_nonzero(a == b, axis=1) >= threshold * a.shape[1]
 
 
 def bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

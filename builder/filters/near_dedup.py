@@ -14,7 +14,7 @@ kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,7 +30,7 @@ from builder.filters.minhash import (
     segment_sketcher,
 )
 from builder.pipeline.step import OrderedStep, TwoPassStep
-from builder.records import Doc, Rejected
+from builder.records import Doc, Rejected, evolve
 from builder.text.words import count_words
 
 REASON = "near_duplicate"
@@ -74,7 +74,7 @@ class PostNearDedup(TwoPassStep):
 
     def observe(self, batch: list[Doc]) -> _Signatures:
         live = [doc.post for doc in batch if not doc.dropped]
-        sig, _ = self.clusters.sketcher.signatures([p.text for p in live])
+        sig = self.clusters.sketcher.sketch([p.text for p in live])
         return _Signatures([p.position for p in live], [p.post_id for p in live], sig,
                            [len(p.text) for p in live])
 
@@ -98,10 +98,10 @@ class PostNearDedup(TwoPassStep):
             self.drops[REASON] += 1
             post = doc.post
             rec = Rejected(self.stage, REASON, post.post_id, post.text, duplicate_of=fate.kept_id)
-            return replace(doc, dropped=True, rejects=(*doc.rejects, rec))
+            return evolve(doc, dropped=True, rejects=(*doc.rejects, rec))
         if fate.first_id != doc.post.post_id:
             self.counts["kept_later_copy"] += 1
-            return replace(doc, split_of=fate.first_id)
+            return evolve(doc, split_of=fate.first_id)
         return doc
 
     def manifest_counts(self) -> dict[str, dict]:
@@ -157,41 +157,51 @@ class SegmentNearDedup(OrderedStep):
 
     def keys_batch(self, docs: list[Doc]) -> list[_Sketches | None]:
         least = self.config.min_words
-        picked = [(i, seg) for i, doc in enumerate(docs) if not doc.dropped
-                  for seg in doc.segments if _words_at_least(seg.text, least)]
-        rows, keys, small = self.index.sketch([seg.text for _, seg in picked])
-        by_doc: dict[int, list[int]] = {}
-        for r, row in enumerate(rows.tolist()):
-            by_doc.setdefault(picked[row][0], []).append(r)
+        texts: list[str] = []
+        owner: list[int] = []  # the doc of each text
+        index: list[int] = []  # its segment index
+        for i, doc in enumerate(docs):
+            if doc.dropped:
+                continue
+            for seg in doc.segments:
+                if _words_at_least(seg.text, least):
+                    texts.append(seg.text)
+                    owner.append(i)
+                    index.append(seg.segment_index)
+        rows, keys, small = self.index.sketch(texts)
         out: list[_Sketches | None] = [None] * len(docs)
-        for i, rs in by_doc.items():
-            indices = tuple(picked[rows[r]][1].segment_index for r in rs)
-            out[i] = _Sketches(docs[i].post.post_id, indices, keys[rs], small[rs])
+        if not len(rows):
+            return out
+        owners = np.asarray(owner)[rows]  # in order: one run of rows a doc
+        indices = np.asarray(index)[rows]
+        cuts = np.flatnonzero(owners[1:] != owners[:-1]) + 1
+        for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(rows)], strict=True):
+            i = int(owners[a])
+            out[i] = _Sketches(docs[i].post.post_id, tuple(indices[a:b].tolist()), keys[a:b],
+                               small[a:b])
         return out
 
     def admit_batch(self, keys: list[_Sketches | None]) -> list[dict[int, str] | None]:
         """For each post: its near-duplicate segments (index -> id of the copy kept)."""
-        live = [k for k in keys if k is not None]
+        live = [n for n, k in enumerate(keys) if k is not None]
+        answers: list[dict[int, str] | None] = [None] * len(keys)
         if not live:
-            return [None] * len(keys)
+            return answers
         first = len(self.post_ids)
-        self.post_ids += [k.post_id for k in live]
-        tags = np.concatenate([((first + n) << _SEGMENT_BITS) + np.asarray(k.indices)
-                               for n, k in enumerate(live)])
-        found = iter(self.index.admit(np.concatenate([k.keys for k in live]),
-                                      np.concatenate([k.small for k in live]), tags).tolist())
-        answers: list[dict[int, str] | None] = []
-        for k in keys:
-            if k is None:
-                answers.append(None)
-                continue
-            dups = {}
-            for index in k.indices:
-                tag = next(found)
-                if tag >= 0:
-                    dups[index] = (f"{self.post_ids[tag >> _SEGMENT_BITS]}:"
-                                   f"{tag & ((1 << _SEGMENT_BITS) - 1)}")
-            answers.append(dups or None)
+        self.post_ids += [keys[n].post_id for n in live]
+        sizes = np.array([len(keys[n].indices) for n in live])
+        post_no = np.repeat(np.arange(first, first + len(live)), sizes)
+        segment_no = np.concatenate([np.asarray(keys[n].indices) for n in live])
+        found = self.index.admit(np.concatenate([keys[n].keys for n in live]),
+                                 np.concatenate([keys[n].small for n in live]),
+                                 (post_no << _SEGMENT_BITS) + segment_no)
+        low = (1 << _SEGMENT_BITS) - 1
+        for row in np.flatnonzero(found >= 0).tolist():
+            tag = int(found[row])
+            n = live[int(post_no[row]) - first]
+            if answers[n] is None:
+                answers[n] = {}
+            answers[n][int(segment_no[row])] = f"{self.post_ids[tag >> _SEGMENT_BITS]}:{tag & low}"
         return answers
 
     def settle(self, doc: Doc, answer: dict[int, str]) -> Doc:
@@ -204,7 +214,7 @@ class SegmentNearDedup(OrderedStep):
             self.drops[REASON] += 1
             rejects.append(Rejected(self.stage, REASON, seg.id, seg.text, seg.segment_index,
                                     duplicate_of=of))
-        return replace(doc, segments=tuple(kept), rejects=tuple(rejects))
+        return evolve(doc, segments=tuple(kept), rejects=tuple(rejects))
 
     def run(self, batch: list[Doc]) -> list[Doc]:
         answers = self.admit_batch(self.keys_batch(batch))

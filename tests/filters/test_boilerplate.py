@@ -100,3 +100,36 @@ def test_no_posts_or_no_lines():
     counts.observe([post(0, "")])
     assert counts.finish().strip([post(1, "Some text here.")], Counter()) == [
         (post(1, "Some text here."), 0)]
+
+
+def test_step_removes_what_strip_removes_however_batched():
+    """The step remembers each line's key from its first pass instead of hashing the posts
+    again: same posts, same counts as `Boilerplate.strip`, for any batching."""
+    import random
+
+    from builder.config import BoilerplateConfig
+    from builder.filters.boilerplate import BoilerplateStep
+    from builder.records import Doc
+
+    rng = random.Random(3)
+    footers = ["Subscribe: @channel", "subscribe @channel 🔔", "Join us on X!", "— The Editors"]
+    posts = []
+    for i in range(120):
+        lines = [f"Story {i} line {k} about {rng.choice('abcdefgh')}." for k in range(rng.randint(0, 3))]
+        lines += rng.sample(footers, rng.randint(0, 2))
+        rng.shuffle(lines)
+        posts.append(post(i, "\n".join(lines) or "Subscribe: @channel", rng.choice("AB")))
+    expected_removed = Counter()
+    expected = boilerplate(posts).strip(posts, expected_removed)
+    for observe_size, run_size in ((7, 5), (120, 120), (1, 33)):
+        step = BoilerplateStep(BoilerplateConfig())
+        docs = [Doc(None, post=p) for p in posts]
+        for k in range(0, len(docs), observe_size):
+            step.absorb(step.observe(docs[k : k + observe_size]))
+        step.prepare()
+        out = [d for k in range(0, len(docs), run_size) for d in step.run(docs[k : k + run_size])]
+        assert [d.post.text for d in out if not d.dropped] == [
+            p.text for p, n in expected if not (n and not p.text.strip())]
+        assert [d.post.post_id for d in out if d.dropped] == [
+            p.post_id for p, n in expected if n and not p.text.strip()]
+        assert step.counts == expected_removed

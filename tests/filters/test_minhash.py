@@ -161,3 +161,25 @@ def test_held_out_set_misses_nothing_and_errs_only_on_one_slot_templates():
         assert r["recall"] == 1.0, r["missed"]
         assert all(p["what"].startswith("one ") for p in r["wrong"]), r["wrong"]
         assert r["precision"] >= 0.8
+
+
+def test_key_index_lookup_matches_a_dict_as_it_grows():
+    """The bit table in front of the runs never hides a key, also after it was resized."""
+    rng = np.random.default_rng(5)
+    index, held = KeyIndex(per_key=3), {}
+    pool = rng.integers(0, 2**64 - 1, 20_000, dtype=np.uint64)
+    value = 0
+    for size in (10, 500, 3000, 9000, 20_000):  # past the first table sizes
+        keys = rng.choice(pool[:size], 4000)
+        values = np.arange(value, value + len(keys))
+        value += len(keys)
+        index.add(keys, values)
+        for k, v in zip(keys.tolist(), values.tolist(), strict=True):
+            if len(held.setdefault(k, [])) < 3:
+                held[k].append(v)
+        queries = np.concatenate((rng.choice(pool, 2000), rng.integers(0, 2**63, 2000,
+                                                                       dtype=np.uint64)))
+        q, v = index.lookup(queries)
+        got = sorted(zip(q.tolist(), v.tolist(), strict=True))
+        want = sorted((i, x) for i, k in enumerate(queries.tolist()) for x in held.get(k, []))
+        assert got == want

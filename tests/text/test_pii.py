@@ -51,3 +51,35 @@ def test_evaluation_set_and_sample_have_no_false_positives():
     assert r["pii_exact"] == r["pii_sentences"], r["wrong"]
     assert r["held_out_number_heavy"] >= 30 and r["held_out_false_positives"] == 0, r["changed"]
     assert r["held_out_exact"] == r["held_out_pii"] >= 10, r["wrong"]
+
+
+def test_run_lead_bytes_are_those_of_pythons_digits_and_no_break_spaces():
+    """`may_hold_number_run` lets through every non-ASCII character a number run may hold:
+    the lead bytes it lists are exactly those of Unicode's decimal digits (`\\d`) and the
+    two no-break spaces, for this Python's Unicode tables."""
+    import re
+
+    from builder.text.pii import RUN_LEADS
+
+    chars = "".join(map(chr, range(0x80, 0xD800))) + "".join(map(chr, range(0xE000, 0x110000)))
+    leads = {m.group().encode("utf-8")[0] for m in re.finditer(r"[\d\u00a0\u202f]", chars)}
+    assert leads == set(RUN_LEADS)
+
+
+def test_prefilter_never_hides_a_number_run():
+    import random
+
+    from builder.text.pii import NUMBER_RUN, may_hold_number_run
+
+    rng = random.Random(9)
+    alphabet = "0123456789 .-()+ab\u00a0\u202f٣४Жж中😀\n,:/"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+             for _ in range(20_000)]
+    texts += ["Call +7 495 244-16-06", "Звоните +7 (495) 244-16-06", "رقم ٠١٢٣٤٥٦٧٨٩",
+              "Tel. 2441606", "the year 2023 and 12 000 troops"]
+    runs = [text for text in texts if NUMBER_RUN.search(text)]
+    assert len(runs) > 1000
+    assert all(may_hold_number_run(text) for text in runs), [
+        text for text in runs if not may_hold_number_run(text)]
+    assert not may_hold_number_run("Россия и Китай провели 12 встреч.") and not may_hold_number_run(
+        "The minister said on 5 May that 12 talks were held.")
