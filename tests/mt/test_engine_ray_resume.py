@@ -17,8 +17,11 @@ from tests.helpers import ROOT, write_mt_config  # noqa: E402
 
 
 def _ray_processes() -> list[str]:
+    """This environment's Ray daemons (a Ray of another checkout on a shared machine runs
+    from another prefix and is none of this test's business)."""
     out = subprocess.run(["pgrep", "-fa", "raylet|gcs_server"], capture_output=True, text=True)
-    return [line for line in out.stdout.splitlines() if "pgrep" not in line]
+    return [line for line in out.stdout.splitlines()
+            if "pgrep" not in line and sys.prefix in line]
 
 
 def test_kill_and_resume(tiny_models, tmp_path):
