@@ -183,3 +183,35 @@ def test_key_index_lookup_matches_a_dict_as_it_grows():
         got = sorted(zip(q.tolist(), v.tolist(), strict=True))
         want = sorted((i, x) for i, k in enumerate(queries.tolist()) for x in held.get(k, []))
         assert got == want
+
+
+@pytest.mark.parametrize("q", [2, 3, 4])
+def test_char_shingle_hashes_are_the_packed_windows(q):
+    """Each window of q characters (16 bits each, folded) packed into one number and mixed,
+    as a plain loop computes it; no window across a text break."""
+    import random
+
+    from builder.filters.hashing import mix64, normalise
+    from builder.filters.minhash import SEED, _char_shingles
+
+    rng = random.Random(q)
+    texts = ["".join(rng.choice("ab 12,.Жя中😀𐐀") for _ in range(rng.randint(0, 12)))
+             for _ in range(200)]
+    codes = normalise(texts, digits_to_zero=True, inner_newlines=False)
+    newline = codes == 10
+    doc = np.cumsum(newline, dtype=np.int64)
+    ends = np.concatenate((np.flatnonzero(newline), [len(codes)]))
+    got_doc, got = _char_shingles(codes, newline, doc, ends, q)
+    want_doc, want = [], []
+    for s in range(len(codes) - q + 1):
+        window = codes[s : s + q].tolist()
+        if 10 in window:
+            continue
+        packed = 0
+        for c in window:
+            packed = (packed << 16) | ((c ^ (c >> 16)) & 0xFFFF)
+        want_doc.append(int(doc[s]))
+        want.append(packed)
+    n = len(want)
+    assert got_doc[:n].tolist() == want_doc
+    assert got[:n].tolist() == mix64(np.array(want, dtype=np.uint64), SEED).tolist()
