@@ -5,14 +5,17 @@ Makes a synthetic plain-text export (the bundled sample's posts repeated, every 
 varied per copy: a third of its longer words swapped for other words of the sample and one
 made-up word added, so that neither exact nor near-duplicate removal folds the copies). Three
 modes, each run in a fresh process per row, printing MB/s (of input) and peak RSS (of the
-build's whole process tree: driver, fork server and worker processes; for Ray, the driver only):
+build's whole process tree: driver, fork server and worker processes; for Ray, the driver and
+the Ray processes it started):
 
     python scripts/bench_pipeline.py --mb 50 [--langid langdetect|lingua]
         growing prefixes of the pipeline's one list of steps (`builder/pipeline/steps.py`),
         pinned to one core
-    python scripts/bench_pipeline.py --mb 30 --executors in-process,1,2,ray
+    python scripts/bench_pipeline.py --mb 30 --executors in-process,1,2,ray,sentencex --repeat 3
         full builds with each executor (`--workers 0`, `--workers 1`, `--workers 2`,
-        `--engine ray`), all cores
+        `--engine ray`, its `ray.init` timed apart), all cores, in alternating rounds, with
+        the CPU seconds of each run's process tree; `sentencex` is the reference: a bare
+        sentencex pass over the input's lines
     python scripts/bench_pipeline.py --jsonl-posts 1000000
         a JSON-lines file of one-line posts, built with the default settings
 """
@@ -107,12 +110,15 @@ def make_jsonl(path: Path, posts: int) -> None:
 
 
 class TreeRss:
-    """Peak of the summed RSS of this process and all its descendants, sampled."""
+    """Peak of the summed RSS of this process and all its descendants, and their CPU seconds
+    (user + system; a descendant's last sample counts once it has exited), sampled."""
 
     def __init__(self, every: float = 0.1):
         import threading
 
         self.peak = 0
+        self.cpu: dict[int, float] = {}  # pid -> CPU seconds at its last sample
+        self._tick = os.sysconf("SC_CLK_TCK")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
         self._thread.start()
@@ -140,35 +146,78 @@ class TreeRss:
             pass
         return 0
 
+    def _cpu(self, pid: int) -> None:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            self.cpu[pid] = (int(fields[11]) + int(fields[12])) / self._tick
+        except (OSError, ValueError, IndexError):
+            pass
+
     def _run(self, every: float) -> None:
         while not self._stop.wait(every):
-            self.peak = max(self.peak, sum(self._rss(p) for p in self._tree(os.getpid())))
+            tree = self._tree(os.getpid())
+            self.peak = max(self.peak, sum(self._rss(p) for p in tree))
+            for p in tree[1:]:
+                self._cpu(p)
 
-    def stop(self) -> float:
+    def stop(self) -> tuple[float, float]:
+        """(peak RSS MB, CPU seconds of the tree)."""
         self._stop.set()
         self._thread.join()
-        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        return max(self.peak, own) / 1024 / 1024
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = own.ru_utime + own.ru_stime + sum(self.cpu.values())
+        return max(self.peak, own.ru_maxrss * 1024) / 1024 / 1024, cpu
 
 
 EXECUTORS = {"in-process": ["--workers", "0"], "1": ["--workers", "1"],
              "2": ["--workers", "2"], "ray": ["--engine", "ray"]}
+NAMES = {"in-process": "in-process (--workers 0)", "1": "--workers 1", "2": "--workers 2",
+         "ray": "--engine ray (actors = cores)", "default": "default settings",
+         "sentencex": "bare sentencex pass over the lines (reference)"}
 
 
 def run_build(path: Path, label: str, out: Path) -> dict:
-    """One full build with an executor, through the CLI, in this (fresh) process."""
+    """One full build with an executor, through the CLI, in this (fresh) process. For Ray,
+    `ray.init` runs first and is timed apart (the build uses the Ray already started)."""
     from builder.cli import main as cli
 
     shutil.rmtree(out, ignore_errors=True)
+    start = 0.0
+    if label == "ray":
+        from builder.config import RayConfig
+        from builder.mt.engines.ray_data import init_ray
+
+        t0 = time.perf_counter()
+        init_ray(RayConfig())
+        start = time.perf_counter() - t0
     rss = TreeRss()
     t0 = time.perf_counter()
     code = cli(["build", "--input", str(path), "--out", str(out), "--name", "bench", "-q",
                 *EXECUTORS.get(label, [])])
     seconds = time.perf_counter() - t0
+    peak_mb, cpu = rss.stop()
     manifest = json.loads((out / "manifest.json").read_text())
-    return {"code": code, "seconds": seconds, "peak_mb": rss.stop(),
+    return {"code": code, "seconds": seconds, "start": start, "peak_mb": peak_mb, "cpu": cpu,
             "posts": manifest["counts"]["posts"]["read"],
             "segments": manifest["counts"]["segments"]["kept"]}
+
+
+def run_sentencex(path: Path) -> dict:
+    """The reference: sentencex over every non-empty line of the input, nothing else."""
+    import sentencex
+
+    rss = TreeRss()
+    t0 = time.perf_counter()
+    n = 0
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                n += len(list(sentencex.segment("en", line)))
+    seconds = time.perf_counter() - t0
+    peak_mb, cpu = rss.stop()
+    return {"seconds": seconds, "start": 0.0, "peak_mb": peak_mb, "cpu": cpu, "posts": 0,
+            "segments": n}
 
 
 def prefixes(config) -> list[tuple[str, int]]:
@@ -235,6 +284,9 @@ def main() -> None:
     work = Path(args.workdir).absolute()
     work.mkdir(exist_ok=True)
     if args.build is not None:
+        if args.build == "sentencex":
+            print(json.dumps(run_sentencex(Path(args.input))))
+            return
         print(json.dumps(run_build(Path(args.input), args.build, work / f"out-{args.build}")))
         return
     env = dict(os.environ, OMP_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE",
@@ -272,25 +324,39 @@ def main() -> None:
 
 def _executor_table(path: Path, labels: list[str], size_mb: float, env: dict,
                     repeat: int) -> None:
+    """Each label `repeat` times, in alternating rounds (so that a change in the machine's load
+    falls on every label alike); medians; ratios of medians from this run."""
     import statistics
 
-    print("| executor | seconds | MB/s | posts/s | peak RSS MB (process tree) |")
-    print("| --- | --- | --- | --- | --- |")
-    for label in labels:
-        runs = []
-        for _ in range(repeat):
+    runs: dict[str, list[dict]] = {label: [] for label in labels}
+    for _ in range(repeat):
+        for label in labels:
             proc = subprocess.run(
                 [sys.executable, __file__, "--build", label, "--input", str(path),
                  "--workdir", str(path.parent)],
                 capture_output=True, text=True, env=env, check=True,
             )
-            runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-        seconds = statistics.median(r["seconds"] for r in runs)
-        r = runs[0]
-        name = {"in-process": "in-process (--workers 0)", "1": "--workers 1",
-                "2": "--workers 2", "ray": "--engine ray (actors = cores)"}.get(label, label)
-        print(f"| {name} | {seconds:.1f} | {size_mb / seconds:.2f} | {r['posts'] / seconds:.0f} "
-              f"| {max(x['peak_mb'] for x in runs):.0f} |", flush=True)
+            runs[label].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    print(f"median of {repeat} alternating runs each; CPU s: user + system of the process tree")
+    print("| run | seconds | MB/s | posts/s | CPU s | peak RSS MB (process tree) |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    median = {}
+    for label, rows in runs.items():
+        seconds = statistics.median(r["seconds"] for r in rows)
+        median[label] = seconds
+        cpu = statistics.median(r["cpu"] for r in rows)
+        posts = f"{rows[0]['posts'] / seconds:.0f}" if rows[0]["posts"] else ""
+        start = statistics.median(r["start"] for r in rows)
+        name = NAMES.get(label, label) + (f" (+ ray.init {start:.1f} s)" if start else "")
+        print(f"| {name} | {seconds:.1f} | {size_mb / seconds:.2f} | {posts} | {cpu:.1f} "
+              f"| {max(r['peak_mb'] for r in rows):.0f} |", flush=True)
+    for a, b, what in (("2", "1", "--workers 2 / --workers 1 (speed-up)"),
+                       ("ray", "2", "--engine ray / --workers 2 (time, ray.init excluded)"),
+                       ("in-process", "sentencex", "in-process / bare sentencex (time)"),
+                       ("2", "sentencex", "--workers 2 / bare sentencex (time)")):
+        if a in median and b in median:
+            ratio = median[b] / median[a] if "speed-up" in what else median[a] / median[b]
+            print(f"{what}: {ratio:.2f}")
 
 
 if __name__ == "__main__":
