@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 
 # Read by the libraries when they are first imported (the CLI imports them lazily, later).
@@ -79,12 +80,14 @@ def quiet_libraries(enabled: bool) -> Iterator[None]:
     try:
         yield
     finally:
-        for fn in undo:
-            fn()
-        for name, level in saved_levels.items():
-            logging.getLogger(name).setLevel(level)
-        for k, v in saved_env.items():
+        for k, v in saved_env.items():  # first: re-enabling a bar reads the environment
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+        with warnings.catch_warnings():  # "cannot enable progress bars" where the user's
+            warnings.simplefilter("ignore")  # own environment disables them
+            for fn in undo:
+                fn()
+        for name, level in saved_levels.items():
+            logging.getLogger(name).setLevel(level)

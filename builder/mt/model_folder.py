@@ -4,8 +4,9 @@ swapped into place atomically (`release/out_folder.py`, `release/history.py`).
 
 `--out` may be replaced only when it is absent, empty, or a model folder `finetune` wrote:
 its `finetune.json` lists every file written with it, and the folder holds nothing else
-(no other file, folder, link or FIFO). Never when it is, or holds, an input (the dataset
-folder, a local model, the dataset and model caches) or the current folder.
+(no other file, folder, link or FIFO). Never when it is, holds, or lies inside an input (the
+dataset folder, a local model, the dataset and model caches: a model written into the
+dataset folder would make its files fail `verify`), nor the current folder.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ _NOT_OURS = "not empty and not a model written by bitext-builder finetune"
 
 def check_model_replaceable(out: Path, protected: Iterable[Path]) -> None:
     """ConfigError unless `out` (absolute) may be replaced by a fine-tuned model."""
-    check_not_protected(out, protected)
+    check_not_protected(out, protected, inside=True, command="finetune")
     if is_empty_or_absent(out):
         return
     try:
@@ -59,7 +60,7 @@ def check_model_replaceable(out: Path, protected: Iterable[Path]) -> None:
 def claim_model_out(out: Path, protected: Iterable[Path]) -> Iterator[Path]:
     """Lock `out`, repair what a killed run left, check it may be replaced; yields the
     absolute `out` and holds the lock until the block ends."""
-    with locked_out(out) as out:
+    with locked_out(out, "finetune") as out:
         check_model_replaceable(out, [Path(p).expanduser().resolve() for p in protected])
         yield out
 

@@ -2,7 +2,7 @@
 
 - A lock (`flock` on `.<out>.lock` beside the folder) is held for the whole build (and the
   whole `finetune`, `locked_out`); a second build of the same folder fails at once with
-  "another build is writing OUT" (exit 2).
+  "another build is writing OUT" (exit 2; "another finetune" when a finetune holds it).
 - Under the lock, a build first repairs what a killed build left: it puts a `.<out>.old-*`
   back when `<out>` is missing (killed mid-swap), and removes `.<out>.tmp-*` and
   `.<out>.old-*` folders whose process is gone.
@@ -100,12 +100,14 @@ def first_few(names: list[str]) -> str:
     return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
-def check_not_protected(out: Path, protected: Iterable[Path]) -> None:
-    """ConfigError where `out` is, or is above, an input or the current folder."""
+def check_not_protected(out: Path, protected: Iterable[Path], *, inside: bool = False,
+                        command: str = "build") -> None:
+    """ConfigError where `out` is, or is above, an input or the current folder (with
+    `inside`, also where it is below an input folder)."""
     for path in protected:
-        if path == out or out in path.parents:
-            what = "is" if path == out else "holds"
-            raise refuse(out, f"{what} an input of this build ({path})")
+        if path == out or out in path.parents or (inside and path in out.parents):
+            what = "is" if path == out else "holds" if out in path.parents else "is inside"
+            raise refuse(out, f"{what} an input of this {command} ({path})")
     with contextlib.suppress(OSError):  # a current folder that was removed holds nothing
         here = Path.cwd().resolve()
         if here == out or out in here.parents:
@@ -163,12 +165,24 @@ def _file_above(out: Path) -> Path | None:
 
 class _Lock:
     """`flock` on `.<out>.lock`, removed again on release (the holder unlinks it while still
-    holding it; a build that locked a file that is no longer at that path tries again)."""
+    holding it; a build that locked a file that is no longer at that path tries again). The
+    holder writes its command ("build", "finetune") and pid into the file, so that the run
+    it turns away can name it."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, command: str = "build"):
         self.out = out
+        self.command = command
         self.path = out.parent / f".{out.name}.lock"
         self.fd: int | None = None
+
+    @staticmethod
+    def _holder(fd: int) -> str:
+        """The holder's command as it wrote it ("build" when it cannot be read)."""
+        try:
+            words = os.pread(fd, 64, 0).decode("ascii").split()
+        except (OSError, UnicodeDecodeError):
+            words = []
+        return words[0] if words and words[0].isalpha() else "build"
 
     def acquire(self) -> None:
         import fcntl  # noqa: PLC0415
@@ -187,10 +201,11 @@ class _Lock:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as err:
+                holder = self._holder(fd)
                 os.close(fd)
                 if err.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    raise ConfigError(f"another build is writing {self.out}; wait for it to "
-                                      "finish") from err
+                    raise ConfigError(f"another {holder} is writing {self.out}; wait for it "
+                                      "to finish") from err
                 raise
             try:
                 same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
@@ -198,6 +213,9 @@ class _Lock:
                 same = False
             if same:
                 self.fd = fd
+                with contextlib.suppress(OSError):  # only names the holder to others
+                    os.ftruncate(fd, 0)
+                    os.pwrite(fd, f"{self.command} {os.getpid()}\n".encode("ascii"), 0)
             else:
                 os.close(fd)  # the holder before us removed it meanwhile: lock the new one
 
@@ -216,11 +234,11 @@ class Claim:
 
 
 @contextlib.contextmanager
-def locked_out(out: Path) -> Iterator[Path]:
-    """Lock `out` and repair what a killed run left; yields the absolute `out` and holds the
-    lock until the block ends (build and finetune: one writer per folder)."""
+def locked_out(out: Path, command: str = "build") -> Iterator[Path]:
+    """Lock `out` for `command` and repair what a killed run left; yields the absolute `out`
+    and holds the lock until the block ends (build and finetune: one writer per folder)."""
     out = resolve_out(out)
-    lock = _Lock(out)
+    lock = _Lock(out, command)
     lock.acquire()
     try:
         recover(out)

@@ -123,7 +123,26 @@ def test_out_is_never_an_input_or_above_one(tmp_path):
     dataset.mkdir(parents=True)
     model = fake_model(tmp_path / "base")  # even a model folder, when it is the one read
     for out in (dataset, dataset.parent, model):
-        assert "input of this build" in refused(out, [dataset, model])
+        assert "input of this finetune" in refused(out, [dataset, model])
+
+
+def test_out_inside_an_input_folder_is_refused(tmp_path, capsys):
+    """A model written into the dataset folder (or a local model's, or a cache) would be a
+    stranger there: the dataset's `verify` fails, a rebuild refuses its --out."""
+    dataset = tmp_path / "ds"
+    dataset.mkdir()
+    model = fake_model(tmp_path / "base")
+    for out, held in ((dataset / "model", dataset), (dataset / "a" / "b", dataset),
+                      (model / "tuned", model)):
+        assert f"is inside an input of this finetune ({held})" in refused(out, [dataset, model])
+    (dataset / "manifest.json").write_text("{}", encoding="utf-8")
+    before = snapshot(dataset)
+    code = main(["finetune", str(dataset), "--pair", "en-ru", "--model", "no-such/model",
+                 "--out", str(dataset / "model"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and "is inside an input" in err and err.count("\n") == 1, err
+    assert snapshot(dataset) == before
+    check_model_replaceable(tmp_path / "beside", [dataset, model])  # a sibling is fine
 
 
 def test_current_folder_is_refused(tmp_path, monkeypatch):
@@ -158,16 +177,18 @@ def test_cli_refuses_with_exit_2_naming_the_folder(tmp_path, capsys, monkeypatch
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "mine"]
 
 
-def test_one_writer_per_folder(tmp_path, capsys):
-    """A build (or finetune) holding the lock of --out: a finetune fails at once."""
+@pytest.mark.parametrize("holder", ["build", "finetune"])
+def test_one_writer_per_folder(tmp_path, capsys, holder):
+    """A build or finetune holding the lock of --out: a finetune fails at once, naming it."""
     out = tmp_path / "m"
-    lock = _Lock(out)
+    lock = _Lock(out, holder)
     lock.acquire()
     try:
         code = main(["finetune", str(tmp_path / "ds"), "--pair", "en-ru", "--model", "m",
                      "--out", str(out), "-q"])
-        assert code == 2 and f"another build is writing {out}" in capsys.readouterr().err
-        with pytest.raises(ConfigError, match="another build is writing"), claim_model_out(out, []):
+        assert code == 2 and f"another {holder} is writing {out}" in capsys.readouterr().err
+        with pytest.raises(ConfigError, match=f"another {holder} is writing"), \
+                claim_model_out(out, []):
             pass
     finally:
         lock.release()

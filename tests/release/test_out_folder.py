@@ -169,6 +169,14 @@ def test_second_build_fails_at_once_while_the_folder_is_locked(tmp_path, capsys)
         lock.release()
     assert run(["build", "--out", str(out)], capsys)[0] == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]  # the lock file went too
+    lock = _Lock(out, "finetune")  # a finetune writing there is named as such
+    lock.acquire()
+    try:
+        assert (tmp_path / ".ds.lock").read_text() == f"finetune {os.getpid()}\n"
+        code, err = run(["build", "--out", str(out)], capsys)
+        assert code == 2 and f"another finetune is writing {out}" in err, err
+    finally:
+        lock.release()
 
 
 def test_exchange_swaps_two_folders(tmp_path):
