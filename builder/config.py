@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -367,6 +368,26 @@ EXPECTED = {
 }
 
 
+def _yaml_text_number(value: object) -> bool:
+    """A YAML scalar that PyYAML reads as text but Python as a number (`1e6`, `1_000e3`)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except ValueError:
+        return False
+
+
+def _plain_number(text: str, whole: bool) -> str:
+    """How to write `text` so that YAML reads it as a number."""
+    number = float(text)
+    if whole and number.is_integer():
+        return str(int(number))
+    mantissa, exponent = f"{number:e}".split("e")
+    mantissa = mantissa.rstrip("0")
+    return f"{mantissa}0e{exponent}" if mantissa.endswith(".") else f"{mantissa}e{exponent}"
+
+
 def _problem(error: dict) -> tuple[str, str]:
     """(dotted location, message in words) of one pydantic error."""
     loc = ".".join(str(p) for p in error["loc"])
@@ -382,6 +403,10 @@ def _problem(error: dict) -> tuple[str, str]:
             msg = f"expected X.Y.Z, e.g. 1.0.0, got the number {error['input']!r} (write 1.0.0, not 1.0)"
         else:
             msg = f"expected text, got the number {error['input']!r} (YAML reads 1.0 as a number: quote it)"
+    elif error["type"] in ("int_parsing", "float_parsing") and _yaml_text_number(error.get("input")):
+        kind = "a whole number" if error["type"] == "int_parsing" else "a number"
+        msg = (f"expected {kind}, got the text {error['input']!r} (YAML reads 1e6 as text: "
+               f"write {_plain_number(error['input'], error['type'] == 'int_parsing')})")
     msg = msg.removeprefix("Value error, ")
     if not loc:  # a check across fields names its key at the start of its message
         key, sep, rest = msg.partition(": ")

@@ -34,6 +34,12 @@ def test_sample_config_is_the_repo_file():
         ("near_dedup:\n  segment:\n    min_words: 3\n", "near_dedup.segment: unknown key"),
         ("boilerplate:\n  min_share: 0\n", "boilerplate.min_share:"),
         ("boilerplate:\n  min_posts: 1\n", "boilerplate.min_posts:"),
+        # PyYAML reads 1e6 (no dot) as text: the message says so and how to write it
+        ("input:\n  max_line_chars: 1e6\n",
+         "input.max_line_chars: expected a whole number, got the text '1e6' (YAML reads 1e6 "
+         "as text: write 1000000)"),
+        ("boilerplate:\n  min_posts: 2E1\n", "got the text '2E1' (YAML reads 1e6 as text: write 20)"),
+        ("input:\n  max_line_chars: ten\n", "input.max_line_chars: Input should be a valid integer"),
     ],
 )
 def test_bad_configs_name_the_key(tmp_path, text, needle):
