@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import Counter
 
 from builder.config import QaConfig
 from builder.filters.dedup import normalise
-from builder.text.words import count_words, has_ideographs, word_tokens
+from builder.text.words import (
+    UNSPACED_CHARS_PER_WORD,
+    count_words,
+    has_ideographs,
+    unspaced_runs,
+    word_tokens,
+)
 
 
 def has_repetition(text: str, n: int, count: int) -> bool:
@@ -16,7 +24,11 @@ def has_repetition(text: str, n: int, count: int) -> bool:
     length filters count them; a run of them is one token when split by spaces, so a loop
     like `我们我们我们` went unseen). A Chinese word is about two characters, so there n-grams
     go up to 2n, and count only in a row: a two-character word recurring in a sentence is no
-    loop, as a recurring English word is not."""
+    loop, as a recurring English word is not. In a run of Thai, Lao, Khmer or the like (one
+    token: its words cannot be told apart) a loop is 2 characters up to n words' worth
+    (`UNSPACED_CHARS_PER_WORD` a word) followed by `count - 1` copies of themselves."""
+    if any(_unspaced_loop(n, count).search(run) for run in unspaced_runs(text)):
+        return True
     words = word_tokens(text)
     wide = has_ideographs(text)
     for size in range(1, (2 * n if wide else n) + 1):
@@ -34,6 +46,12 @@ def has_repetition(text: str, n: int, count: int) -> bool:
             if grams and max(grams.values()) >= count:
                 return True
     return False
+
+
+@functools.lru_cache(maxsize=16)
+def _unspaced_loop(n: int, count: int) -> re.Pattern:
+    """Some 2 to n words' worth of characters followed by `count - 1` copies of themselves."""
+    return re.compile(f"(.{{2,{max(2, n * UNSPACED_CHARS_PER_WORD)}}}?)\\1{{{count - 1},}}")
 
 
 def _repeats_in_a_row(words: list[str], size: int, count: int) -> bool:

@@ -30,6 +30,7 @@ _RUNS = re.compile(
 )
 _WORD_CHAR = re.compile(r"[^\W_]")
 _IDEOGRAPH = re.compile(f"([{_IDEOGRAPHIC}])")
+_UNSPACED_RUN = re.compile(f"[{_UNSPACED}]+")
 
 
 def count_words(text: str) -> int:
@@ -59,6 +60,14 @@ def word_tokens(text: str) -> list[str]:
     if text.isascii() or not _NEEDS_SCRIPT_COUNT.search(text):
         return text.split()
     return [part for token in text.split() for part in _IDEOGRAPH.split(token) if part]
+
+
+def unspaced_runs(text: str) -> list[str]:
+    """The runs of `text` in scripts written without spaces and without ideographs (Thai,
+    Lao, Khmer, Myanmar, Tibetan, ...), whose words cannot be told apart here."""
+    if text.isascii() or not _NEEDS_SCRIPT_COUNT.search(text):
+        return []
+    return _UNSPACED_RUN.findall(text)
 
 
 def has_ideographs(text: str) -> bool:

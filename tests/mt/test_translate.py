@@ -58,6 +58,21 @@ def test_repetition_in_text_written_without_spaces(text, expected):
     assert has_repetition(text, 3, 3) is expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [("สวัสดีครับสวัสดีครับสวัสดีครับ", True),  # Thai: a run is one token, its words unknown
+     ("การประชุมการประชุมการประชุมจะจัดขึ้น", True),
+     ("ເຈົ້າເຈົ້າເຈົ້າ", True),  # Lao
+     ("ការប្រជុំការប្រជុំការប្រជុំ", True),  # Khmer
+     ("กระทรวงการต่างประเทศแถลงว่าการประชุมจะจัดขึ้นที่เจนีวาในสัปดาห์หน้า", False),
+     ("สวัสดีครับสวัสดีครับ", False),  # twice is not three times
+     ("นานา ประเทศ", False),
+     ("ไทย 555555", False)],  # one character repeated is laughter, not a loop
+)
+def test_repetition_in_thai_lao_khmer(text, expected):
+    assert has_repetition(text, 3, 3) is expected
+
+
 def test_wrong_language_checked_on_text_written_without_spaces():
     """Issue 11: the check needed three space-separated words, which Chinese output lacks."""
     from builder.config import LangIdConfig
