@@ -167,8 +167,8 @@ class WrittenFile:
 
 
 class _SplitWriter:
-    """One split's file: rows buffered column by column (no dict per row kept), written as a
-    row group of `ROW_GROUP_ROWS`."""
+    """One split's file: rows buffered column by column (no dict per row kept), or as
+    record batches (a worker's finished chunk), written as a row group of `ROW_GROUP_ROWS`."""
 
     def __init__(self, path: Path, features: Features):
         import pyarrow.parquet as pq  # noqa: PLC0415
@@ -178,6 +178,7 @@ class _SplitWriter:
         self.names = tuple(self.schema.names)
         self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
         self._columns: tuple[list, ...] = tuple([] for _ in self.names)
+        self._batches: list = []  # record batches before the rows in `_columns`
         self._buffered = 0
         self.rows = 0
 
@@ -193,15 +194,48 @@ class _SplitWriter:
         if self._buffered >= ROW_GROUP_ROWS:
             self.flush()
 
+    def add_batch(self, batch) -> None:
+        """Rows as a record batch of the file's schema; row groups fall where `add_values`
+        puts them."""
+        start, size = 0, batch.num_rows
+        while start < size:
+            n = min(size - start, ROW_GROUP_ROWS - self._buffered)
+            self._batches += self._column_batches()
+            self._batches.append(batch if n == size else batch.slice(start, n))
+            start += n
+            self.rows += n
+            self._buffered += n
+            if self._buffered >= ROW_GROUP_ROWS:
+                self.flush()
+
+    def _column_batches(self) -> list:
+        """The rows buffered column by column as a record batch (none if there are none)."""
+        import pyarrow as pa  # noqa: PLC0415
+
+        if not self._columns[0]:
+            return []
+        arrays = [pa.array(column, type=field.type)
+                  for column, field in zip(self._columns, self.schema, strict=True)]
+        self._columns = tuple([] for _ in self.names)
+        return [pa.RecordBatch.from_arrays(arrays, schema=self.schema)]
+
     def flush(self) -> None:
         import pyarrow as pa  # noqa: PLC0415
 
-        if self._buffered:
-            arrays = [pa.array(column, type=field.type)
-                      for column, field in zip(self._columns, self.schema, strict=True)]
-            self._writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+        if not self._buffered:
+            return
+        if self._batches:  # one contiguous chunk per column, as from the columns' lists
+            batches = self._batches + self._column_batches()
+            table = pa.Table.from_batches(batches, schema=self.schema).combine_chunks()
+        else:
+            table = pa.Table.from_arrays(
+                [pa.array(column, type=field.type)
+                 for column, field in zip(self._columns, self.schema, strict=True)],
+                schema=self.schema)
             self._columns = tuple([] for _ in self.names)
-            self._buffered = 0
+        self._writer.write_table(table)
+        self._batches = []
+        self._buffered = 0
 
     def close(self) -> None:
         import pyarrow as pa  # noqa: PLC0415
@@ -231,6 +265,24 @@ class DatasetWriter:
     def add_values(self, config: str, split: str, values: tuple) -> None:
         """A row as its values in the config's column order (`segment_values`, `post_values`)."""
         self._writer(config, split).add_values(values)
+
+    def add_batch(self, config: str, batch, splits: list[str]) -> None:
+        """A record batch of the config's rows, with each row's split (a split's rows keep
+        their order; each split's file is opened where its first row comes, as `add_values`
+        would open it)."""
+        if not splits:
+            return
+        first = splits[0]
+        if splits.count(first) == len(splits):
+            self._writer(config, first).add_batch(batch)
+            return
+        import pyarrow as pa  # noqa: PLC0415
+
+        rows: dict[str, list[int]] = {}
+        for i, split in enumerate(splits):
+            rows.setdefault(split, []).append(i)
+        for split, indices in rows.items():
+            self._writer(config, split).add_batch(batch.take(pa.array(indices, pa.int32())))
 
     def _writer(self, config: str, split: str) -> _SplitWriter:
         writer = self._writers.get((config, split))
@@ -269,6 +321,13 @@ class DatasetWriter:
             self._rejects = (self.root / REJECTS_FILE).open("w", encoding="utf-8", newline="\n")
         self._rejects.write(reject_line(rec))
         self.rejects_rows += 1
+
+    def reject_lines(self, lines: str, rows: int) -> None:
+        """Lines of the rejects file already encoded (`reject_line`), `rows` of them."""
+        if self._rejects is None:
+            self._rejects = (self.root / REJECTS_FILE).open("w", encoding="utf-8", newline="\n")
+        self._rejects.write(lines)
+        self.rejects_rows += rows
 
     def close(self) -> list[WrittenFile]:
         """Finish every file. A split with no rows gets no file, and a config with no rows

@@ -20,23 +20,10 @@ from builder.output.parquet import (
     segment_values,
 )
 from builder.output.splits import SplitAssigner, with_moves
+from builder.pipeline.finished import METADATA_COUNTS, FinishedChunk, Finisher, metadata_counts
 from builder.pipeline.spill import SegmentSpill
 from builder.pipeline.step import rejects_in_order
-from builder.records import Doc, Post, Rejected
-
-# Metadata of the kept posts, counted in the manifest and the card (key: card wording).
-METADATA_COUNTS = {
-    "dates_utc": "dates in UTC",
-    "dates_local": "dates marked local (no time zone in the source)",
-    "dates_missing": "posts without a date",
-    "reactions": "reactions read",
-    "posts_with_reactions": "posts with reactions",
-}
-
-
-def metadata_counts(post: Post) -> dict[str, int]:
-    date = "dates_local" if post.date_is_local else "dates_utc" if post.date else "dates_missing"
-    return {date: 1, "reactions": len(post.reactions), "posts_with_reactions": int(bool(post.reactions))}
+from builder.records import Doc, Rejected
 
 
 class Corpus:
@@ -82,6 +69,50 @@ class Corpus:
         add("posts", split, post_values(post))
         self.counts["posts_kept"] += 1
         self.metadata.update(metadata_counts(post))
+
+    def finisher(self) -> Finisher:
+        """What a worker makes of its finished chunks for `add_chunk`."""
+        return Finisher(texts=self.splits.previous is not None,
+                        align=self.align_posts is not None)
+
+    def add(self, finished: list[Doc] | FinishedChunk) -> None:
+        """A finished chunk: its `Doc`s (in-process) or a worker's compact form."""
+        if isinstance(finished, FinishedChunk):
+            self.add_chunk(finished)
+        else:
+            for doc in finished:
+                self.add_doc(doc)
+
+    def add_chunk(self, chunk: FinishedChunk) -> None:
+        """What `add_doc` does for each post of the chunk, from its compact form: splits
+        assigned in input order, rows routed to their split's file."""
+        self.counts["posts_read"] += chunk.posts_read
+        if chunk.rejects_rows:
+            self.writer.reject_lines(chunk.rejects, chunk.rejects_rows)
+        if not chunk.post_ids:
+            return
+        assign = self.splits.assign
+        texts = chunk.texts if chunk.texts is not None else [""] * len(chunk.post_ids)
+        splits = [assign(post_id, text, same_as=same) for post_id, text, same in zip(
+            chunk.post_ids, texts, chunk.same_as, strict=True)]
+        segment_splits = [split for split, n in zip(splits, chunk.segment_counts, strict=True)
+                          for _ in range(n)]
+        if self.examples["segments"] is None and chunk.example_segment is not None:
+            self.examples["segments"] = chunk.example_segment
+        if self.examples["posts"] is None:
+            self.examples["posts"] = chunk.example_post
+        self.writer.add_batch("segments", chunk.segments, segment_splits)
+        if self.kept is not None:
+            self.kept.add_batch(chunk.segments, segment_splits)
+        if self.align_posts is not None:
+            for align_post, split in zip(chunk.align_posts, splits, strict=True):
+                align_post.split = split
+                self.align_posts.append(align_post)
+        self.writer.add_batch("posts", chunk.posts, splits)
+        self.post_langs.update(chunk.post_langs)
+        self.metadata.update(chunk.metadata)
+        self.counts["segments_kept"] += len(segment_splits)
+        self.counts["posts_kept"] += len(splits)
 
     def check_kept(self, names: str, drops: dict[str, int]) -> None:
         """A build that keeps no post or no segment is an input error (there is nothing to

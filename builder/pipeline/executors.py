@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable, Iterator
 
 from builder.config import BuildConfig, RayConfig
+from builder.pipeline.finished import FinishedChunk, Finisher
 from builder.pipeline.schedule import LocalTransport, Scheduler, Transport
 from builder.pipeline.step import Step
 from builder.records import Doc, RawPost
@@ -48,19 +49,27 @@ class Executor:
     def describe(self) -> str:
         return self.kind if self.kind == "in-process" else f"{self.kind} x{self.workers}"
 
-    def _open(self, steps: list[Step]) -> Transport:
+    def _open(self, steps: list[Step], finish) -> Transport:
         if self.kind == "processes":
             from builder.pipeline.processes import ProcessTransport  # noqa: PLC0415
 
-            return ProcessTransport(steps, self.workers)
+            return ProcessTransport(steps, self.workers, finish)
         if self.kind == "ray":
             from builder.pipeline.ray_steps import RayTransport  # noqa: PLC0415
 
-            return RayTransport(steps, self.ray or RayConfig(), self.workers)
+            return RayTransport(steps, self.ray or RayConfig(), self.workers, finish)
         return LocalTransport(steps)
 
     def run(self, steps: list[Step], posts: Iterable[RawPost]) -> Iterator[Doc]:
-        self._transport = self._open(steps)
+        for docs in self.run_chunks(steps, posts):
+            yield from docs
+
+    def run_chunks(self, steps: list[Step], posts: Iterable[RawPost],
+                   finish: Finisher | None = None) -> Iterator[list[Doc] | FinishedChunk]:
+        """Every chunk, finished, in input order: its `Doc`s, or what `finish` makes of them
+        on the worker that finished it (workers only: in this process the `Doc`s are
+        already where the driver needs them)."""
+        self._transport = self._open(steps, finish)
         try:
             yield from Scheduler(steps, self._transport, self.chunk_posts,
                                  self.in_flight).run(posts)

@@ -33,10 +33,10 @@ class WorkerError(BuilderError):
     """A worker process died or failed in a way that is not one of the builder's errors."""
 
 
-def _worker(steps_blob: bytes, inbox, outbox, hold_memory: int) -> None:
+def _worker(steps_blob: bytes, inbox, outbox, hold_memory: int, finish) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle
     collect_less()
-    work = ChunkWork(pickle.loads(steps_blob), hold_memory=hold_memory)
+    work = ChunkWork(pickle.loads(steps_blob), hold_memory=hold_memory, finish=finish)
     try:
         _serve(work, inbox, outbox)
     finally:
@@ -102,13 +102,15 @@ class _Feeder:
 
 def preload_modules(steps: list[Step]) -> list[str]:
     """What the fork server imports once for every worker: the steps' modules and the
-    libraries they name in `preload` (a worker then starts without importing them)."""
+    libraries they name in `preload` (a worker then starts without importing them), and
+    what makes the compact finished chunks (`finished.py`, pyarrow)."""
     named = {m for step in steps for m in getattr(step, "preload", ())}
+    named |= {"builder.pipeline.finished", "pyarrow"}
     return ["builder.pipeline.processes", *sorted({type(s).__module__ for s in steps} | named)]
 
 
 class ProcessTransport:
-    def __init__(self, steps: list[Step], workers: int):
+    def __init__(self, steps: list[Step], workers: int, finish=None):
         import multiprocessing  # noqa: PLC0415
 
         ctx = multiprocessing.get_context("forkserver")
@@ -119,8 +121,8 @@ class ProcessTransport:
         for i in range(workers):
             inbox_r, inbox_w = ctx.Pipe(duplex=False)
             outbox_r, outbox_w = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_worker, args=(blob, inbox_r, outbox_w, HOLD_MEMORY // workers), daemon=True,
-                               name=f"bitext-builder-worker-{i}")
+            proc = ctx.Process(target=_worker, daemon=True, name=f"bitext-builder-worker-{i}",
+                               args=(blob, inbox_r, outbox_w, HOLD_MEMORY // workers, finish))
             proc.start()
             inbox_r.close()  # the worker's ends: only the worker holds them now
             outbox_w.close()

@@ -21,23 +21,23 @@ log = logging.getLogger(__name__)
 
 
 class StepsActor:
-    def __init__(self, steps_blob: bytes, hold_memory: int):
+    def __init__(self, steps_blob: bytes, hold_memory: int, finish=None):
         collect_less()
-        self.work = ChunkWork(pickle.loads(steps_blob), hold_memory=hold_memory)
+        self.work = ChunkWork(pickle.loads(steps_blob), hold_memory=hold_memory, finish=finish)
 
     def handle(self, message: Start | Resume) -> Reply:
         return self.work.handle(message)
 
 
 class RayTransport:
-    def __init__(self, steps: list[Step], settings: RayConfig, workers: int):
+    def __init__(self, steps: list[Step], settings: RayConfig, workers: int, finish=None):
         from builder.mt.engines.ray_data import init_ray  # noqa: PLC0415
 
         self.ray = init_ray(settings)
         actor = self.ray.remote(num_cpus=1)(StepsActor)
         blob = pickle.dumps(steps)
         self.workers = workers
-        self.actors = [actor.remote(blob, HOLD_MEMORY // workers) for _ in range(workers)]
+        self.actors = [actor.remote(blob, HOLD_MEMORY // workers, finish) for _ in range(workers)]
         self.pending: dict = {}  # object ref -> worker
         log.info("started %d Ray actors for the per-post steps", workers)
 

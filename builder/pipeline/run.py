@@ -167,8 +167,10 @@ def _build(plan: Plan, previous: dict | None, force: bool, progress: bool) -> Bu
                         keep_segments=bool(plan.specs), keep_align_posts=bool(plan.sides),
                         work=tmp / WORK_DIR)
         posts = read_inputs(plan.inputs, config.input, pipeline.source.stats)
-        for doc in executor.run(pipeline.steps, _progress(posts, progress, "build")):
-            corpus.add_doc(doc)
+        finish = None if executor.kind == "in-process" else corpus.finisher()
+        for finished in executor.run_chunks(pipeline.steps, _progress(posts, progress, "build"),
+                                            finish):
+            corpus.add(finished)
         log.debug("per-post steps: posts %s, steps %s, drops %s", dict(corpus.counts),
                   {step.name: dict(step.counts) for step in pipeline.steps if step.counts},
                   pipeline.drops())

@@ -22,11 +22,14 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from builder.pipeline import two_pass
 from builder.pipeline.step import Step
 from builder.records import Doc, RawPost
+
+if TYPE_CHECKING:
+    from builder.pipeline.finished import FinishedChunk
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,8 @@ class Reply:
     chunk: int
     phase: int
     keys: list | None = None  # the ordered step's keys, one per post (None: dropped)
-    docs: list[Doc] | None = None  # the finished chunk
+    docs: list[Doc] | FinishedChunk | None = None  # the finished chunk (as the worker's
+    # `finish` made it, if it has one)
     counts: list[tuple[Counter, Counter]] = field(default_factory=list)  # per step
     partial: object = None  # the two-pass step's observation of the chunk
 
@@ -83,8 +87,9 @@ class ChunkWork:
     """The worker's side: its own copy of the steps and the chunks it holds between phases."""
 
     def __init__(self, steps: list[Step], report_counts: bool = True,
-                 hold_memory: int | None = None):
+                 hold_memory: int | None = None, finish=None):
         self.steps = list(steps)
+        self.finish = finish  # what a finished chunk is sent as (default: its `Doc`s)
         self.phases = phases(self.steps)
         self.report_counts = report_counts
         self.held: dict[int, tuple[int, list[Doc]]] = {}  # at an ordered step
@@ -118,7 +123,8 @@ class ChunkWork:
             self.waiting_phase[chunk] = k
             return Reply(chunk, k, partial=partial)
         if phase.ordered is None:
-            return Reply(chunk, k, docs=docs, counts=self._take_counts())
+            finished = docs if self.finish is None else self.finish(docs)
+            return Reply(chunk, k, docs=finished, counts=self._take_counts())
         self.held[chunk] = (k, docs)
         return Reply(chunk, k, keys=phase.ordered.keys_batch(docs))
 
@@ -152,8 +158,8 @@ class LocalTransport:
     workers = 1
     shares_steps = True  # a prepared step is already the workers' step
 
-    def __init__(self, steps: list[Step]):
-        self.work = ChunkWork(steps, report_counts=False)
+    def __init__(self, steps: list[Step], finish=None):
+        self.work = ChunkWork(steps, report_counts=False, finish=finish)
         self.replies: deque[Reply] = deque()
 
     def send(self, worker: int, message: Start | Resume) -> None:
@@ -176,7 +182,7 @@ class Scheduler:
     """The driver's side: hands chunks to workers (a bounded number at work), answers the
     ordered steps' keys chunk by chunk in input order, absorbs two-pass observations in input
     order and prepares each two-pass step once every chunk waits on it, yields finished
-    posts in input order."""
+    chunks in input order."""
 
     def __init__(self, steps: list[Step], transport: Transport, chunk_posts: int,
                  in_flight: int):
@@ -186,7 +192,7 @@ class Scheduler:
         self.chunk_posts = chunk_posts
         self.in_flight = max(1, in_flight)
 
-    def run(self, posts: Iterable[RawPost]) -> Iterator[Doc]:
+    def run(self, posts: Iterable[RawPost]) -> Iterator[list[Doc] | FinishedChunk]:
         t = self.transport
         self._owner: dict[int, int] = {}
         self._load = [0] * t.workers
@@ -224,13 +230,13 @@ class Scheduler:
             given.add(worker)
             yield worker, Resume(chunk, None, prepared)
 
-    def _epoch(self, source: Iterator, end: Phase, end_k: int) -> Iterator[Doc]:
+    def _epoch(self, source: Iterator, end: Phase, end_k: int) -> Iterator:
         """Runs every chunk from `source` up to the phase `end` (a two-pass step's, where
         each chunk then waits, or the last, whose chunks are yielded in order)."""
         t, load = self.transport, self._load
         working = 0  # sent in this epoch, neither waiting at `end` nor yielded
         partials: dict[int, object] = {}
-        finished: dict[int, list[Doc]] = {}
+        finished: dict[int, list[Doc] | FinishedChunk] = {}
         next_absorb = next_out = 0
         exhausted = False
         while True:
@@ -258,7 +264,7 @@ class Scheduler:
                 self._merge_counts(reply.counts)
                 finished[reply.chunk] = reply.docs
                 while next_out in finished:
-                    yield from finished.pop(next_out)
+                    yield finished.pop(next_out)
                     next_out += 1
                     working -= 1
                 continue

@@ -44,6 +44,14 @@ class SegmentSpill:
         if len(buf["id"]) >= self.rows_per_group:
             self._flush()
 
+    def add_batch(self, batch, splits: list[str]) -> None:
+        """A record batch of `segments` rows (id, post_id, segment_index, text), with the
+        split of each row."""
+        columns = [batch.column(name).to_pylist()
+                   for name in ("id", "post_id", "segment_index", "text")]
+        for (seg_id, post_id, index, text), split in zip(zip(*columns, strict=True), splits, strict=True):
+            self.add(SegmentRef(seg_id, post_id, index, text, split))
+
     def _flush(self) -> None:
         import pyarrow as pa  # noqa: PLC0415
         import pyarrow.parquet as pq  # noqa: PLC0415

@@ -146,40 +146,108 @@ def sha256_file(path: Path, *, text: bool = False) -> str:
         return sha256_blocks(checked(f))
 
 
-def raw_lines(f, path: Path, max_line_chars: int) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) from a binary file object; a line longer than `max_line_chars`
-    is an input error, so memory stays bounded."""
-    lineno = 0
+READ_BLOCK = 256 * 1024  # bytes read at a time; lines are cut out of each block
+
+
+def _line_error(path: Path, lineno: int, line: bytes, max_line_chars: int) -> InputError | None:
+    """What is wrong with a line (without its end), as `f.readline(max_line_chars + 1)` would
+    find it: a NUL byte in what it reads, else more than `max_line_chars` bytes."""
+    if NUL in line[: max_line_chars + 1]:
+        return InputError(f"{path}:{lineno}: binary data (a NUL byte), not a text export")
+    if len(line) > max_line_chars:
+        return InputError(
+            f"{path}:{lineno}: line longer than {max_line_chars} bytes "
+            "(raise input.max_line_chars if this is real text)"
+        )
+    return None
+
+
+def _first_bad(run: bytes, max_line_chars: int) -> int | None:
+    """The index of the first line of `run` (lines without their ends) with a NUL byte or
+    longer than `max_line_chars`; None when all are fine."""
+    if NUL not in run and len(run) <= max_line_chars:
+        return None
+    for i, line in enumerate(run.split(b"\n")):
+        if NUL in line or len(line) > max_line_chars:
+            return i
+    return None
+
+
+def line_runs(f, path: Path, max_line_chars: int) -> Iterator[tuple[int, bytes]]:
+    """Runs of whole lines read from a binary file object, in blocks: (number of the run's
+    first line, its bytes), each run ending with a line end except the file's last line.
+    Lines are checked as `raw_lines` checks them, and an error comes after the lines before
+    it (so memory stays bounded by `max_line_chars` and a block)."""
+    lineno, rest = 1, b""
     while True:
-        raw = f.readline(max_line_chars + 1)
-        if not raw:
+        block = f.read(READ_BLOCK)
+        data = rest + block if rest else block
+        if not block:
+            end = len(data)  # the last line, without a line end
+        else:
+            end = data.rfind(b"\n") + 1
+        run, rest = data[:end], data[end:]
+        bad = _first_bad(run[:-1] if run.endswith(b"\n") else run, max_line_chars)
+        if bad is not None:
+            lines = run.split(b"\n")
+            good = sum(len(line) + 1 for line in lines[:bad])
+            if good:
+                yield lineno, run[:good]
+            raise _line_error(path, lineno + bad, lines[bad], max_line_chars)
+        if run:
+            yield lineno, run
+            lineno += run.count(b"\n")
+        if not block:
             return
-        lineno += 1
-        if NUL in raw:
-            raise InputError(f"{path}:{lineno}: binary data (a NUL byte), not a text export")
-        if len(raw) > max_line_chars and not raw.endswith(b"\n"):
-            raise InputError(
-                f"{path}:{lineno}: line longer than {max_line_chars} bytes "
-                "(raise input.max_line_chars if this is real text)"
-            )
-        yield lineno, raw
+        if len(rest) > max_line_chars:  # the line being read is too long already
+            raise _line_error(path, lineno, rest, max_line_chars)
+
+
+def raw_lines(f, path: Path, max_line_chars: int) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes with the line end) from a binary file object; a line with a NUL
+    byte or longer than `max_line_chars` is an input error, so memory stays bounded."""
+    for lineno, run in line_runs(f, path, max_line_chars):
+        lines = run.split(b"\n")
+        last = lines.pop()  # b"" after a line end, else the file's last line
+        for i, line in enumerate(lines, lineno):
+            yield i, line + b"\n"
+        if last:
+            yield lineno + len(lines), last
 
 
 def iter_lines(path: Path, max_line_chars: int) -> Iterator[tuple[int, str]]:
     """(line number, line without its end) for a UTF-8 text file; CRLF and a BOM are fine.
 
-    Reads bytes line by line, so memory is bounded by `max_line_chars` and a decoding error
-    names its line.
+    Reads bytes in blocks of whole lines (memory is bounded by `max_line_chars` and a block),
+    decodes a block at once, and a decoding error names its line.
     """
     with path.open("rb") as f:
-        for lineno, raw in raw_lines(f, path, max_line_chars):
-            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
+        for lineno, run in line_runs(f, path, max_line_chars):
+            if lineno == 1 and run.startswith(b"\xef\xbb\xbf"):
+                run = run[3:]
             try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as err:
-                raise InputError(
-                    f"{path}:{lineno}: invalid UTF-8 ({err.reason} at byte {err.start}); "
-                    "re-export the file as UTF-8"
-                ) from err
-            yield lineno, line.rstrip("\r\n")
+                text = run.decode("utf-8")
+            except UnicodeDecodeError:
+                yield from _decode_lines(path, lineno, run)
+                continue
+            lines = text.split("\n")
+            if text.endswith("\n"):
+                lines.pop()
+            if "\r" in text:
+                lines = [line.rstrip("\r") for line in lines]
+            yield from enumerate(lines, lineno)
+
+
+def _decode_lines(path: Path, lineno: int, run: bytes) -> Iterator[tuple[int, str]]:
+    """A run of lines that does not decode, line by line up to the first that is not UTF-8
+    (decoded with its line end, as read): its error names the line."""
+    lines = run.split(b"\n")
+    for i, line in enumerate(lines, lineno):
+        try:
+            text = (line + b"\n" if i - lineno < len(lines) - 1 else line).decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise InputError(
+                f"{path}:{i}: invalid UTF-8 ({err.reason} at byte {err.start}); "
+                "re-export the file as UTF-8"
+            ) from err
+        yield i, text.rstrip("\r\n")

@@ -30,9 +30,13 @@ def read(path: Path, start: int, max_line_chars: int, **_: object) -> Iterator[R
     started = False
     content_seen = False
     for _lineno, line in iter_lines(path, max_line_chars):
-        if line.strip():
+        if not content_seen and line.strip():
             content_seen = True
-        glued = GLUED_FORWARDED.match(line) if started and "Forwarded from" in line else None
+        if "Forwarded from" not in line:  # both patterns need it: most lines are text
+            if started:
+                lines.append(line)
+            continue
+        glued = GLUED_FORWARDED.match(line) if started else None
         if glued:
             lines.append(glued.group(1))
             line = glued.group(2)
