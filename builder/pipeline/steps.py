@@ -54,10 +54,11 @@ def per_post_steps(config: BuildConfig) -> list[Step]:
     from builder.text.segment import SegmentPosts  # noqa: PLC0415
 
     near = config.near_dedup
+    pii = PiiStep(config.pii)
     return [
         CleanPosts(config.clean.undouble, keep_lines=bool(config.parallel)),
-        PiiStep(config.pii),
-        DropEmptyPosts(),
+        pii,
+        DropEmptyPosts(pii.scrubber.redact if pii.scrubber.replace else None),
         UniquePostIds(),
         *([BoilerplateStep(config.boilerplate)] if config.boilerplate.enabled else []),
         PostLanguage(config.langid, config.source_lang),

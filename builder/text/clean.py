@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -347,12 +348,20 @@ class CleanPosts(BatchStep):
 
 class DropEmptyPosts(BatchStep):
     """Drops a post that cleaning left without a word character (rejected with its raw
-    text); lets the raw post go."""
+    text, passed through `scrub` first: the personal-data step's replacement, so that an
+    e-mail address in a dropped link-only post does not reach the rejects file); lets the
+    raw post go."""
 
     name = "drop_empty"
     stage = "clean"
 
+    def __init__(self, scrub: Callable[[str], str] | None = None):
+        super().__init__()
+        self.scrub = scrub
+
     def apply(self, doc: Doc) -> Doc:
         if is_empty(doc.post):
-            doc = self.drop_post(doc, "empty_after_cleaning", raw_excerpt(doc.raw))
+            text = raw_excerpt(doc.raw)
+            doc = self.drop_post(doc, "empty_after_cleaning",
+                                 self.scrub(text) if self.scrub is not None else text)
         return evolve(doc, raw=None)

@@ -188,6 +188,10 @@ class PiiScrubber:
         parts.append(text[at:])
         return "".join(parts), counts
 
+    def redact(self, text: str) -> str:
+        """The text with each finding replaced (as `scrub`, without counting)."""
+        return self.scrub(text)[0]
+
 
 def placeholder_kinds(text: str) -> list[str]:
     """The types whose placeholders a (scrubbed) text holds."""

@@ -120,6 +120,34 @@ def test_personal_data_replaced_everywhere(built):
     assert "personal data replaced: email (`<EMAIL>`) | 1" in (out / "README.md").read_text()
 
 
+@pytest.mark.parametrize("action", ["replace", "drop", "keep"])
+def test_personal_data_of_dropped_posts_stays_out_of_the_rejects_file(tmp_path, action):
+    """A post that cleaning empties (a link only) is rejected with its raw text: that text
+    passes the same replacement, or an e-mail address in a dropped link reached rejects.jsonl
+    (which publish uploads) while the card said personal data was replaced."""
+    link = "🔗 https://example.org/contact?mail=john.doe@example.com&tel=+15551234567"
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "text": t, "channel": "News"}) + "\n" for i, t in
+                            enumerate([link, f"Reports say that {WORDS[5]} talks go on.", link,
+                                       "Call +7 495 244-16-06."])), encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text(f"name: pii-rejects\ninput:\n  paths: [{path}]\npii:\n  action: {action}\n",
+                      encoding="utf-8")
+    out = tmp_path / "ds"
+    assert main(["build", str(config), "--out", str(out), "-q"]) == 0
+    rejects = (out / "rejects.jsonl").read_text(encoding="utf-8")
+    assert '"reason": "empty_after_cleaning"' in rejects
+    if action == "keep":
+        assert "john.doe@example.com" in rejects
+        return
+    assert "<EMAIL>" in rejects and "<PHONE>" in rejects
+    for f in out.rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            assert b"john.doe@example.com" not in data and b"5551234567" not in data, f
+            assert b"244-16-06" not in data, f
+
+
 def test_steps_in_manifest_in_the_order_they_run(built):
     names = [s["name"] for s in built[2]["steps"]]
     order = ["personal_data", "channel_boilerplate", "near_duplicate_posts", "sentencex",
