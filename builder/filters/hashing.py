@@ -162,21 +162,21 @@ def oph_signatures(doc_of: np.ndarray, hashes: np.ndarray, n_docs: int, bins: in
     shift = _U64(64 - (bins.bit_length() - 1))
     sig = np.full((n_docs, bins), UINT32_MAX, dtype=np.uint32)
     if len(hashes):
-        flat = doc_of.astype(np.int64) * bins + (hashes >> shift).astype(np.int64)
-        np.minimum.at(sig.reshape(-1), flat, (hashes & _U64(0xFFFFFFFF)).astype(np.uint32))
+        flat = (hashes >> shift).view(np.int64)
+        flat += doc_of.astype(np.int64) * bins
+        np.minimum.at(sig.reshape(-1), flat, hashes.astype(np.uint32))  # the low 32 bits
     empty = sig == UINT32_MAX
-    if not empty.any():
+    rows = np.flatnonzero(empty.any(axis=1) & ~empty.all(axis=1))  # only these densify
+    if not len(rows):
         return sig
+    part, gap = sig[rows], empty[rows]
     cols = np.arange(2 * bins)
-    twice = np.concatenate((sig, sig), axis=1)
-    filled = np.where(np.concatenate((~empty, ~empty), axis=1), cols, 2 * bins)
+    filled = np.where(np.concatenate((~gap, ~gap), axis=1), cols, 2 * bins)
     nxt = np.minimum.accumulate(filled[:, ::-1], axis=1)[:, ::-1][:, :bins]
-    has_any = ~empty.all(axis=1)
-    rows = np.nonzero(has_any)[0]
-    dist = (nxt[rows] - cols[:bins]).astype(np.uint32)
+    dist = (nxt - cols[:bins]).astype(np.uint32)
     with np.errstate(over="ignore"):
-        dense = twice[rows[:, None], nxt[rows]] + dist * np.uint32(0x9E3779B1)
-    sig[rows] = np.where(empty[rows], dense, sig[rows])
+        dense = np.take_along_axis(part, nxt % bins, axis=1) + dist * np.uint32(0x9E3779B1)
+    sig[rows] = np.where(gap, dense, part)
     return sig
 
 

@@ -52,15 +52,14 @@ class Shingles:
         """Word n-grams (`words`) or character n-grams (`chars`) of the normalised texts.
         A text shorter than one shingle is one shingle; lines of a text are joined. `count`:
         count each text's words too (character n-grams do not need them; `words` is then
-        empty)."""
+        empty). A character n-gram across a break between texts belongs to none: its text is
+        `len(texts)` (`oph_signatures` gives it a row of its own, which is dropped)."""
         codes = normalise(texts, digits_to_zero=True, inner_newlines=False)
         n = len(texts)
+        if not words and not count:
+            return cls(*_char_shingles(codes, n, chars), np.zeros(0, dtype=np.int64))
         newline = codes == 10
         doc = np.cumsum(newline, dtype=np.int64)  # the text of each position (a break: the next)
-        if not words and not count:
-            text_end = np.concatenate((np.flatnonzero(newline), [len(codes)]))
-            return cls(*_char_shingles(codes, newline, doc, text_end, chars),
-                       np.zeros(0, dtype=np.int64))
         is_sep = newline | (codes == 32)
         alone = _ideographs(codes)  # Han and kana: each character a word (`text.words`)
         cut = is_sep if alone is None else is_sep | alone  # a word ends after these
@@ -83,8 +82,7 @@ class Shingles:
             keep = (idx + k - 1 == last) | ((idx == first[w_doc]) & (n_words[w_doc] < k))
             starts, ends = w_start[keep], w_end[last[keep]]
             return cls(w_doc[keep], SpanHasher(codes).spans(starts, ends, SEED), n_words)
-        text_end = np.concatenate((np.flatnonzero(newline), [len(codes)]))
-        return cls(*_char_shingles(codes, newline, doc, text_end, chars), n_words)
+        return cls(*_char_shingles(codes, n, chars), n_words)
 
 
 def _ideographs(codes: np.ndarray) -> np.ndarray | None:
@@ -97,29 +95,43 @@ def _ideographs(codes: np.ndarray) -> np.ndarray | None:
     return mask if mask.any() else None
 
 
-def _char_shingles(codes, newline, doc, text_end, q: int) -> tuple[np.ndarray, np.ndarray]:
-    """(text, hash) of every q characters within a text, and of each whole text shorter than
-    q. Up to 4 characters are packed into 64 bits (16 bits each) and mixed, no span sums."""
+def _char_shingles(codes: np.ndarray, n: int, q: int) -> tuple[np.ndarray, np.ndarray]:
+    """(text, hash) of every window of q characters of the `n` texts (`codes`: one text a
+    line), and of each whole text shorter than q. A window across a break between texts gets
+    text `n`. Up to 4 characters (16 bits each, folded) are packed into 64 bits and mixed:
+    the packed windows are read from one big-endian copy of the folded characters, a window
+    a step of 2 bytes (no span sums, no pass per character of the window)."""
+    breaks = np.flatnonzero(codes == 10)
+    t_start = np.concatenate(([0], breaks + 1))
+    length = np.concatenate((breaks, [len(codes)])) - t_start
     m = max(len(codes) - q + 1, 0)
-    crossing = np.zeros(m, dtype=bool)
-    packed = np.zeros(m, dtype=np.uint64)
-    folded = (codes ^ (codes >> np.uint32(16))) & np.uint32(0xFFFF)
-    for j in range(q):
-        crossing |= newline[j : j + m]
-        if q <= 4:
-            packed = (packed << np.uint64(16)) | folded[j : j + m].astype(np.uint64)
-    starts = np.flatnonzero(~crossing)
-    if q <= 4:
-        hashes = mix64(packed[starts], SEED)
+    doc = np.repeat(np.arange(n, dtype=np.int64), length + 1)[:m]  # a text and its break
+    for j in range(q):  # the windows that hold a break
+        at = breaks - j
+        doc[at[(at >= 0) & (at < m)]] = n
+    if not m:
+        hashes = np.zeros(0, dtype=np.uint64)
+    elif q <= 4:
+        folded = np.zeros(m + 3, dtype=">u2")
+        folded[: len(codes)] = codes ^ (codes >> np.uint32(16))  # the low 16 bits are kept
+        window = np.ndarray((m,), dtype=">u8", buffer=folded, strides=(2,))
+        packed = window.astype(np.uint64)
+        if q < 4:
+            packed >>= np.uint64(16 * (4 - q))
+        hashes = mix64(packed, SEED)
     else:
+        starts = np.arange(m)
         hashes = SpanHasher(codes).spans(starts, starts + q, SEED)
-    t_start = np.concatenate(([0], np.flatnonzero(newline) + 1))
-    length = text_end - t_start
     short = np.flatnonzero((length > 0) & (length < q))
-    if len(short):
-        whole = SpanHasher(codes).spans(t_start[short], text_end[short], SEED)
-        return np.concatenate((doc[starts], short)), np.concatenate((hashes, whole))
-    return doc[starts], hashes
+    if not len(short):
+        return doc, hashes
+    # each short text hashed whole, from a copy of the short texts alone (a span's hash
+    # does not depend on where the span lies)
+    pieces = [codes[a : a + k] for a, k in zip(t_start[short].tolist(),
+                                                length[short].tolist(), strict=True)]
+    ends = np.cumsum(length[short])
+    whole = SpanHasher(np.concatenate(pieces)).spans(ends - length[short], ends, SEED)
+    return np.concatenate((doc, short)), np.concatenate((hashes, whole))
 
 
 @dataclass(frozen=True)
@@ -134,12 +146,16 @@ class Sketcher:
     def signatures(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(signatures, words per text)."""
         sh = Shingles.of(texts, words=self.words, chars=self.chars)
-        return oph_signatures(sh.doc_of, sh.hashes, len(texts), self.bins), sh.words
+        return self._oph(sh, len(texts)), sh.words
 
     def sketch(self, texts: list[str]) -> np.ndarray:
         """The signatures alone (no word counts)."""
         sh = Shingles.of(texts, words=self.words, chars=self.chars, count=False)
-        return oph_signatures(sh.doc_of, sh.hashes, len(texts), self.bins)
+        return self._oph(sh, len(texts))
+
+    def _oph(self, sh: Shingles, n: int) -> np.ndarray:
+        # character n-grams across texts belong to a row `n` of their own
+        return oph_signatures(sh.doc_of, sh.hashes, n + bool(self.chars), self.bins)[:n]
 
     def keys(self, sig: np.ndarray) -> np.ndarray:
         return band_keys(sig, self.bands, SEED)
@@ -323,7 +339,8 @@ class SegmentIndex:
         held = np.bincount(query, minlength=keys.size).reshape(keys.shape)  # values per key
         if len(query):
             query //= bands
-            ok = agree(small[query], self._sigs.data[found], self.threshold)
+            ok = agree(take_rows(small, query), take_rows(self._sigs.data, found),
+                       self.threshold)
             best = np.full(n, np.iinfo(np.int64).max)
             np.minimum.at(best, query[ok], found[ok].astype(np.int64))
             match = np.where(best < np.iinfo(np.int64).max, best, -1)
@@ -351,7 +368,7 @@ class SegmentIndex:
             return pending
         a, b = pending[a], pending[b]
         involved = np.unique(np.concatenate((a, b))).tolist()  # rows sharing a key
-        ok = agree(small[a], small[b], self.threshold)
+        ok = agree(take_rows(small, a), take_rows(small, b), self.threshold)
         a, b, band = a[ok], b[ok], band[ok]
         if not len(a):
             return pending
@@ -377,8 +394,27 @@ class SegmentIndex:
 
 def agree(a: np.ndarray, b: np.ndarray, threshold: float) -> np.ndarray:
     """Whether signature rows agree on at least `threshold` of their bins (counted as
-    integers: the bins are a power of two, so `count >= threshold * bins` is exact)."""
-    return np.count_nonzero(a == b, axis=1) >= threshold * a.shape[1]
+    integers: the bins are a power of two, so `count >= threshold * bins` is exact). Rows of
+    a multiple of 8 one-byte bins are counted 8 bins at a time (the bytes of the equality
+    mask, each 0 or 1, summed as 64-bit words)."""
+    width = a.shape[1]
+    if a.dtype != np.uint8 or width % 8 or width > 255:
+        return np.count_nonzero(a == b, axis=1) >= threshold * width
+    words = (a == b).view(np.uint64)
+    total = words[:, 0].copy()
+    for k in range(1, width // 8):
+        total += words[:, k]  # each byte holds at most width / 8: no carry
+    with np.errstate(over="ignore"):
+        count = (total * np.uint64(0x0101010101010101)) >> np.uint64(56)
+    return count >= threshold * width
+
+
+def take_rows(rows: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """`rows[at]` for a C-contiguous 2-D array, a row moved as one item (several times
+    faster than numpy's element-wise gather for rows of a few dozen bytes)."""
+    rows = np.ascontiguousarray(rows)
+    item = np.dtype((np.void, rows.shape[1] * rows.itemsize))
+    return rows.view(item).reshape(len(rows))[at].view(rows.dtype).reshape(len(at), -1)
 
 
 def bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -125,15 +125,9 @@ class _Sketches:
     more with their band keys and signature bytes."""
 
     post_id: str
-    indices: tuple[int, ...]
+    indices: np.ndarray  # int64
     keys: np.ndarray
     small: np.ndarray
-
-
-def _words_at_least(text: str, least: int) -> bool:
-    """Whether `text` has `least` words, counted per script (`text.words`: Chinese has no
-    spaces); spaces first, which cleaning collapsed and a segment has none at its ends."""
-    return text.count(" ") >= least - 1 or (not text.isascii() and count_words(text) >= least)
 
 
 class SegmentNearDedup(OrderedStep):
@@ -157,48 +151,45 @@ class SegmentNearDedup(OrderedStep):
 
     def keys_batch(self, docs: list[Doc]) -> list[_Sketches | None]:
         least = self.config.min_words
-        texts: list[str] = []
-        owner: list[int] = []  # the doc of each text
-        index: list[int] = []  # its segment index
-        for i, doc in enumerate(docs):
-            if doc.dropped:
-                continue
-            for seg in doc.segments:
-                if _words_at_least(seg.text, least):
-                    texts.append(seg.text)
-                    owner.append(i)
-                    index.append(seg.segment_index)
-        rows, keys, small = self.index.sketch(texts)
+        live = [(i, doc.segments) for i, doc in enumerate(docs) if not doc.dropped]
+        segments = [seg for _, segs in live for seg in segs]
+        owner = np.repeat([i for i, _ in live], [len(segs) for _, segs in live])
+        # segments of `least` words or more, counted per script (`text.words`: Chinese has
+        # no spaces); spaces first, which cleaning collapsed and a segment has none at its ends
+        chosen = np.flatnonzero(np.fromiter(
+            (t.count(" ") >= least - 1 or (not t.isascii() and count_words(t) >= least)
+             for t in (seg.text for seg in segments)), dtype=bool, count=len(segments)))
+        rows, keys, small = self.index.sketch([segments[k].text for k in chosen.tolist()])
         out: list[_Sketches | None] = [None] * len(docs)
         if not len(rows):
             return out
-        owners = np.asarray(owner)[rows]  # in order: one run of rows a doc
-        indices = np.asarray(index)[rows]
+        rows = chosen[rows]  # in order: one run of rows a doc
+        owners = owner[rows]
+        indices = np.array([segments[k].segment_index for k in rows.tolist()], dtype=np.int64)
         cuts = np.flatnonzero(owners[1:] != owners[:-1]) + 1
-        for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(rows)], strict=True):
-            i = int(owners[a])
-            out[i] = _Sketches(docs[i].post.post_id, tuple(indices[a:b].tolist()), keys[a:b],
-                               small[a:b])
+        bounds = [0, *cuts.tolist(), len(rows)]
+        for a, b, i in zip(bounds[:-1], bounds[1:], owners[bounds[:-1]].tolist(), strict=True):
+            out[i] = _Sketches(docs[i].post.post_id, indices[a:b], keys[a:b], small[a:b])
         return out
 
     def admit_batch(self, keys: list[_Sketches | None]) -> list[dict[int, str] | None]:
         """For each post: its near-duplicate segments (index -> id of the copy kept)."""
-        live = [n for n, k in enumerate(keys) if k is not None]
+        live = [k for k in keys if k is not None]
         answers: list[dict[int, str] | None] = [None] * len(keys)
         if not live:
             return answers
+        where = [n for n, k in enumerate(keys) if k is not None]
         first = len(self.post_ids)
-        self.post_ids += [keys[n].post_id for n in live]
-        sizes = np.array([len(keys[n].indices) for n in live])
-        post_no = np.repeat(np.arange(first, first + len(live)), sizes)
-        segment_no = np.concatenate([np.asarray(keys[n].indices) for n in live])
-        found = self.index.admit(np.concatenate([keys[n].keys for n in live]),
-                                 np.concatenate([keys[n].small for n in live]),
+        self.post_ids += [k.post_id for k in live]
+        post_no = np.repeat(np.arange(first, first + len(live)), [len(k.indices) for k in live])
+        segment_no = np.concatenate([k.indices for k in live])
+        found = self.index.admit(np.concatenate([k.keys for k in live]),
+                                 np.concatenate([k.small for k in live]),
                                  (post_no << _SEGMENT_BITS) + segment_no)
         low = (1 << _SEGMENT_BITS) - 1
         for row in np.flatnonzero(found >= 0).tolist():
             tag = int(found[row])
-            n = live[int(post_no[row]) - first]
+            n = where[int(post_no[row]) - first]
             if answers[n] is None:
                 answers[n] = {}
             answers[n][int(segment_no[row])] = f"{self.post_ids[tag >> _SEGMENT_BITS]}:{tag & low}"

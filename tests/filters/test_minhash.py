@@ -198,20 +198,80 @@ def test_char_shingle_hashes_are_the_packed_windows(q):
     texts = ["".join(rng.choice("ab 12,.Жя中😀𐐀") for _ in range(rng.randint(0, 12)))
              for _ in range(200)]
     codes = normalise(texts, digits_to_zero=True, inner_newlines=False)
-    newline = codes == 10
-    doc = np.cumsum(newline, dtype=np.int64)
-    ends = np.concatenate((np.flatnonzero(newline), [len(codes)]))
-    got_doc, got = _char_shingles(codes, newline, doc, ends, q)
-    want_doc, want = [], []
+    doc = np.cumsum(codes == 10, dtype=np.int64)
+    got_doc, got = _char_shingles(codes, len(texts), q)
+    want_doc, want, crossing = [], [], 0
     for s in range(len(codes) - q + 1):
         window = codes[s : s + q].tolist()
         if 10 in window:
+            crossing += 1
             continue
         packed = 0
         for c in window:
             packed = (packed << 16) | ((c ^ (c >> 16)) & 0xFFFF)
         want_doc.append(int(doc[s]))
         want.append(packed)
-    n = len(want)
-    assert got_doc[:n].tolist() == want_doc
-    assert got[:n].tolist() == mix64(np.array(want, dtype=np.uint64), SEED).tolist()
+    windows = max(len(codes) - q + 1, 0)
+    assert len(got) >= windows and (got_doc[:windows] == len(texts)).sum() == crossing
+    inside = np.flatnonzero(got_doc[:windows] < len(texts))  # across a break: text n
+    assert got_doc[inside].tolist() == want_doc
+    assert got[inside].tolist() == mix64(np.array(want, dtype=np.uint64), SEED).tolist()
+    # then each text shorter than q, hashed whole
+    short = [i for i, t in enumerate(as_text(codes).split("\n")) if 0 < len(t) < q]
+    assert got_doc[windows:].tolist() == short
+    whole = [SpanHasher(codes_of(as_text(codes).split("\n")[i])).spans(
+        np.array([0]), np.array([len(as_text(codes).split("\n")[i])]), SEED)[0] for i in short]
+    assert got[windows:].tolist() == [int(h) for h in whole]
+
+
+def _oph_reference(doc_of, hashes, n_docs, bins):
+    """One-permutation MinHash as a plain loop: the minimum of each bin, then each empty bin
+    takes the next filled bin to its right (circularly) plus its distance x 0x9E3779B1."""
+    sig = [[None] * bins for _ in range(n_docs)]
+    shift = 64 - (bins.bit_length() - 1)
+    for d, h in zip(doc_of.tolist(), hashes.tolist(), strict=True):
+        b, v = h >> shift, h & 0xFFFFFFFF
+        if sig[d][b] is None or v < sig[d][b]:
+            sig[d][b] = v
+    out = np.full((n_docs, bins), UINT32_MAX, dtype=np.uint32)
+    for d, row in enumerate(sig):
+        if all(v is None for v in row):
+            continue
+        for b in range(bins):
+            dist = 0
+            while row[(b + dist) % bins] is None:
+                dist += 1
+            out[d, b] = (row[(b + dist) % bins] + dist * 0x9E3779B1) & 0xFFFFFFFF
+    return out
+
+
+@pytest.mark.parametrize("bins", [8, 32])
+def test_oph_signatures_match_a_plain_loop(bins):
+    """Full rows, rows with a few empty bins (densified) and rows without a shingle."""
+    from builder.filters.hashing import mix64, oph_signatures
+
+    rng = np.random.default_rng(bins)
+    sizes = [0, 1, 2, 5, bins // 2, bins, 4 * bins, 0, 3]
+    doc_of = np.repeat(np.arange(len(sizes)), sizes)
+    hashes = mix64(rng.integers(0, 2**63, len(doc_of), dtype=np.uint64))
+    got = oph_signatures(doc_of, hashes, len(sizes), bins)
+    assert got.tolist() == _oph_reference(doc_of, hashes, len(sizes), bins).tolist()
+
+
+@pytest.mark.parametrize("width", [8, 32, 64, 12])
+def test_agree_counts_equal_bins_like_count_nonzero(width):
+    """The 8-bins-a-word count (and the plain one for other widths) against a plain count,
+    at every number of equal bins around the threshold; `take_rows` is `rows[at]`."""
+    from builder.filters.minhash import agree, take_rows
+
+    rng = np.random.default_rng(width)
+    a = rng.integers(0, 256, (400, width), dtype=np.uint8)
+    b = a.copy()
+    for i in range(len(b)):  # row i differs in i % (width + 1) bins
+        cols = rng.choice(width, i % (width + 1), replace=False)
+        b[i, cols] ^= rng.integers(1, 256, len(cols), dtype=np.uint8)
+    at = rng.integers(0, len(a), 1000)
+    assert (take_rows(a, at) == a[at]).all() and (take_rows(b, at) == b[at]).all()
+    for threshold in (0.5, 0.7, 1.0):
+        want = (a[at] == b[at]).sum(axis=1) >= threshold * width
+        assert (agree(take_rows(a, at), take_rows(b, at), threshold) == want).all()
