@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from builder.digests import blocks, sha256_blocks
-from builder.errors import BuilderError, PublishError
+from builder.errors import BuilderError, PublishError, VerifyError
 from builder.output.layout import CARD_FILE, MANIFEST_FILE
 from builder.release.dataset_files import open_inside
 from builder.release.repo_id import check_repo_id
@@ -122,7 +122,8 @@ def publish(root: Path, repo_id: str, *, dry_run: bool = False, private: bool = 
     try:
         verified = verify_folder(root)
     except BuilderError as err:
-        raise PublishError(f"verify failed, nothing published: {err}") from err
+        # exit 1, as `verify` itself: 5 says the Hub refused or could not be reached
+        raise VerifyError(f"verify failed, nothing published: {err}") from err
     manifest = verified.manifest
     upload = _Upload(root, manifest, verified.manifest_sha256)
     try:

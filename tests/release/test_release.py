@@ -152,5 +152,8 @@ def test_publish_refuses_tampered_build(sample_build, hub, tmp_path, capsys):
     copy = tmp_path / "copy"
     shutil.copytree(sample_build, copy)
     (copy / "README.md").write_text("tampered", encoding="utf-8")
-    assert main(["publish", str(copy), "--repo-id", "org/ds"]) == 5
+    assert main(["publish", str(copy), "--repo-id", "org/ds"]) == 1  # a failed verify, as documented
     assert "verify failed" in capsys.readouterr().err and hub.calls == []
+    assert main(["publish", str(tmp_path / "none"), "--repo-id", "org/ds", "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "verify failed, nothing published" in err and err.count("\n") == 1 and hub.calls == []

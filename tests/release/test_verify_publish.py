@@ -128,7 +128,7 @@ def test_publish_refuses_a_symlinked_secret(ds, hub, tmp_path, capsys):
     secret = tmp_path / "secret"
     secret.write_text("password", encoding="utf-8")
     os.symlink(secret, ds / "data" / "credentials.txt")
-    assert main(["publish", str(ds), "--repo-id", "org/ds"]) == 5
+    assert main(["publish", str(ds), "--repo-id", "org/ds"]) == 1  # verify failed: nothing sent
     assert "credentials.txt" in capsys.readouterr().err
     assert hub.calls == []
 
