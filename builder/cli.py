@@ -383,6 +383,12 @@ COMMANDS = {
 }
 
 
+def _for_user(message: str) -> str:
+    """An error line as the user knows the inputs: standard input, not its temporary copy."""
+    files = sys.modules.get("builder.readers.files")  # only loaded where something was read
+    return files.name_stdin(message) if files is not None else message
+
+
 def _stdout_closed() -> int:
     """The reader of our stdout went away (`| head`): stop quietly, as `cat` would."""
     import os  # noqa: PLC0415
@@ -411,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuilderError as err:
         if args.verbose:
             log.exception("failed")
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {_for_user(str(err))}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

@@ -68,6 +68,14 @@ def stdin_file() -> Path:
     return Path(name)
 
 
+def name_stdin(message: str) -> str:
+    """`message` with this process's copy of standard input named as the user gave it
+    (`standard input (-)`), not as the temporary file it was read into."""
+    if stdin_file.cache_info().currsize == 0:
+        return message
+    return message.replace(str(stdin_file()), "standard input (-)")
+
+
 def _encoding_problem(head: bytes) -> str | None:
     """UTF-16 or UTF-32 text, which the readers do not decode (they read UTF-8)."""
     boms = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),

@@ -138,6 +138,23 @@ def test_standard_input(tmp_path, data):
     assert read_rows(tmp_path / "o", "posts")
 
 
+@pytest.mark.parametrize("data, args, needle", [
+    (b"", (), "error: standard input (-): file is empty\n"),
+    (b"\xff\xfe\x00garbage", (), "error: standard input (-): UTF-16 text"),
+    (b'{"id": 1, "text": "Hello there"}\n{"id": 2, "text": \n', ("--format", "jsonl"),
+     "error: standard input (-):2: not a JSON object"),
+])
+def test_errors_name_standard_input_not_its_copy(tmp_path, data, args, needle):
+    """The error line names `-` as the user gave it, not the temporary file it was read into
+    (`/tmp/bitext-builder-stdin-<pid>-…: file is empty` meant nothing to the user)."""
+    result = run_cli("build", "--input", "-", *args, "--out", str(tmp_path / "o"), "-q",
+                     stdin=data, TMPDIR=str(tmp_path))
+    err = result.stderr.decode()
+    assert result.returncode == 3 and err.startswith(needle), err
+    assert "bitext-builder-stdin-" not in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_stdin_copy_of_a_killed_build_is_removed_by_the_next(tmp_path, capsys, monkeypatch):
     """`kill -9` while a build reads standard input leaves its temporary copy (atexit does
     not run): the next build removes it, and keeps those of live processes and other files."""
