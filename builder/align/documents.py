@@ -94,7 +94,8 @@ def _bridge(src_lang: str, tgt_lang: str, model: str, tgt: list[str]):
     from builder.config import BuildConfig
     from builder.mt.models import resolve_model
 
-    spec = resolve_model(tgt_lang, src_lang, None if model == "auto" else model)
+    spec = resolve_model(tgt_lang, src_lang, None if model == "auto" else model,
+                         setting="--mt-model")
     bridge = MtBridge(BuildConfig(source_lang=src_lang), spec)
     bridge.prepare([t for t in tgt if t.strip()])
     return bridge

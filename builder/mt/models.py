@@ -45,7 +45,8 @@ def folder_hash(path: Path) -> str:
     return "sha256:" + sha256_folder(path)[:16]
 
 
-def _hub_snapshot(repo_id: str, revision: str | None, target: str) -> tuple[Path, str]:
+def _hub_snapshot(repo_id: str, revision: str | None, label: str,
+                  setting: str) -> tuple[Path, str]:
     from huggingface_hub import snapshot_download  # noqa: PLC0415
 
     try:
@@ -55,8 +56,8 @@ def _hub_snapshot(repo_id: str, revision: str | None, target: str) -> tuple[Path
     except Exception as err:  # noqa: BLE001 - every Hub failure is one model error line
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise ModelError(
-            f"target '{target}': cannot get model {repo_id} (not a local folder, and the Hub "
-            f"or its cache does not have it: {reason}); set translate.models.{target} to a "
+            f"{label}: cannot get model {repo_id} (not a local folder, and the Hub "
+            f"or its cache does not have it: {reason}); set {setting} to a "
             "local folder or a Hub id you can reach"
         ) from err
     return folder, folder.name  # snapshots/<commit>
@@ -84,20 +85,24 @@ def _target_token(path: Path, target: str, model_id: str) -> str | None:
 
 
 def resolve_model(source: str, target: str, model: str | None = None,
-                  revision: str | None = None) -> ModelSpec:
-    """One model for source -> target: a local folder, or a Hub id pinned by its commit."""
+                  revision: str | None = None, *, setting: str | None = None) -> ModelSpec:
+    """One model for source -> target: a local folder, or a Hub id pinned by its commit.
+    Errors name `setting`, where the user chose the model (default: the build config's
+    `translate.models.<target>`; `align` passes its `--mt-model`)."""
     if target not in LANGUAGES:
         raise ConfigError(f"translate.targets: '{target}' is not a known language code")
+    label = f"target '{target}'" if setting is None else f"{setting} ({source} into {target})"
     model = model or f"Helsinki-NLP/opus-mt-{source}-{target}"
     local = Path(model)
     if local.is_dir():
         path, pinned = local, folder_hash(local)
     elif local.is_absolute() or model.startswith(".") or model.count("/") > 1:
-        raise ModelError(f"target '{target}': model folder {local.resolve()} does not exist")
+        raise ModelError(f"{label}: model folder {local.resolve()} does not exist")
     else:
-        path, pinned = _hub_snapshot(model, revision, target)
+        path, pinned = _hub_snapshot(model, revision, label,
+                                     setting or f"translate.models.{target}")
     if not (path / "config.json").is_file():
-        raise ModelError(f"target '{target}': {model} has no config.json (not a model folder)")
+        raise ModelError(f"{label}: {model} has no config.json (not a model folder)")
     token = _target_token(path, target, model_display_name(model))
     return ModelSpec(target, model_display_name(model), path, pinned, token)
 

@@ -85,7 +85,8 @@ def make_plan(config: BuildConfig, out: Path, progress: bool) -> Plan:
     bridges = {}
     if config.align.mt_model and config.parallel:
         model = None if config.align.mt_model == "auto" else config.align.mt_model
-        bridges = {side.lang: resolve_model(side.lang, config.source_lang, model)
+        bridges = {side.lang: resolve_model(side.lang, config.source_lang, model,
+                                            setting="align.mt_model")
                    for side in config.parallel}
         runtime = resolve_runtime(config.translate)
         models += [{"target": spec.target, "source": lang, "use": "align-bridge",

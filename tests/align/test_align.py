@@ -237,3 +237,24 @@ def test_align_command_through_an_mt_bridge(tiny_models, tmp_path, capsys, monke
     assert sorted(int(k) for r in rows for k in r.split("\t")[3].split(":")[0].strip("[]").split(",")
                   if k) == list(range(len(pair["src"])))
     assert all(0 <= float(r.split("\t")[2]) <= 1 for r in rows)
+
+
+@pytest.mark.parametrize("model, needle", [
+    ("auto", "cannot get model Helsinki-NLP/opus-mt-ru-en"),
+    ("no-such-org/no-such-model", "cannot get model no-such-org/no-such-model"),
+    ("./no-such-folder", "model folder"),
+])
+def test_align_model_errors_name_its_flag(tmp_path, capsys, monkeypatch, model, needle):
+    """The bridge translates the target side into the source language: an error names
+    `--mt-model` and that direction, not a build config's translate.models."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.chdir(tmp_path)
+    src, tgt = tmp_path / "a.en", tmp_path / "a.ru"
+    src.write_text("One sentence here.\n", encoding="utf-8")
+    tgt.write_text("Одно предложение здесь.\n", encoding="utf-8")
+    code = main(["align", str(src), str(tgt), "--src-lang", "en", "--tgt-lang", "ru",
+                 "--mt-model", model])
+    err = capsys.readouterr().err
+    assert code == 4 and err.startswith("error: --mt-model (ru into en): ") and needle in err, err
+    assert "translate.models" not in err and err.count("\n") == 1
