@@ -40,6 +40,10 @@ def test_sample_config_is_the_repo_file():
          "as text: write 1000000)"),
         ("boilerplate:\n  min_posts: 2E1\n", "got the text '2E1' (YAML reads 1e6 as text: write 20)"),
         ("input:\n  max_line_chars: ten\n", "input.max_line_chars: Input should be a valid integer"),
+        # PyYAML keeps the last of two equal keys silently: refused, both lines named
+        ("name: one\nname: two\n", "line 2 invalid YAML: key 'name' given twice (first on line 1)"),
+        ("name: x\ninput:\n  format: auto\n  format: jsonl\n",
+         "line 4 invalid YAML: key 'format' given twice (first on line 3)"),
     ],
 )
 def test_bad_configs_name_the_key(tmp_path, text, needle):
@@ -65,3 +69,16 @@ def test_recorded_config_has_no_paths_or_out(tmp_path):
     rec = cfg.recorded()
     assert rec["input"]["paths"] == ["a.txt"] and "out" not in rec
     assert cfg.config_hash() == override(cfg, {"out": "elsewhere"}).config_hash()
+
+
+def test_merge_keys_may_repeat_a_key_and_non_utf8_is_named(tmp_path):
+    """A YAML merge (`<<: *base`) then an override is not a repeated key."""
+    config = write(tmp_path, "x: &b\n  enabled: true\n  min_posts: 4\n"
+                             "boilerplate:\n  <<: *b\n  enabled: false\n")
+    with pytest.raises(ConfigError, match="x: unknown key"):  # the anchor's holder, not a repeat
+        load_config(config)
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: x\ndescription: caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value) == f"{path}: line 2: not UTF-8 text (byte 24); save the config as UTF-8"
