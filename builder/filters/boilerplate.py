@@ -30,19 +30,19 @@ from builder.text.clean import is_empty
 SEED = 0xB01E
 
 
-def line_keys(posts: list[Post]) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
-    """(key of each line, post of each line, the lines of each post). A key hashes the
-    channel and the normalised line; a line with nothing left after normalising gets 0."""
-    lines = [p.text.split("\n") for p in posts]
-    flat = [line for post_lines in lines for line in post_lines]
-    post_of = np.repeat(np.arange(len(posts)), [len(x) for x in lines])
-    if not flat:
-        return np.zeros(0, dtype=np.uint64), post_of, lines
-    hashes, starts, ends = SpanHasher(normalise(flat)).lines(SEED)
+def line_keys(posts: list[Post]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(key of each line, post of each line, lines of each post). A key hashes the channel
+    and the normalised line; a line with nothing left after normalising gets 0. (The posts'
+    texts are normalised as one: lines joined by newlines are the texts so joined.)"""
+    counts = np.array([p.text.count("\n") + 1 for p in posts], dtype=np.int64)
+    post_of = np.repeat(np.arange(len(posts)), counts)
+    if not posts:
+        return np.zeros(0, dtype=np.uint64), post_of, counts
+    hashes, starts, ends = SpanHasher(normalise([p.text for p in posts])).lines(SEED)
     channels = text_hashes([p.channel for p in posts], SEED)
     keys = mix64(hashes ^ channels[post_of], SEED)
     keys[starts == ends] = 0
-    return keys, post_of, lines
+    return keys, post_of, counts
 
 
 class LineCounts:
@@ -123,7 +123,7 @@ class Boilerplate:
         counts them: (channel, line) -> occurrences."""
         if not len(self.keys):
             return [(p, 0) for p in posts]
-        keys, post_of, lines = line_keys(posts)
+        keys, post_of, counts = line_keys(posts)
         at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
         found = self.keys[at] == keys
         need = np.array([self.thresholds.get(p.channel, 0) for p in posts], dtype=np.int64)
@@ -132,18 +132,25 @@ class Boilerplate:
             return [(p, 0) for p in posts]
         out = []
         hit_posts = set(post_of[hit].tolist())
-        first = np.concatenate(([0], np.cumsum([len(x) for x in lines])))
+        first = np.concatenate(([0], np.cumsum(counts)))
         for i, post in enumerate(posts):
             if i not in hit_posts:
                 out.append((post, 0))
                 continue
-            mask = hit[first[i] : first[i + 1]].tolist()
-            kept = [line for line, drop in zip(lines[i], mask, strict=True) if not drop]
-            for line, drop in zip(lines[i], mask, strict=True):
-                if drop:
-                    removed[(post.channel, line)] += 1
-            out.append((evolve(post, text="\n".join(kept)), len(mask) - len(kept)))
+            drop = np.flatnonzero(hit[first[i] : first[i + 1]]).tolist()
+            out.append((evolve(post, text=_cut(post, drop, removed)), len(drop)))
         return out
+
+def _cut(post: Post, drop: list[int], removed: Counter) -> str:
+    """The post's text without its lines `drop` (sorted, distinct line numbers); `removed`
+    counts them: (channel, line) -> occurrences."""
+    lines = post.text.split("\n")
+    for n in drop:
+        removed[(post.channel, lines[n])] += 1
+    for n in reversed(drop):
+        del lines[n]
+    return "\n".join(lines)
+
 
 def summary(removed: Counter, top: int = 10) -> dict:
     """Distinct lines removed (copies that normalise alike are one line, shown by their most
@@ -209,10 +216,10 @@ class BoilerplateStep(TwoPassStep):
 
     def observe(self, batch: list[Doc]) -> _Observed:
         posts = [doc.post for doc in batch if not doc.dropped]
-        keys, post_of, lines = keyed = line_keys(posts)
+        keys, post_of, counts = keyed = line_keys(posts)
         part = LineCounts(self.config.min_share, self.config.min_posts)
         part.observe(posts, keyed)
-        first = np.concatenate(([0], np.cumsum([len(x) for x in lines])))
+        first = np.concatenate(([0], np.cumsum(counts)))
         line_no = (np.arange(len(keys)) - first[post_of]).astype(np.int32)
         live = keys != 0
         channels = sorted({p.channel for p in posts})
@@ -260,12 +267,8 @@ class BoilerplateStep(TwoPassStep):
         # executors bring `counts` back from the workers
         for i, k in zip(np.asarray(live)[found].tolist(), at[found].tolist(), strict=True):
             doc = batch[i]
-            drop = set(self.hit_lines[self.hit_starts[k] : self.hit_starts[k + 1]].tolist())
-            lines = doc.post.text.split("\n")
-            for n in sorted(drop):
-                self.counts[(doc.post.channel, lines[n])] += 1
-            post = evolve(doc.post, text="\n".join(
-                line for n, line in enumerate(lines) if n not in drop))
+            drop = self.hit_lines[self.hit_starts[k] : self.hit_starts[k + 1]].tolist()
+            post = evolve(doc.post, text=_cut(doc.post, drop, self.counts))
             out[i] = (self.drop_post(doc, "boilerplate_only") if is_empty(post)
                       else evolve(doc, post=post))
         return out

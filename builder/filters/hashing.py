@@ -40,19 +40,25 @@ def as_text(codes: np.ndarray) -> str:
 
 class _CodeTable:
     """Each code point's normalised form (its lower case where that is one code point, a
-    space where it is no letter or digit; a newline stays), one gather for a whole batch:
-    a table over every code point, filled for the ASCII range at once and for any other
-    code point the first time a batch holds it."""
+    space where it is no letter or digit; a newline stays unless `newline` says otherwise;
+    with `zero`, every ASCII digit is `0`), one gather for a whole batch: a table over every
+    code point, filled for the ASCII range at once and for any other code point the first
+    time a batch holds it. Every value is a newline, a space or a code point of `0` or
+    above."""
 
     UNKNOWN = np.uint32(0xFFFFFFFF)
 
-    def __init__(self) -> None:
+    def __init__(self, zero: bool = False, newline: int = _NEWLINE) -> None:
         self.table: np.ndarray | None = None
+        self.ascii = _ASCII.copy()
+        self.ascii[_NEWLINE] = newline
+        if zero:
+            self.ascii[_ZERO : _ZERO + 10] = _ZERO
 
     def map(self, codes: np.ndarray) -> np.ndarray:
         if self.table is None:
             self.table = np.full(0x110000, self.UNKNOWN, dtype=np.uint32)
-            self.table[:128] = _ASCII
+            self.table[:128] = self.ascii
         out = self.table[codes]
         unknown = out == self.UNKNOWN
         if unknown.any():
@@ -62,7 +68,7 @@ class _CodeTable:
         return out
 
 
-_CODES = _CodeTable()
+_TABLES: dict[tuple[bool, bool], _CodeTable] = {}
 
 
 def normalise(texts: list[str], *, digits_to_zero: bool = False,
@@ -71,25 +77,25 @@ def normalise(texts: list[str], *, digits_to_zero: bool = False,
     one space (none at either end of a text), one text a line, as code points;
     `digits_to_zero` reads every run of ASCII digits as `0`. A newline inside a text ends a
     line too, unless `inner_newlines` is False: then it is a space (one line a text)."""
-    codes = codes_of("\n".join(texts))
-    out = _CODES.map(codes)
+    mode = (digits_to_zero, inner_newlines)
+    if mode not in _TABLES:
+        _TABLES[mode] = _CodeTable(digits_to_zero, _NEWLINE if inner_newlines else _SPACE)
+    out = _TABLES[mode].map(codes_of("\n".join(texts)))
     if not inner_newlines and len(texts) > 1:
-        newline = out == _NEWLINE
-        newline[np.cumsum([len(t) + 1 for t in texts[:-1]]) - 1] = False  # text ends stay
-        out[newline] = _SPACE
-    elif not inner_newlines:
-        out[out == _NEWLINE] = _SPACE
+        out[np.cumsum([len(t) + 1 for t in texts[:-1]]) - 1] = _NEWLINE  # the text ends
     space = out == _SPACE
-    sep = space | (out == _NEWLINE)
-    drop = space & np.concatenate(([True], sep[:-1]))  # runs, and after a line start
+    drop = np.empty_like(space)
+    drop[:1] = space[:1]
+    np.logical_and(space[1:], out[:-1] <= _SPACE, out=drop[1:])  # runs, after a line start
     if digits_to_zero:
-        digit = (out >= _ZERO) & (out <= _ZERO + 9)
-        out[digit] = _ZERO
+        digit = out == _ZERO
         drop[1:] |= digit[1:] & digit[:-1]  # a digit after a digit (no space between)
     out = out[~drop]
-    space = out == _SPACE
-    end = np.concatenate(((out == _NEWLINE)[1:], [True]))
-    return out[~(space & end)]  # before a line end
+    trailing = np.flatnonzero(out[1:] == _NEWLINE)  # a space before a line end goes
+    trailing = trailing[out[trailing] == _SPACE]
+    if len(out) and out[-1] == _SPACE:
+        trailing = np.append(trailing, len(out) - 1)
+    return np.delete(out, trailing) if len(trailing) else out
 
 
 class _Powers:
@@ -126,9 +132,13 @@ class SpanHasher:
     def __init__(self, codes: np.ndarray):
         self.codes = codes
         pos, self._neg = _POWERS.get(len(codes) + 1)
+        terms = codes.astype(np.uint64)
+        self._prefix = np.empty(len(codes) + 1, dtype=np.uint64)
+        self._prefix[0] = 0
         with np.errstate(over="ignore"):
-            terms = (codes.astype(np.uint64) + _U64(1)) * pos[: len(codes)]
-            self._prefix = np.concatenate(([_U64(0)], np.cumsum(terms, dtype=np.uint64)))
+            terms += _U64(1)
+            terms *= pos[: len(codes)]
+            np.cumsum(terms, out=self._prefix[1:])
 
     def spans(self, starts: np.ndarray, ends: np.ndarray, seed: int = 0) -> np.ndarray:
         with np.errstate(over="ignore"):

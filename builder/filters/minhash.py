@@ -58,22 +58,20 @@ class Shingles:
         n = len(texts)
         if not words and not count:
             return cls(*_char_shingles(codes, n, chars), np.zeros(0, dtype=np.int64))
-        newline = codes == 10
-        doc = np.cumsum(newline, dtype=np.int64)  # the text of each position (a break: the next)
-        is_sep = newline | (codes == 32)
+        is_sep = codes <= 32  # a newline or a space (normalised text holds no other below 48)
         alone = _ideographs(codes)  # Han and kana: each character a word (`text.words`)
         cut = is_sep if alone is None else is_sep | alone  # a word ends after these
         starts_word = np.concatenate(([True], cut[:-1]))
         if alone is not None:
             starts_word |= alone
         w_start = np.flatnonzero(~is_sep & starts_word)
-        n_words = np.bincount(doc[w_start], minlength=n)
+        w_doc = np.searchsorted(np.flatnonzero(codes == 10), w_start)  # breaks before a word
+        n_words = np.bincount(w_doc, minlength=n)
         if words:
             ends_word = np.concatenate((cut[1:], [True]))
             if alone is not None:
                 ends_word |= alone
             w_end = np.flatnonzero(~is_sep & ends_word) + 1
-            w_doc = doc[w_start]
             k = words
             first = np.concatenate(([0], np.cumsum(n_words)[:-1]))
             idx = np.arange(len(w_start))

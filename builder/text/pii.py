@@ -27,6 +27,7 @@ PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 _LOCAL = re.compile(r"(?<![\w.%+-])[\w%+-]+(?:\.[\w%+-]+)*\Z")
 _DOMAIN = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}(?![\w@])")
 _LOCAL_MAX = 64
+_LOCAL_LAST = re.compile(r"[\w%+-]")  # the characters a local part may end with
 _HEX4 = r"[0-9A-Fa-f]{1,4}"
 IPV6 = re.compile(
     rf"(?<![\w:])(?:(?:{_HEX4}:){{7}}{_HEX4}|(?:{_HEX4}:){{1,6}}:(?:{_HEX4}:){{0,5}}{_HEX4}"
@@ -141,7 +142,10 @@ def _emails(text: str) -> list[Finding]:
     """E-mail addresses, looked for around each `@` only."""
     found, at = [], text.find("@")
     while at >= 0:
-        local = _LOCAL.search(text, max(0, at - _LOCAL_MAX), at) if at else None
+        # a local part ends with one of its characters right before the `@` (a cheap test
+        # first: most `@` in posts are channel handles after a space)
+        local = (_LOCAL.search(text, max(0, at - _LOCAL_MAX), at)
+                 if at and _LOCAL_LAST.match(text, at - 1) else None)
         domain = _DOMAIN.match(text, at + 1) if local else None
         if local and domain and not (found and local.start() < found[-1].end):
             found.append(Finding(local.start(), domain.end(), "email"))

@@ -275,3 +275,36 @@ def test_agree_counts_equal_bins_like_count_nonzero(width):
     for threshold in (0.5, 0.7, 1.0):
         want = (a[at] == b[at]).sum(axis=1) >= threshold * width
         assert (agree(take_rows(a, at), take_rows(b, at), threshold) == want).all()
+
+
+def _normalise_reference(texts, digits_to_zero, inner_newlines):
+    """`normalise` as plain Python: each character lower-cased (where that is one
+    character), a space where it is no letter or digit, runs of spaces one space, none at a
+    line's ends, runs of ASCII digits one `0`."""
+    import re
+
+    lines = []
+    for text in texts:
+        for line in text.split("\n") if inner_newlines else [text.replace("\n", " ")]:
+            chars = [(c.lower() if len(c.lower()) == 1 else c) if c.isalnum() else " "
+                     for c in line]
+            line = "".join(chars)
+            if digits_to_zero:
+                line = re.sub("[0-9]+", "0", line)
+            lines.append(" ".join(line.split(" ")).strip(" ") if line else line)
+            lines[-1] = re.sub(" +", " ", lines[-1])
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("digits_to_zero", [False, True])
+@pytest.mark.parametrize("inner_newlines", [False, True])
+def test_normalise_matches_plain_python(digits_to_zero, inner_newlines):
+    import random
+
+    rng = random.Random(7)
+    alphabet = "aB 1 20\n.,-_Жя中😀İẞ٣ \t"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+             for _ in range(400)] + ["", "\n", " x ", "12 34", "İ"]
+    got = as_text(normalise(texts, digits_to_zero=digits_to_zero,
+                            inner_newlines=inner_newlines))
+    assert got == _normalise_reference(texts, digits_to_zero, inner_newlines)

@@ -83,3 +83,32 @@ def test_prefilter_never_hides_a_number_run():
         text for text in runs if not may_hold_number_run(text)]
     assert not may_hold_number_run("Россия и Китай провели 12 встреч.") and not may_hold_number_run(
         "The minister said on 5 May that 12 talks were held.")
+
+
+def test_email_scan_same_as_searching_every_at():
+    """The test of the character before each `@` never hides an address: the same findings
+    as the local-part regex searched before every `@`."""
+    import random
+
+    from builder.text.pii import _DOMAIN, _LOCAL, _LOCAL_MAX, _emails
+
+    def every_at(text):
+        found, at = [], text.find("@")
+        while at >= 0:
+            local = _LOCAL.search(text, max(0, at - _LOCAL_MAX), at) if at else None
+            domain = _DOMAIN.match(text, at + 1) if local else None
+            if local and domain and not (found and local.start() < found[-1].end):
+                found.append((local.start(), domain.end()))
+            at = text.find("@", at + 1)
+        return found
+
+    rng = random.Random(3)
+    alphabet = "abbb.Ж_%+-@ :1é\n"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
+             for _ in range(20000)] + ["Subscribe: @channel", "mail a.b@mid.ru, @x", "@a.ru"]
+    hits = 0
+    for text in texts:
+        got = [(f.start, f.end) for f in _emails(text)]
+        assert got == every_at(text), text
+        hits += bool(got)
+    assert hits > 20  # the random texts do hold addresses
