@@ -1,6 +1,7 @@
 """Reader for a saved t.me/s/<channel> web preview page (`tgme_widget_message` blocks).
 
-`data-post` is the id, `time[datetime]` the date, the forwarded-from name the channel;
+`data-post` is the id, `time[datetime]` the date, the forwarded-from name the channel (else
+the owner's name, the page's title, or the username in `data-post`);
 reaction counts may be abbreviated (`1.2K`). Only the message's own text node is read, not
 reply quotes or album wrappers.
 """
@@ -67,8 +68,16 @@ class _Parser(MessageParser):
         if self.field and len(self.stack) < self.field_depth:
             self.end_field()
         if self.msg is not None and len(self.stack) < self.msg_depth:
-            owner = squash(self.msg["owner"]) or squash(self.page_title)
+            owner = (squash(self.msg["owner"]) or squash(self.page_title)
+                     or _username(self.msg["id"]))
             self.emit(squash(self.msg["fwd"]) or owner)
+
+
+def _username(post: str | None) -> str | None:
+    """The channel's username in a `data-post` (`durov/123` -> `durov`): the channel of a
+    page saved without its header or owner names."""
+    name, sep, _ = (post or "").rpartition("/")
+    return name if sep and name else None
 
 
 def read(path: Path, start: int, max_line_chars: int, stats: Counter | None = None,

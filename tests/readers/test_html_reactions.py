@@ -41,6 +41,21 @@ def test_tme_page_reactions(tmp_path):
     assert post.lines == ("A post with reactions here.",)
 
 
+def test_tme_page_without_header_names_the_channel_from_data_post(tmp_path):
+    """A page saved without its header and owner names: the channel is the username in
+    `data-post` (it was empty, and the dataset was named after the file)."""
+    def message(post, text, owner=""):
+        name = f'<a class="tgme_widget_message_owner_name"><span>{owner}</span></a>' if owner else ""
+        return (f'<div class="tgme_widget_message" data-post="{post}">{name}'
+                f'<div class="tgme_widget_message_text">{text}</div></div>')
+
+    page = tmp_path / "channel.html"
+    page.write_text(message("tmechan/101", "First post of the channel here.")
+                    + message("tmechan/102", "Second post, its owner named.", owner="TME Chan")
+                    + message("103", "A post id without a username."), encoding="utf-8")
+    assert [p.channel for p in _read(page)] == ["tmechan", "TME Chan", None]
+
+
 def _userpic(initials):
     return (f'<div class="userpic userpic3" style="width: 20px"><div class="initials">{initials}'
             "</div></div>")
