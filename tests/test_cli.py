@@ -207,6 +207,18 @@ def test_verbose_logs_steps_with_counts_and_time_quiet_logs_nothing(tmp_path, ca
     assert code == 0 and err == ""
 
 
+def test_verbose_tells_the_naming_peek_from_the_read(tmp_path, capsys):
+    """A build without a name first peeks at the input for its channel: `-v` showed that as
+    a second `read and process` of the same file."""
+    from tests.helpers import ROOT
+
+    export = ROOT / "tests/data/telegram_desktop_export_example.json"
+    code, _, err = run(["-v", "build", "--input", str(export), "--out", str(tmp_path / "ds")], capsys)
+    assert code == 0
+    assert err.count(f"read and process {export.name}: start") == 1, err
+    assert err.count(f"name the dataset from {export.name}: start") == 1, err
+
+
 @pytest.mark.parametrize("args, needle", [
     (["--targets", "en"], "--targets en: 'en' is the source language itself"),
     (["--targets", "xx1"], "--targets xx1: 'xx1' is not an ISO 639-1 language code"),

@@ -164,14 +164,15 @@ def plan_inputs(config: InputConfig, skipped: list[SkippedFile] | None = None) -
     return plan
 
 
-def read_inputs(plan: list[InputFile], config: InputConfig,
-                stats: Counter | None = None) -> Iterator[RawPost]:
-    """Every post of every input, in order; `stats` counts skipped service/media messages."""
+def read_inputs(plan: list[InputFile], config: InputConfig, stats: Counter | None = None,
+                what: str = "read and process") -> Iterator[RawPost]:
+    """Every post of every input, in order; `stats` counts skipped service/media messages;
+    `what` names the reading in the debug log (`-v`)."""
     position = 0
     sender: list = [None]  # an HTML export's sender carries over from file to file
     for item in plan:
         # the per-post steps run lazily inside this loop: its time is theirs too
-        with logged_step(log, f"read and process {item.name}", format=item.format) as counts:
+        with logged_step(log, f"{what} {item.name}", format=item.format) as counts:
             counts["posts"] = 0
             for post in READERS[item.format].read(
                 item.path, start=position, max_line_chars=config.max_line_chars, config=config,

@@ -29,7 +29,8 @@ def main_channel(config: BuildConfig) -> str | None:
     plan = plan_inputs(config.input, skipped=[])  # the build warns about skipped files
     channels = Counter(
         name
-        for post in islice(read_inputs(plan, config.input), PEEK_POSTS)
+        for post in islice(read_inputs(plan, config.input, what="name the dataset from"),
+                           PEEK_POSTS)
         if (name := clean_channel_name(post.channel or ""))
     )
     return channels.most_common(1)[0][0] if channels else None

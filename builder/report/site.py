@@ -134,5 +134,5 @@ def write_report(root: Path, out: Path | None = None) -> Path:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    log.info("wrote %s", out / PAGE)
+    log.debug("wrote %s", out / PAGE)  # the CLI prints the path
     return out

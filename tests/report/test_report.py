@@ -112,6 +112,14 @@ def test_site_is_offline_escaped_and_byte_identical(tmp_path):
     assert not [p for p in root.iterdir() if p.name.startswith(".report")]
 
 
+def test_report_says_where_it_wrote_once(tmp_path, capsys):
+    root, _ = _dataset(tmp_path / "ds", 30)
+    assert main(["report", str(root)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"Wrote {root / 'report' / 'index.html'}: open it in a browser (works offline)\n"
+    assert captured.err == ""  # not logged again at the default level
+
+
 def test_cli_errors(tmp_path, capsys):
     assert main(["report", str(tmp_path / "missing")]) == 3
     assert "no such dataset folder" in capsys.readouterr().err
