@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from builder.errors import ConfigError
+from builder.errors import ConfigError, utf8_error_at
 from builder.languages import LanguageCode
 
 FORMATS = ("auto", "telegram-text", "telegram-json", "telegram-html", "tme-html", "jsonl")
@@ -495,9 +495,8 @@ def load_config(path: str | Path) -> BuildConfig:
     except IsADirectoryError as err:
         raise ConfigError(f"{path}: is a directory, expected a YAML config file") from err
     except UnicodeDecodeError as err:
-        line = err.object[: err.start].count(b"\n") + 1
-        raise ConfigError(f"{path}: line {line}: not UTF-8 text (byte {err.start}); save the "
-                          "config as UTF-8") from err
+        raise ConfigError(f"{path}:{utf8_error_at(err.object, err)}; save the config as "
+                          "UTF-8") from err
     except OSError as err:
         raise ConfigError(f"{path}: cannot read config: {err.strerror or err}") from err
     try:

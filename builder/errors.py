@@ -37,3 +37,11 @@ class VerifyError(BuilderError):
     """A built dataset does not match its manifest or card."""
 
     exit_code = 1
+
+
+def utf8_error_at(data: bytes, err: UnicodeDecodeError) -> str:
+    """`LINE: invalid UTF-8 (REASON at byte N)` for text `data` that failed to decode, N
+    counted within the line, as the readers name it."""
+    line_start = data.rfind(b"\n", 0, err.start) + 1
+    line = data.count(b"\n", 0, err.start) + 1
+    return f"{line}: invalid UTF-8 ({err.reason} at byte {err.start - line_start})"

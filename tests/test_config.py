@@ -81,4 +81,4 @@ def test_merge_keys_may_repeat_a_key_and_non_utf8_is_named(tmp_path):
     path.write_bytes("name: x\ndescription: caf\u00e9\n".encode("latin-1"))
     with pytest.raises(ConfigError) as err:
         load_config(path)
-    assert str(err.value) == f"{path}: line 2: not UTF-8 text (byte 24); save the config as UTF-8"
+    assert str(err.value) == f"{path}:2: invalid UTF-8 (invalid continuation byte at byte 16); save the config as UTF-8"

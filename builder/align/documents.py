@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from builder.align.scoring import format_bead
-from builder.errors import InputError
+from builder.errors import InputError, utf8_error_at
 
 FORMATS = ("vecalign", "tsv", "jsonl")
 MAX_LINE_CHARS = 100_000  # longer: not one sentence per line
@@ -31,7 +31,7 @@ def read_sentences(path: Path) -> list[str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError(f"{path}: not UTF-8 text (byte {err.start}); expected one sentence per "
+        raise InputError(f"{path}:{utf8_error_at(data, err)}; expected one sentence per "
                          "line in UTF-8") from err
     lines = text.splitlines()
     if not any(line.strip() for line in lines):

@@ -57,7 +57,9 @@ def test_tsv_and_jsonl_carry_texts_and_scores(docs, capsys, tmp_path):
     (b"", "empty"),
     (b"\n  \n", "empty"),
     (b"\x00\x01binary\x00", "looks binary"),
-    (b"caf\xe9\n", "not UTF-8"),
+    (b"caf\xe9\n", "bad.txt:1: invalid UTF-8 (invalid continuation byte at byte 3)"),
+    # named as the build's readers name it: the line, and the byte within it
+    (b"One line.\nTwo caf\xe9s.\n", "bad.txt:2: invalid UTF-8 (invalid continuation byte at byte 7)"),
 ])
 def test_bad_input_is_one_line_and_exit_3(docs, capsys, tmp_path, content, message):
     bad = tmp_path / "bad.txt"
