@@ -276,13 +276,16 @@ class DatasetWriter:
         if splits.count(first) == len(splits):
             self._writer(config, first).add_batch(batch)
             return
-        import pyarrow as pa  # noqa: PLC0415
-
-        rows: dict[str, list[int]] = {}
-        for i, split in enumerate(splits):
-            rows.setdefault(split, []).append(i)
-        for split, indices in rows.items():
-            self._writer(config, split).add_batch(batch.take(pa.array(indices, pa.int32())))
+        runs: dict[str, list] = {}  # split -> slices of the batch, runs of rows in input order
+        start = 0
+        for i in range(1, len(splits) + 1):
+            if i == len(splits) or splits[i] != splits[start]:
+                runs.setdefault(splits[start], []).append(batch.slice(start, i - start))
+                start = i
+        for split, slices in runs.items():  # (slices, not `take`: no index array to convert)
+            writer = self._writer(config, split)
+            for part in slices:
+                writer.add_batch(part)
 
     def _writer(self, config: str, split: str) -> _SplitWriter:
         writer = self._writers.get((config, split))

@@ -4,6 +4,7 @@ time without a zone and marked local (never silently called UTC, never silently 
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
@@ -48,10 +49,41 @@ def written_moment(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+_UNIX_END = 253402300800  # 10000-01-01T00:00:00Z: whole seconds below it take the fast path
+
+
+@functools.lru_cache(maxsize=1024)
+def _utc_day(day: int) -> str:
+    """`YYYY-MM-DDT` of a day counted from 1970-01-01, as `from_moment` writes it."""
+    return from_moment(datetime.fromtimestamp(day * 86400, tz=timezone.utc)).value[:11]
+
+
+def _whole_seconds(value) -> int | None:
+    """A unix time that is a whole number of seconds from 1970 to 9999 (an int, an integral
+    float, a string of digits), else None."""
+    kind = type(value)
+    if kind is int:
+        seconds = value
+    elif kind is float and value.is_integer():
+        seconds = int(value)
+    elif kind is str and value.isascii() and value.isdigit():
+        seconds = int(value)
+    else:
+        return None
+    return seconds if 0 <= seconds < _UNIX_END else None
+
+
 def from_unix(value) -> SourceDate:
-    """A unix time (seconds, as a number or a string of digits) is UTC."""
+    """A unix time (seconds, as a number or a string of digits) is UTC. Whole seconds are
+    written from their day (formatted once, cached) and the time of day: a post a second
+    costs no datetime."""
     if value in (None, ""):
         return NO_DATE
+    seconds = _whole_seconds(value)
+    if seconds is not None:
+        day, rest = divmod(seconds, 86400)
+        return SourceDate(
+            f"{_utc_day(day)}{rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}Z", False)
     try:
         seconds = float(value)
         return from_moment(datetime.fromtimestamp(seconds, tz=timezone.utc))

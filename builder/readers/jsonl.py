@@ -61,6 +61,7 @@ def read(path: Path, start: int, max_line_chars: int, config=None, stats: Counte
     f_text, f_id = (fields.text, fields.id) if fields else ("text", "id")
     f_date, f_channel = (fields.date, fields.channel) if fields else ("date", "channel")
     position = start
+    source = path.name
     try:
         for lineno, raw in _binary_lines(path, max_line_chars):
             if not raw.strip():
@@ -86,7 +87,7 @@ def read(path: Path, start: int, max_line_chars: int, config=None, stats: Counte
             channel = obj.get(f_channel)
             when = _date(obj.get(f_date))
             yield RawPost(
-                source=path.name, position=position, lines=tuple(text.split("\n")),
+                source=source, position=position, lines=tuple(text.split("\n")),
                 message_id=None if ident in (None, "") else str(ident),
                 channel=str(channel) if channel else None, date=when.value,
                 date_is_local=when.local,

@@ -75,3 +75,24 @@ def test_build_writes_card_images_listed_in_the_manifest(sample_build):
         ET.parse(sample_build / rel)
     (length,) = [h for h in dataset_histograms(sample_build, outputs) if h.metric == LENGTH]
     assert length.total == m["counts"]["segments"]["kept"]
+
+
+def test_numbers_are_what_to_numpy_gives():
+    """Histogram inputs read from Arrow buffers directly equal `to_numpy`'s, slices
+    (offsets), nulls and every numeric type the configs have included."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from builder.output.histograms import _lengths, _numbers
+
+    for values, kind in [([3, 1, 4, 1, 5, 9, 2, 6], pa.int32()), ([1, 2, 3, 4], pa.int64()),
+                         ([0.5, 0.25, 1.0, 0.125], pa.float32()), ([1.5, 2.5, 0.1], pa.float64()),
+                         ([1, None, 3], pa.int32()), ([0.5, None], pa.float32())]:
+        array = pa.array(values, kind)
+        for part in (array, array.slice(1), array.slice(1, 2)):
+            got, want = _numbers(part), part.to_numpy(zero_copy_only=False)
+            assert got.dtype == want.dtype and np.array_equal(got, want, equal_nan=True)
+    texts = pa.array(["abc", "", "Привет", None, "👍x"]).slice(1)
+    want = pc.fill_null(pc.utf8_length(texts), 0).to_numpy(zero_copy_only=False)
+    assert np.array_equal(_lengths(texts), want) and list(want) == [0, 6, 0, 2]

@@ -113,3 +113,29 @@ def test_a_written_date_reads_back_as_the_moment_it_names(source):
 @pytest.mark.parametrize("value", [None, "", "yesterday"])
 def test_no_or_unreadable_written_date_is_none(value):
     assert written_moment(value) is None
+
+
+def test_whole_unix_seconds_are_written_as_datetime_writes_them():
+    """The fast path (day cached, time of day by arithmetic) against datetime, across days,
+    leap years, the ends of its range and the values it leaves to datetime."""
+    import random
+    from datetime import datetime, timezone
+
+    from builder.readers import dates
+
+    def by_datetime(value):
+        try:
+            moment = datetime.fromtimestamp(float(value), tz=timezone.utc)
+        except (TypeError, ValueError, OverflowError, OSError):
+            return dates.NO_DATE
+        return dates.SourceDate(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), False)
+
+    rng = random.Random(7)
+    values = [0, 1, 59, 86399, 86400, 951782400, 951868799, 1704067200, 4102444800,
+              dates._UNIX_END - 1, dates._UNIX_END, -1, -86401, 10**20]
+    values += [rng.randrange(0, dates._UNIX_END) for _ in range(20_000)]
+    values += [rng.randrange(0, 4 * 10**9) for _ in range(20_000)]
+    for seconds in values:
+        for value in (seconds, float(seconds), str(seconds), f"{seconds}.5", seconds + 0.25):
+            assert dates.from_unix(value) == by_datetime(value), value
+    assert dates.from_unix("١٢٣") == by_datetime("١٢٣")  # non-ASCII digits: datetime's way
