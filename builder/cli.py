@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 from pathlib import Path
 
@@ -67,6 +68,31 @@ def _repo_id(text: str) -> str:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def _at_least(low: int):
+    """An argparse type: a whole number `low` or more."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low:
+            raise argparse.ArgumentTypeError(f"expected a whole number, {low} or more, got {text!r}")
+        return value
+
+    parse.__name__ = f"whole number >= {low}"
+    return parse
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value > 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="bitext-builder", description=DESCRIPTION, epilog=EXIT_CODES + "\n" + EXAMPLES)
     p.add_argument("--version", action="version", version=f"bitext-builder {__version__}",
@@ -91,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--engine", choices=("local", "ray"),
                    help="where the build runs: local processes, or Ray (every step, translation "
                         "included)")
-    b.add_argument("--workers", type=int, metavar="N",
+    b.add_argument("--workers", type=_at_least(0), metavar="N",
                    help="processes for the per-post steps (default: one per core; in-process "
                         "for a small input; 0: in-process)")
     b.add_argument("--ray-address", metavar="ADDR",
@@ -114,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     i = command("inspect", "counts per config/split, languages, sample rows",
                 "bitext-builder inspect dist/my --rows 5")
     i.add_argument("dir", metavar="DIR", help="a dataset folder this tool built")
-    i.add_argument("--rows", type=int, default=2, metavar="N",
+    i.add_argument("--rows", type=_at_least(0), default=2, metavar="N",
                    help="sample rows to show per config (default: 2)")
     i.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -169,16 +195,16 @@ def _parser() -> argparse.ArgumentParser:
                    help="dataset config (default: the pair; SRC-TGT-aligned for human pairs)")
     f.add_argument("--revision", metavar="REV",
                    help="Hub revision of the dataset, e.g. v1.1.0 (a release tag)")
-    f.add_argument("--max-steps", type=int, metavar="N", help="optimisation steps (overrides --epochs)")
-    f.add_argument("--epochs", type=float, default=1.0, metavar="N", help="epochs (default: 1)")
-    f.add_argument("--batch-size", type=int, default=16, metavar="N", help="batch size (default: 16)")
-    f.add_argument("--learning-rate", type=float, default=5e-5, metavar="LR",
+    f.add_argument("--max-steps", type=_at_least(1), metavar="N", help="optimisation steps (overrides --epochs)")
+    f.add_argument("--epochs", type=_positive_number, default=1.0, metavar="N", help="epochs (default: 1)")
+    f.add_argument("--batch-size", type=_at_least(1), default=16, metavar="N", help="batch size (default: 16)")
+    f.add_argument("--learning-rate", type=_positive_number, default=5e-5, metavar="LR",
                    help="learning rate (default: 5e-5)")
-    f.add_argument("--max-new-tokens", type=int, default=128, metavar="N",
+    f.add_argument("--max-new-tokens", type=_at_least(1), default=128, metavar="N",
                    help="output cap when translating the validation split (default: 128)")
-    f.add_argument("--eval-rows", type=int, metavar="N",
+    f.add_argument("--eval-rows", type=_at_least(1), metavar="N",
                    help="validation rows scored before and after (default: all)")
-    f.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
+    f.add_argument("--seed", type=_at_least(0), default=0, metavar="N", help="random seed (default: 0)")
     return p
 
 

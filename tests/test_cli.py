@@ -275,3 +275,22 @@ def test_an_error_is_one_line_and_verbose_shows_its_cause(tmp_path, capsys, name
     assert "The above exception was the direct cause of the following exception" in err_v
     assert cause in err_v.split("direct cause")[0]  # the cause's traceback comes first
     assert err_v.rstrip().splitlines()[-1] == err.rstrip()  # and the same line ends it
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["inspect", "ds", "--rows", "-1"], "argument --rows: expected a whole number, 0 or more, got '-1'"),
+    (["build", "--workers", "-3"], "argument --workers: expected a whole number, 0 or more, got '-3'"),
+    (["finetune", "ds", "--pair", "en-ru", "--model", "m", "--out", "o", "--max-steps", "0"],
+     "argument --max-steps: expected a whole number, 1 or more, got '0'"),
+    (["finetune", "ds", "--pair", "en-ru", "--model", "m", "--out", "o", "--learning-rate", "-1"],
+     "argument --learning-rate: expected a number above 0, got '-1'"),
+    (["finetune", "ds", "--pair", "en-ru", "--model", "m", "--out", "o", "--epochs", "inf"],
+     "argument --epochs: expected a number above 0, got 'inf'"),
+])
+def test_numeric_flags_out_of_range_are_usage_errors(tmp_path, capsys, monkeypatch, args, needle):
+    """Negative counts were taken (`inspect --rows -1` showed rows) or failed late."""
+    monkeypatch.chdir(tmp_path)
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2 and needle in err, err
+    assert list(tmp_path.iterdir()) == []
