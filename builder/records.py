@@ -96,13 +96,26 @@ class Doc:
     split_of: str = ""  # the post whose split this one takes (a near-duplicate's first copy)
 
 
+_new = object.__new__
+
+
 def evolve(record, **changes):
     """A copy of a frozen record with `changes` (`dataclasses.replace` without re-running
-    `__init__`: the per-post steps make millions of these)."""
-    new = object.__new__(type(record))
+    `__init__`: the per-post steps make millions of these, so no global name is looked up)."""
+    new = _new(record.__class__)
     state = new.__dict__
     state.update(record.__dict__)
     state.update(changes)
+    return new
+
+
+def make(cls, **values):
+    """What `cls(**values)` makes (defaults filled in), without running the frozen
+    `__init__` (a setattr per field): for the records made once per post or segment."""
+    new = _new(cls)
+    state = new.__dict__
+    state.update(cls._DEFAULTS)
+    state.update(values)
     return new
 
 
@@ -116,6 +129,8 @@ def _compact_pickle(cls):
     """Pickle a record as its class and a tuple of its field values (smaller and faster to
     load than a dict per record: finished posts cross process boundaries in chunks)."""
     cls._FIELDS = tuple(f.name for f in fields(cls))
+    # every field in order (`make` overwrites the required ones, marked MISSING here)
+    cls._DEFAULTS = {f.name: f.default for f in fields(cls)}
     cls.__reduce__ = lambda self: (_rebuild, (cls, tuple(self.__dict__[k] for k in cls._FIELDS)))
     return cls
 

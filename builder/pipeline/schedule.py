@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from builder.pipeline import two_pass
 from builder.pipeline.step import Step
-from builder.records import Doc, RawPost
+from builder.records import Doc, RawPost, make
 
 if TYPE_CHECKING:
     from builder.pipeline.finished import FinishedChunk
@@ -99,7 +99,7 @@ class ChunkWork:
 
     def handle(self, message: Start | Resume) -> Reply:
         if isinstance(message, Start):
-            return self._advance(message.chunk, 0, [Doc(p) for p in message.posts])
+            return self._advance(message.chunk, 0, [make(Doc, raw=p) for p in message.posts])
         if message.prepared is not None:
             index, blob = message.prepared
             self.steps[index] = pickle.loads(blob)

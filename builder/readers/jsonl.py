@@ -16,7 +16,7 @@ from pathlib import Path
 from builder.errors import InputError
 from builder.readers.dates import SourceDate, from_iso, from_unix
 from builder.readers.files import raw_lines
-from builder.records import RawPost
+from builder.records import RawPost, make
 
 FORMAT = "jsonl"
 GZIP_MAGIC = b"\x1f\x8b"
@@ -86,8 +86,8 @@ def read(path: Path, start: int, max_line_chars: int, config=None, stats: Counte
             ident = obj.get(f_id)
             channel = obj.get(f_channel)
             when = _date(obj.get(f_date))
-            yield RawPost(
-                source=source, position=position, lines=tuple(text.split("\n")),
+            yield make(
+                RawPost, source=source, position=position, lines=tuple(text.split("\n")),
                 message_id=None if ident in (None, "") else str(ident),
                 channel=str(channel) if channel else None, date=when.value,
                 date_is_local=when.local,

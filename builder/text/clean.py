@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from builder.pipeline.step import BatchStep
-from builder.records import Doc, Post, RawPost, Reaction, evolve
+from builder.records import Doc, Post, RawPost, Reaction, evolve, make
 from builder.text.telegram import (
     ELISION,
     HASHTAG,
@@ -287,7 +287,8 @@ class Cleaner:
             if removed:  # the manifest reads every rule's count, zero when absent
                 counts[step.name] += removed
         text = "\n".join(draft.lines)
-        return Post(
+        return make(
+            Post,
             post_id=raw.message_id if raw.message_id else content_post_id(text),
             position=raw.position,
             channel=clean_channel_name(raw.channel or ""),

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from builder.pipeline.step import BatchStep
-from builder.records import Doc, Post, Segment, evolve
+from builder.records import Doc, Post, Segment, evolve, make
 
 # A "sentence" that is only a list marker (`1.`, `2)`, `⁃9.`) belongs to the text after it.
 _LIST_MARKER = re.compile(r"^[\W_]{0,2}\(?(?:\d{1,3}|[ivx]{1,4})[.)]$", re.IGNORECASE)
@@ -95,7 +95,8 @@ class Segmenter:
         offset = 0
         for line in post.text.split("\n"):
             for start, end in self.spans(line):
-                yield Segment(
+                yield make(
+                    Segment,
                     post_id=post.post_id,
                     segment_index=index,
                     text=line[start:end],
