@@ -388,6 +388,28 @@ def _plain_number(text: str, whole: bool) -> str:
     return f"{mantissa}0e{exponent}" if mantissa.endswith(".") else f"{mantissa}e{exponent}"
 
 
+# pydantic's wording of a value out of bounds, in this tool's "expected ..., got ..." form
+_BOUNDS = {
+    "greater_than_equal": "expected {ge} or more, got {got}",
+    "less_than_equal": "expected {le} or less, got {got}",
+    "greater_than": "expected more than {gt}, got {got}",
+    "less_than": "expected less than {lt}, got {got}",
+    "string_too_long": "expected at most {max_length} characters, got {got}",
+    "string_too_short": "expected at least {min_length} characters, got {got}",
+    "too_short": "expected at least {min_length} item(s), got {got}",
+    "too_long": "expected at most {max_length} item(s), got {got}",
+}
+
+
+def _shown(value: object) -> str:
+    """A bad value as an error line shows it: short ones whole, long text by its length."""
+    if isinstance(value, str) and len(value) > 40:
+        return f"{len(value)} characters"
+    if isinstance(value, list | tuple | dict) and len(repr(value)) > 60:
+        return f"{len(value)} items"
+    return repr(value)
+
+
 def _problem(error: dict) -> tuple[str, str]:
     """(dotted location, message in words) of one pydantic error."""
     loc = ".".join(str(p) for p in error["loc"])
@@ -407,6 +429,8 @@ def _problem(error: dict) -> tuple[str, str]:
         kind = "a whole number" if error["type"] == "int_parsing" else "a number"
         msg = (f"expected {kind}, got the text {error['input']!r} (YAML reads 1e6 as text: "
                f"write {_plain_number(error['input'], error['type'] == 'int_parsing')})")
+    elif error["type"] in _BOUNDS:
+        msg = _BOUNDS[error["type"]].format(**error.get("ctx", {}), got=_shown(error.get("input")))
     msg = msg.removeprefix("Value error, ")
     if not loc:  # a check across fields names its key at the start of its message
         key, sep, rest = msg.partition(": ")

@@ -40,6 +40,11 @@ def test_sample_config_is_the_repo_file():
          "as text: write 1000000)"),
         ("boilerplate:\n  min_posts: 2E1\n", "got the text '2E1' (YAML reads 1e6 as text: write 20)"),
         ("input:\n  max_line_chars: ten\n", "input.max_line_chars: Input should be a valid integer"),
+        # bounds in the tool's own words: expected ..., got ...
+        ("input:\n  max_line_chars: 10\n", "input.max_line_chars: expected 1000 or more, got 10"),
+        ("boilerplate:\n  min_share: 0\n", "boilerplate.min_share: expected more than 0.0, got 0"),
+        ("name: " + "x" * 100 + "\n", "name: expected at most 96 characters, got 100 characters"),
+        ("input:\n  paths: []\n", "input.paths: expected at least 1 item(s), got []"),
         # PyYAML keeps the last of two equal keys silently: refused, both lines named
         ("name: one\nname: two\n", "line 2 invalid YAML: key 'name' given twice (first on line 1)"),
         ("name: x\ninput:\n  format: auto\n  format: jsonl\n",
