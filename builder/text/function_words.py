@@ -78,9 +78,19 @@ def clearly_in(text: str, lang: str, min_words: int, min_share: float = 0.25) ->
                for other in _LANG_FIELD.values() if other != shift)
 
 
+# Per language: any of its function words as a whole letter run (no letter either side), the
+# search stopping at the first (a text's words need not all be cut out and looked up).
+_ANY_WORD = {
+    lang: re.compile(r"(?<![^\W\d_])(?:" + "|".join(
+        re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))) + r")(?![^\W\d_])")
+    for lang, words in FUNCTION_WORDS.items()
+}
+
+
 def has_any(text: str, lang: str) -> bool | None:
-    """Whether one of `text`'s words is a function word of `lang`; None without a profile."""
-    profile = FUNCTION_WORDS.get(lang)
-    if profile is None:
+    """Whether one of `text`'s words (letter runs, lower-cased) is a function word of `lang`;
+    None without a profile."""
+    pattern = _ANY_WORD.get(lang)
+    if pattern is None:
         return None
-    return not profile.isdisjoint(words_of(text))
+    return pattern.search(text.lower()) is not None

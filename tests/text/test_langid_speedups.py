@@ -51,3 +51,17 @@ def test_function_word_checks_equal_the_old_definitions():
             assert clearly_in(text, lang, min_words) == _old_clearly_in(text, lang, min_words), (
                 text, lang)
             assert has_any(text, lang) == _old_has_any(text, lang), (text, lang)
+
+
+def test_has_any_finds_whole_letter_runs_only():
+    """Function words glued to letters, digits, marks or underscores, and at either end:
+    `has_any` (one search) against the words cut out and looked up."""
+    rng = random.Random(2)
+    vocabulary = sorted({w for words in FUNCTION_WORDS.values() for w in words})
+    vocabulary += ["ater", "x", "İ", "é", "ß", "я", "中", "\u0301", "\u0307"]
+    glue = ["", " ", "1", "_", "-", "'", "’", "\n", "\u200d", "\u0301", "Ё"]
+    for _ in range(5000):
+        parts = [rng.choice(vocabulary) for _ in range(rng.randint(0, 6))]
+        text = "".join(p + rng.choice(glue) for p in parts)
+        for lang in ("en", "de", "fr", "es", "ru", "uk", "xx"):
+            assert has_any(text, lang) == _old_has_any(text, lang), (text, lang)
