@@ -132,6 +132,7 @@ def test_every_argument_has_help_and_the_epilog_lists_exit_codes():
     assert "the only place that prints" not in top.format_help()
 
 
+@pytest.mark.slow  # a subprocess or a large sweep: several seconds
 def test_closed_stdout_ends_quietly(sample_build):
     import subprocess
     import sys

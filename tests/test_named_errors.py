@@ -89,6 +89,7 @@ def test_unreadable_input_folder_for_real(tmp_path, capsys):
     assert code == 3 and "Permission denied" in err
 
 
+@pytest.mark.slow  # a subprocess or a large sweep: several seconds
 def test_full_disk_names_the_folder(tmp_path):
     def small_files():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

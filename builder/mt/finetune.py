@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -180,19 +182,31 @@ def score(sacrebleu, net, tok, rows, settings: FinetuneSettings) -> Scores:
                   str(bleu.get_signature()), str(chrf.get_signature()))
 
 
+def datasets_cache() -> Path:
+    """The datasets library's cache folder, as `datasets.config.HF_DATASETS_CACHE` sets it,
+    without importing `datasets` (seconds) when it is not loaded yet."""
+    if "datasets" in sys.modules:
+        from datasets import config as datasets_config  # noqa: PLC0415
+
+        return Path(datasets_config.HF_DATASETS_CACHE)
+    home = os.path.expanduser(os.getenv(
+        "HF_HOME", os.path.join(os.getenv("XDG_CACHE_HOME", "~/.cache"), "huggingface")))
+    return Path(os.getenv("HF_DATASETS_CACHE", os.path.join(home, "datasets")))
+
+
 def protected_paths(settings: FinetuneSettings) -> list[Path]:
     """What a finetune reads or keeps, which its --out must never be or hold: the dataset
     folder, a local model, the datasets and Hub caches."""
-    from datasets import config as datasets_config  # noqa: PLC0415
     from huggingface_hub import constants  # noqa: PLC0415
 
     local = [Path(p) for p in (settings.source, settings.model) if Path(p).exists()]
-    return [*local, Path(datasets_config.HF_DATASETS_CACHE), Path(constants.HF_HUB_CACHE)]
+    return [*local, datasets_cache(), Path(constants.HF_HUB_CACHE)]
 
 
 def finetune(settings: FinetuneSettings, *, progress: bool = False) -> FinetuneResult:
-    transformers, sacrebleu = _requirements()
+    # the guard first: a refused --out is told at once, before seconds of imports
     with claim_model_out(Path(settings.out), protected_paths(settings)) as out:
+        transformers, sacrebleu = _requirements()
         return _finetune(settings, out, transformers, sacrebleu, progress)
 
 

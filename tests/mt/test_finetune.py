@@ -85,6 +85,7 @@ def test_finetune_errors(mt_build, tiny_models, tmp_path, capsys, monkeypatch, a
     assert not (tmp_path / "m").exists()
 
 
+@pytest.mark.slow  # a subprocess or a large sweep: several seconds
 def test_finetune_source_errors(tmp_path, capsys):
     assert main(["finetune", str(tmp_path / "missing"), "--pair", "en-ru", "--model", "m",
                  "--out", str(tmp_path / "m")]) == 3

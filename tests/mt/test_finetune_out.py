@@ -216,3 +216,22 @@ def test_killed_mid_swap_is_put_back(tmp_path, monkeypatch, can_exchange):
         history.replace_dir(new, out)
     assert (out / "config.json").read_bytes() == b"new"
     assert sorted(p.name for p in tmp_path.iterdir()) == [live.name, "copy", "m"]
+
+
+@pytest.mark.slow  # imports datasets: several seconds
+@pytest.mark.parametrize("env", [{}, {"HF_HOME": "/x/hf"}, {"XDG_CACHE_HOME": "/x/xdg"},
+                                 {"HF_DATASETS_CACHE": "/x/ds", "HF_HOME": "/x/hf"}])
+def test_datasets_cache_is_the_one_datasets_uses(env):
+    """The guard names the datasets cache without importing datasets: the same folder as
+    datasets.config computes under the same environment."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from builder.mt.finetune import datasets_cache; mine = datasets_cache(); "
+            "assert 'datasets' not in sys.modules; from datasets import config; "
+            "print(mine == config.HF_DATASETS_CACHE, mine)")
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("HF_HOME", "XDG_CACHE_HOME", "HF_DATASETS_CACHE")}
+    done = subprocess.run([sys.executable, "-c", code], env={**clean, **env},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("True "), done.stdout + done.stderr

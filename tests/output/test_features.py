@@ -50,6 +50,7 @@ def test_unknown_dtype_is_refused():
         Value("float16")
 
 
+@pytest.mark.slow  # a subprocess or a large sweep: several seconds
 def test_a_build_does_not_import_datasets_or_the_hub_client(tmp_path):
     """`datasets` and the Hub client cost seconds to import: the build path must not need
     them."""

@@ -96,6 +96,7 @@ def run_cli(*args, stdin=None, timeout=120, **env):
                           env=env, capture_output=True, timeout=timeout)
 
 
+@pytest.mark.slow  # a subprocess or a large sweep: several seconds
 def test_fifo_is_refused_without_waiting(tmp_path):
     fifo = tmp_path / "posts.txt"
     os.mkfifo(fifo)
@@ -126,6 +127,7 @@ def test_fifo_with_a_writer_is_refused_too(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("data", [SAMPLE.read_bytes(), (ROOT / "tests/data/telegram_desktop_export_example.json").read_bytes()])
+@pytest.mark.slow  # a subprocess or a large sweep: several seconds
 def test_standard_input(tmp_path, data):
     (tmp_path / "tmp").mkdir()
     result = run_cli("build", "--input", "-", "--out", str(tmp_path / "o"), "-q", stdin=data,
@@ -144,6 +146,7 @@ def test_standard_input(tmp_path, data):
     (b'{"id": 1, "text": "Hello there"}\n{"id": 2, "text": \n', ("--format", "jsonl"),
      "error: standard input (-):2: not a JSON object"),
 ])
+@pytest.mark.slow  # a subprocess or a large sweep: several seconds
 def test_errors_name_standard_input_not_its_copy(tmp_path, data, args, needle):
     """The error line names `-` as the user gave it, not the temporary file it was read into
     (`/tmp/bitext-builder-stdin-<pid>-…: file is empty` meant nothing to the user)."""
@@ -155,6 +158,7 @@ def test_errors_name_standard_input_not_its_copy(tmp_path, data, args, needle):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow  # a subprocess or a large sweep: several seconds
 def test_stdin_copy_of_a_killed_build_is_removed_by_the_next(tmp_path, capsys, monkeypatch):
     """`kill -9` while a build reads standard input leaves its temporary copy (atexit does
     not run): the next build removes it, and keeps those of live processes and other files."""

@@ -115,6 +115,7 @@ def test_no_or_unreadable_written_date_is_none(value):
     assert written_moment(value) is None
 
 
+@pytest.mark.slow  # a subprocess or a large sweep: several seconds
 def test_whole_unix_seconds_are_written_as_datetime_writes_them():
     """The fast path (day cached, time of day by arithmetic) against datetime, across days,
     leap years, the ends of its range and the values it leaves to datetime."""

@@ -14,6 +14,7 @@ def lid(request):
     return LanguageIdentifier(LangIdConfig(backend=request.param), "en")
 
 
+@pytest.mark.slow  # a subprocess or a large sweep: several seconds
 def test_long_segments_detected(lid):
     assert lid.segment(EN, "en")[0] == "en"
     lang, score = lid.segment(DE, "en")
