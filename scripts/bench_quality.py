@@ -79,7 +79,9 @@ def _timed(cls, method: str, clock: Counter, key: str) -> None:
         try:
             return original(self, *args, **kwargs)
         finally:
-            clock[key] += time.process_time() - t0
+            spent = time.process_time() - t0
+            clock[key] += spent
+            clock[f"{key}.{method}"] += spent  # the step's parts
 
     setattr(cls, method, wrapper)
 
@@ -164,15 +166,22 @@ def main() -> None:
     print("| step (default build) | CPU s | share of the build's CPU |")
     print("| --- | --- | --- |")
     total = 0.0
-    for name, seconds in sorted(on["steps"].items(), key=lambda kv: -kv[1]):
+    steps = {k: v for k, v in on["steps"].items() if "." not in k}
+    for name, seconds in sorted(steps.items(), key=lambda kv: -kv[1]):
         total += seconds
         print(f"| {name} | {seconds:.2f} | {100 * seconds / on['cpu']:.1f}% |")
     print(f"| **the three steps together** | {total:.2f} | {100 * total / on['cpu']:.1f}% |")
+    print()
+    print("parts (CPU s): " + "; ".join(
+        f"{name}: " + ", ".join(f"{part.split('.', 1)[1]} {s:.2f}" for part, s in
+                                sorted(on["steps"].items()) if part.startswith(name + "."))
+        for name in sorted(steps, key=lambda n: -steps[n])))
     # the same comparison between whole builds: each round's default build against the
     # build without the steps run just before it (CPU seconds, so other load matters less)
     extra = sorted((a["cpu"] - b["cpu"]) / b["cpu"] for a, b in
                    zip(runs["on"], runs["off"], strict=True))
-    shares = sorted(sum(r["steps"].values()) / r["cpu"] for r in runs["on"])
+    shares = sorted(sum(v for k, v in r["steps"].items() if "." not in k) / r["cpu"]
+                    for r in runs["on"])
     print()
     print(f"rounds: {args.repeat}; the steps' own CPU share of the default build: "
           + ", ".join(f"{100 * x:.1f}%" for x in shares)
