@@ -68,6 +68,27 @@ def may_hold_number_run(text: str) -> bool:
     return b"0000000" in text.encode("utf-8", "surrogatepass").translate(_RUN_TABLE)
 
 
+_RUNS = re.compile(rb"0{7,}")
+_CONTINUATION = bytes(ord("c") if 0x80 <= b < 0xC0 else ord("s") for b in range(256))
+
+
+def number_run_windows(text: str) -> list[tuple[int, int]]:
+    """The (start, end) character spans of the 7 or more characters in a row that a
+    `NUMBER_RUN` match could be made of (every match lies inside one): the regex need not
+    scan the rest of the text. Found on the UTF-8 bytes; a byte offset becomes a character
+    offset by not counting continuation bytes (a run that starts inside a character starts
+    after it: that character is not one a run is made of)."""
+    data = text.encode("utf-8", "surrogatepass")
+    marks = data.translate(_RUN_TABLE)
+    if b"0000000" not in marks:
+        return []
+    spans = [m.span() for m in _RUNS.finditer(marks)]
+    if len(data) == len(text):  # ASCII: bytes are characters
+        return spans
+    cont = data.translate(_CONTINUATION)
+    return [(a - cont.count(b"c", 0, a), b - cont.count(b"c", 0, b)) for a, b in spans]
+
+
 _NOT_DIGIT = re.compile(r"\D")
 _DIGIT = re.compile(r"\d")
 _GROUPS = re.compile(r"\d+")
@@ -168,12 +189,14 @@ class PiiScrubber:
             if "ip" in self.types:
                 found += [Finding(m.start(), m.end(), "ip") for m in IPV6.finditer(text)]
         taken = [(f.start, f.end) for f in found]
-        for m in NUMBER_RUN.finditer(text) if may_hold_number_run(text) else ():
-            if any(a < m.end() and m.start() < b for a, b in taken):
-                continue
-            kind = classify_number(m.group(), text[max(0, m.start() - 30) : m.start()])
-            if kind in self.types:
-                found.append(Finding(m.start(), m.end(), kind))
+        for start, end in number_run_windows(text):
+            # (the character after a window is seen too: the regex looks one past a match)
+            for m in NUMBER_RUN.finditer(text, start, end + 1):
+                if any(a < m.end() and m.start() < b for a, b in taken):
+                    continue
+                kind = classify_number(m.group(), text[max(0, m.start() - 30) : m.start()])
+                if kind in self.types:
+                    found.append(Finding(m.start(), m.end(), kind))
         return sorted(found, key=lambda f: f.start)
 
     def scrub(self, text: str) -> tuple[str, Counter]:

@@ -112,3 +112,26 @@ def test_email_scan_same_as_searching_every_at():
         assert got == every_at(text), text
         hits += bool(got)
     assert hits > 20  # the random texts do hold addresses
+
+
+def test_number_runs_searched_in_windows_as_in_the_whole_text():
+    """`NUMBER_RUN` searched only in `number_run_windows` finds what a scan of the whole
+    text finds (multi-byte characters, no-break spaces and other digits included)."""
+    import random
+
+    from builder.text.pii import NUMBER_RUN, number_run_windows
+
+    rng = random.Random(11)
+    alphabet = ["1", "2", "0", " ", "-", ".", "(", ")", "+", "/", ",", ":", "a", "Ж", "é",
+                "\u00a0", "\u202f", "٣", "—", "\n", "😀", "x1"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+             for _ in range(20000)]
+    texts += ["Tel.: +7 (495) 244-12-34", "Ж +7 495 244 12 34 Ж", "call 8 800 555 35 35."]
+    found = 0
+    for text in texts:
+        whole = [m.span() for m in NUMBER_RUN.finditer(text)]
+        windowed = [m.span() for a, b in number_run_windows(text)
+                    for m in NUMBER_RUN.finditer(text, a, b + 1)]
+        assert windowed == whole, text
+        found += bool(whole)
+    assert found > 200  # the random texts do hold runs
