@@ -31,10 +31,15 @@ NO_DATE = SourceDate(None, False)
 
 
 def from_moment(moment: datetime) -> SourceDate:
-    """An aware datetime becomes UTC; a naive one (no zone in the source) stays local."""
+    """An aware datetime becomes UTC; a naive one (no zone in the source) stays local. A
+    moment whose UTC time falls outside years 1-9999 (`9999-12-31T23:59:59-01:00`) is no
+    date."""
     if moment.tzinfo is None:
         return SourceDate(moment.strftime(_LOCAL_FORMAT), True)
-    return SourceDate(moment.astimezone(timezone.utc).strftime(_UTC_FORMAT), False)
+    try:
+        return SourceDate(moment.astimezone(timezone.utc).strftime(_UTC_FORMAT), False)
+    except OverflowError:
+        return NO_DATE
 
 
 def written_moment(value: str | None) -> datetime | None:
@@ -67,7 +72,10 @@ def _whole_seconds(value) -> int | None:
     elif kind is float and value.is_integer():
         seconds = int(value)
     elif kind is str and value.isascii() and value.isdigit():
-        seconds = int(value)
+        digits = value.lstrip("0")
+        if len(digits) > 12:  # past 9999 (and int() refuses over 4,300 digits): float's path
+            return None
+        seconds = int(digits or "0")
     else:
         return None
     return seconds if 0 <= seconds < _UNIX_END else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from collections import Counter
 from collections.abc import Iterator
@@ -54,6 +55,21 @@ def _binary_lines(path: Path, max_line_chars: int) -> Iterator[tuple[int, bytes]
         yield from raw_lines(f, path, max_line_chars)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _mend_surrogates(value):
+    """`value` with every lone surrogate (JSON's `\\ud800` without its pair, which no UTF-8
+    file can hold) replaced by U+FFFD; pairs were joined by the JSON decoder already."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_mend_surrogates(k): _mend_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mend_surrogates(v) for v in value]
+    return value
+
+
 def read(path: Path, start: int, max_line_chars: int, config=None, stats: Counter | None = None,
          **_: object) -> Iterator[RawPost]:
     stats = stats if stats is not None else Counter()
@@ -76,6 +92,8 @@ def read(path: Path, start: int, max_line_chars: int, config=None, stats: Counte
                 raise InputError(f"{path}:{lineno}: JSON nested too deeply") from err
             if not isinstance(obj, dict):
                 raise InputError(f"{path}:{lineno}: expected a JSON object per line")
+            if b"\\ud" in raw or b"\\uD" in raw:  # an escaped surrogate: maybe a lone one
+                obj = _mend_surrogates(obj)
             text = obj.get(f_text)
             if f_text not in obj:
                 stats["skipped_lines_without_text"] += 1

@@ -50,6 +50,38 @@ def test_unix_times_are_utc():
     assert from_unix("1709276712") == from_unix(1709276712) == SourceDate("2024-03-01T07:05:12Z")
 
 
+@pytest.mark.parametrize("value, expected", [
+    # zero-padded past Python's 4,300-digit int() limit: still the date (the fast path
+    # called int() on it and the build stopped with an unexpected ValueError)
+    ("0" * 4301 + "1709276712", "2024-03-01T07:05:12Z"),
+    ("0" * 20 + "1709276712", "2024-03-01T07:05:12Z"),
+    ("9" * 5000, None),  # past year 9999: no date
+    ("0" * 30, "1970-01-01T00:00:00Z"),
+])
+def test_long_digit_strings(value, expected):
+    assert from_unix(value) == SourceDate(expected, False)
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"])
+def test_iso_moment_outside_utc_years_is_no_date(value):
+    """Converted to UTC it falls outside years 1-9999: no date, not an OverflowError that
+    stopped the build."""
+    assert from_iso(value) == SourceDate(None, False)
+
+
+def test_lone_surrogate_in_json_lines_is_replaced(tmp_path):
+    """JSON may escape half a surrogate pair (`\\ud800`), which no UTF-8 file can hold: the
+    build stopped with an unexpected UnicodeEncodeError; it is now U+FFFD (pairs stay)."""
+    import json
+
+    path = tmp_path / "s.jsonl"
+    path.write_text(json.dumps({"id": 1, "text": "Half \ud800 a pair, a whole \U0001F600 one."})
+                    + "\n", encoding="utf-8")
+    assert "\\ud800" in path.read_text() and "\\ud83d\\ude00" in path.read_text()
+    (post,) = _read(path)
+    assert post.lines == ("Half \ufffd a pair, a whole \U0001F600 one.",)
+
+
 def _read(path):
     cfg = InputConfig(paths=[str(path)])
     return list(read_inputs(plan_inputs(cfg), cfg))
