@@ -265,7 +265,9 @@ def candidate_pairs(keys: np.ndarray, valid: np.ndarray) -> np.ndarray:
             out.append(np.stack((ordinals[order[same]], ordinals[order[same + 1]]), axis=1))
     if not out:
         return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(out), axis=0)
+    pairs = np.concatenate(out)
+    code = np.unique(pairs[:, 0] * n + pairs[:, 1])  # the rows sorted, each once
+    return np.stack((code // n, code % n), axis=1)
 
 
 class _Rows:

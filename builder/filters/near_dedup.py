@@ -30,7 +30,7 @@ from builder.filters.minhash import (
     segment_sketcher,
 )
 from builder.pipeline.step import OrderedStep, TwoPassStep
-from builder.records import Doc, Rejected, evolve
+from builder.records import Doc, Rejected, evolve, make
 from builder.text.words import count_words
 
 REASON = "near_duplicate"
@@ -203,8 +203,9 @@ class SegmentNearDedup(OrderedStep):
                 kept.append(seg)
                 continue
             self.drops[REASON] += 1
-            rejects.append(Rejected(self.stage, REASON, seg.id, seg.text, seg.segment_index,
-                                    duplicate_of=of))
+            rejects.append(make(Rejected, stage=self.stage, reason=REASON, id=seg.id,
+                                text=seg.text, segment_index=seg.segment_index,
+                                duplicate_of=of))
         return evolve(doc, segments=tuple(kept), rejects=tuple(rejects))
 
     def run(self, batch: list[Doc]) -> list[Doc]:
