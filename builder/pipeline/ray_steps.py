@@ -13,6 +13,7 @@ import pickle
 
 from builder.config import RayConfig
 from builder.pipeline.collector import collect_less
+from builder.pipeline.processes import arrow_without_pandas
 from builder.pipeline.schedule import ChunkWork, Reply, Resume, Start
 from builder.pipeline.step import Step
 from builder.pipeline.two_pass import HOLD_MEMORY
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 class StepsActor:
     def __init__(self, steps_blob: bytes, hold_memory: int, finish=None):
         collect_less()
+        if finish is not None:  # the actor's process is its own
+            arrow_without_pandas()
         self.work = ChunkWork(pickle.loads(steps_blob), hold_memory=hold_memory, finish=finish)
 
     def handle(self, message: Start | Resume) -> Reply:
