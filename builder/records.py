@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, fields
 
 
@@ -131,7 +132,8 @@ def _compact_pickle(cls):
     cls._FIELDS = tuple(f.name for f in fields(cls))
     # every field in order (`make` overwrites the required ones, marked MISSING here)
     cls._DEFAULTS = {f.name: f.default for f in fields(cls)}
-    cls.__reduce__ = lambda self: (_rebuild, (cls, tuple(self.__dict__[k] for k in cls._FIELDS)))
+    values = operator.itemgetter(*cls._FIELDS)  # the field values as a tuple, in C
+    cls.__reduce__ = lambda self: (_rebuild, (cls, values(self.__dict__)))
     return cls
 
 
