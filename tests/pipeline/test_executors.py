@@ -158,7 +158,9 @@ def _group_alive(pgid: int) -> bool:
 def test_a_killed_build_leaves_no_process_and_the_rerun_gives_the_same_bytes(tmp_path):
     big = tmp_path / "big.txt"
     sample = SAMPLE.read_text(encoding="utf-8")
-    big.write_text("\n".join([sample] * 60), encoding="utf-8")
+    # big enough that the build is still running when it is killed (60 copies finished
+    # within the second this test waited once the pipeline got faster)
+    big.write_text("\n".join([sample] * 800), encoding="utf-8")
     out = tmp_path / "ds"
     cmd = [sys.executable, "-m", "builder", "build", "--input", str(big), "--out", str(out),
            "--workers", "2", "-v"]
@@ -166,9 +168,10 @@ def test_a_killed_build_leaves_no_process_and_the_rerun_gives_the_same_bytes(tmp
                             start_new_session=True, stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:  # kill once the workers are at work
         if "started 2 worker processes" in line:
-            time.sleep(1.0)
+            time.sleep(0.3)
             break
     assert _children(proc.pid), "no worker started"
+    assert proc.poll() is None, "the build finished before it could be killed: use a bigger input"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     deadline = time.time() + 30
