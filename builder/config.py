@@ -368,24 +368,16 @@ EXPECTED = {
 }
 
 
-def _yaml_text_number(value: object) -> bool:
-    """A YAML scalar that PyYAML reads as text but Python as a number (`1e6`, `1_000e3`)."""
+def _yaml_text_whole_number(value: object) -> int | None:
+    """A YAML scalar that PyYAML reads as text but that names a whole number (`1e6`,
+    `2E1`): the number, else None."""
     if not isinstance(value, str):
-        return False
+        return None
     try:
-        return math.isfinite(float(value))
+        number = float(value)
     except ValueError:
-        return False
-
-
-def _plain_number(text: str, whole: bool) -> str:
-    """How to write `text` so that YAML reads it as a number."""
-    number = float(text)
-    if whole and number.is_integer():
-        return str(int(number))
-    mantissa, exponent = f"{number:e}".split("e")
-    mantissa = mantissa.rstrip("0")
-    return f"{mantissa}0e{exponent}" if mantissa.endswith(".") else f"{mantissa}e{exponent}"
+        return None
+    return int(number) if math.isfinite(number) and number.is_integer() else None
 
 
 # pydantic's wording of a value out of bounds, in this tool's "expected ..., got ..." form
@@ -425,10 +417,10 @@ def _problem(error: dict) -> tuple[str, str]:
             msg = f"expected X.Y.Z, e.g. 1.0.0, got the number {error['input']!r} (write 1.0.0, not 1.0)"
         else:
             msg = f"expected text, got the number {error['input']!r} (YAML reads 1.0 as a number: quote it)"
-    elif error["type"] in ("int_parsing", "float_parsing") and _yaml_text_number(error.get("input")):
-        kind = "a whole number" if error["type"] == "int_parsing" else "a number"
-        msg = (f"expected {kind}, got the text {error['input']!r} (YAML reads 1e6 as text: "
-               f"write {_plain_number(error['input'], error['type'] == 'int_parsing')})")
+    elif error["type"] == "int_parsing" and (
+            (number := _yaml_text_whole_number(error.get("input"))) is not None):
+        msg = (f"expected a whole number, got the text {error['input']!r} (YAML reads 1e6 as "
+               f"text: write {number})")
     elif error["type"] in _BOUNDS:
         msg = _BOUNDS[error["type"]].format(**error.get("ctx", {}), got=_shown(error.get("input")))
     msg = msg.removeprefix("Value error, ")
