@@ -25,11 +25,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class AlignedRow:
-    """One `<src>-<tgt>-aligned` row, with the split of its source post and the score of its
-    post pair (kept for evaluation, not written)."""
+    """One `<src>-<tgt>-aligned` row, with the split of its source post."""
 
     split: str
-    doc_score: float
     row: dict
 
 
@@ -163,7 +161,7 @@ class AlignStage:
                         "align", f"personal_data:{kinds[0]}", f"{a.post_id}:{ss[0].segment_index}",
                         " ".join(x.text for x in ss)))
                     continue
-                result.rows.append(AlignedRow(a.split, pair.score, {
+                result.rows.append(AlignedRow(a.split, {
                     "id": f"{a.post_id}:{ss[0].segment_index}",
                     "post_id": a.post_id,
                     f"{tgt}_post_id": b.post_id,
