@@ -418,26 +418,29 @@ def take_rows(rows: np.ndarray, at: np.ndarray) -> np.ndarray:
 
 
 def bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (a, b, band) with a < b whose keys agree on that band."""
-    out_a, out_b, out_band = [], [], []
-    for z in range(keys.shape[1]):
-        order = np.argsort(keys[:, z], kind="stable")
-        col = keys[order, z]
-        starts = np.flatnonzero(np.concatenate(([True], col[1:] != col[:-1])))
-        ends = np.append(starts[1:], len(col))
-        after = np.repeat(ends, ends - starts) - np.arange(len(col)) - 1  # later members
-        total = int(after.sum())
-        if not total:
-            continue
-        pos = np.repeat(np.arange(len(col)), after)
-        step = np.arange(total) - np.repeat(np.cumsum(after) - after, after) + 1
-        out_a.append(order[pos])
-        out_b.append(order[pos + step])
-        out_band.append(np.full(total, z))
-    if not out_a:
+    """Every (a, b, band) with a < b whose keys agree on that band (in no set order). All
+    bands are sorted as one array, and only the keys held more than once are paired."""
+    rows, bands = keys.shape
+    flat = keys.ravel()  # row * bands + band
+    order = np.argsort(flat, kind="stable")  # equal keys: in row order
+    col = flat[order]
+    same = col[1:] == col[:-1]
+    if not same.any():
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    return np.concatenate(out_a), np.concatenate(out_b), np.concatenate(out_band)
+    shared = np.concatenate((same, [False]))
+    shared[1:] |= same
+    order, col = order[shared], col[shared]
+    starts = np.flatnonzero(np.concatenate(([True], col[1:] != col[:-1])))
+    ends = np.append(starts[1:], len(col))
+    after = np.repeat(ends, ends - starts) - np.arange(len(col)) - 1  # later members
+    total = int(after.sum())
+    pos = np.repeat(np.arange(len(col)), after)
+    step = np.arange(total) - np.repeat(np.cumsum(after) - after, after) + 1
+    first, second = order[pos], order[pos + step]
+    band = first % bands
+    same_band = band == second % bands  # (a key is a hash of its band too)
+    return first[same_band] // bands, second[same_band] // bands, band[same_band]
 
 
 def pair_verdicts(sketcher: Sketcher, threshold: float, a: list[str], b: list[str],

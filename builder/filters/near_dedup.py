@@ -121,13 +121,16 @@ class PostNearDedup(TwoPassStep):
 
 @dataclass(frozen=True)
 class _Sketches:
-    """A post's keys for the ordered pass: its id, and the segments of `min_words` words or
-    more with their band keys and signature bytes."""
+    """A chunk's keys for the ordered pass, one row a segment of `min_words` words or more
+    with a shingle, in input order: the post it is in (an index into the chunk), its index in
+    the post, its band keys and signature bytes; and the ids of the posts with a row."""
 
-    post_id: str
+    size: int  # posts in the chunk
+    doc_of: np.ndarray  # int64, ascending
     indices: np.ndarray  # int64
     keys: np.ndarray
     small: np.ndarray
+    post_ids: list[str]  # of each post with a row, in order
 
 
 class SegmentNearDedup(OrderedStep):
@@ -149,50 +152,45 @@ class SegmentNearDedup(OrderedStep):
                 "min_words": self.config.min_words, "keep": "first",
                 "minhash": {"bins": SEGMENT_BINS, "bands": SEGMENT_BANDS}}
 
-    def keys_batch(self, docs: list[Doc]) -> list[_Sketches | None]:
-        least = self.config.min_words
+    def keys_batch(self, docs: list[Doc]) -> _Sketches:
         live = [(i, doc.segments) for i, doc in enumerate(docs) if not doc.dropped]
         segments = [seg for _, segs in live for seg in segs]
-        owner = np.repeat([i for i, _ in live], [len(segs) for _, segs in live])
+        owner = np.repeat(np.array([i for i, _ in live], dtype=np.int64),
+                          [len(segs) for _, segs in live])
+        texts = [seg.text for seg in segments]
+        least = self.config.min_words
         # segments of `least` words or more, counted per script (`text.words`: Chinese has
         # no spaces); spaces first, which cleaning collapsed and a segment has none at its ends
         chosen = np.flatnonzero(np.fromiter(
             (t.count(" ") >= least - 1 or (not t.isascii() and count_words(t) >= least)
-             for t in (seg.text for seg in segments)), dtype=bool, count=len(segments)))
-        rows, keys, small = self.index.sketch([segments[k].text for k in chosen.tolist()])
-        out: list[_Sketches | None] = [None] * len(docs)
-        if not len(rows):
-            return out
+             for t in texts), dtype=bool, count=len(texts)))
+        rows, keys, small = self.index.sketch([texts[k] for k in chosen.tolist()])
         rows = chosen[rows]  # in order: one run of rows a doc
-        owners = owner[rows]
+        doc_of = owner[rows]
         indices = np.array([segments[k].segment_index for k in rows.tolist()], dtype=np.int64)
-        cuts = np.flatnonzero(owners[1:] != owners[:-1]) + 1
-        bounds = [0, *cuts.tolist(), len(rows)]
-        for a, b, i in zip(bounds[:-1], bounds[1:], owners[bounds[:-1]].tolist(), strict=True):
-            out[i] = _Sketches(docs[i].post.post_id, indices[a:b], keys[a:b], small[a:b])
-        return out
+        with_rows = np.unique(doc_of).tolist()
+        return _Sketches(len(docs), doc_of, indices, keys, small,
+                         [docs[i].post.post_id for i in with_rows])
 
-    def admit_batch(self, keys: list[_Sketches | None]) -> list[dict[int, str] | None]:
+    def admit_batch(self, keys: _Sketches) -> list[dict[int, str] | None]:
         """For each post: its near-duplicate segments (index -> id of the copy kept)."""
-        live = [k for k in keys if k is not None]
-        answers: list[dict[int, str] | None] = [None] * len(keys)
-        if not live:
+        answers: list[dict[int, str] | None] = [None] * keys.size
+        if not len(keys.doc_of):
             return answers
-        where = [n for n, k in enumerate(keys) if k is not None]
         first = len(self.post_ids)
-        self.post_ids += [k.post_id for k in live]
-        post_no = np.repeat(np.arange(first, first + len(live)), [len(k.indices) for k in live])
-        segment_no = np.concatenate([k.indices for k in live])
-        found = self.index.admit(np.concatenate([k.keys for k in live]),
-                                 np.concatenate([k.small for k in live]),
-                                 (post_no << _SEGMENT_BITS) + segment_no)
+        self.post_ids += keys.post_ids
+        new_post = np.concatenate(([True], keys.doc_of[1:] != keys.doc_of[:-1]))
+        post_no = first - 1 + np.cumsum(new_post)
+        found = self.index.admit(keys.keys, keys.small,
+                                 (post_no << _SEGMENT_BITS) + keys.indices)
         low = (1 << _SEGMENT_BITS) - 1
         for row in np.flatnonzero(found >= 0).tolist():
             tag = int(found[row])
-            n = where[int(post_no[row]) - first]
+            n = int(keys.doc_of[row])
             if answers[n] is None:
                 answers[n] = {}
-            answers[n][int(segment_no[row])] = f"{self.post_ids[tag >> _SEGMENT_BITS]}:{tag & low}"
+            answers[n][int(keys.indices[row])] = (
+                f"{self.post_ids[tag >> _SEGMENT_BITS]}:{tag & low}")
         return answers
 
     def settle(self, doc: Doc, answer: dict[int, str]) -> Doc:

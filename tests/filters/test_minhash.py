@@ -133,6 +133,21 @@ def test_segment_index_same_decisions_however_batched(size):
     assert parts == whole
 
 
+def test_bucket_pairs_match_a_plain_loop_per_band():
+    """Every (a, b, band), a < b, whose keys agree on that band, as a loop over the bands
+    and rows finds them (one sort of all bands, only keys held twice or more paired)."""
+    from builder.filters.minhash import bucket_pairs
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        rows, bands = int(rng.integers(0, 40)), int(rng.integers(1, 7))
+        keys = rng.integers(0, int(rng.integers(1, 30)), (rows, bands)).astype(np.uint64)
+        want = sorted((a, b, z) for z in range(bands) for a in range(rows)
+                      for b in range(a + 1, rows) if keys[a, z] == keys[b, z])
+        got = sorted(zip(*(x.tolist() for x in bucket_pairs(keys)), strict=True))
+        assert got == want
+
+
 def test_key_index_keeps_the_first_values_of_a_key():
     index = KeyIndex(per_key=2)
     index.add(np.array([5, 5, 7], dtype=np.uint64), np.array([0, 1, 2]))

@@ -200,6 +200,42 @@ def test_segment_near_dedup_leaves_short_segments_to_exact_dedup(short, long, ed
     assert out[1].rejects[0].duplicate_of == "p0:1" and step.drops == {"near_duplicate": 1}
 
 
+def test_segment_near_dedup_answers_do_not_depend_on_chunks():
+    """The keys of a whole chunk at once (`keys_batch`, one array a chunk) and the ordered
+    pass over them (`admit_batch`) decide as one post at a time does: dropped posts, posts
+    without a long segment and posts with several are mixed."""
+    from builder.config import NearDedupSegmentsConfig
+    from builder.filters.near_dedup import SegmentNearDedup
+    from builder.records import Doc, Post, Segment, evolve
+
+    rng = random.Random(3)
+    pool = [sentence(rng) for _ in range(12)] + ["Short one.", "Yes."]
+    docs = []
+    for i in range(60):
+        texts = [rng.choice(pool).replace("the", rng.choice(["the", "a"]), 1)
+                 for _ in range(rng.randint(0, 4))]
+        post = Post(f"p{i}", i, "c", None, "\n".join(texts), (), (), ())
+        doc = Doc(None, post, segments=tuple(
+            Segment(post.post_id, k, t, 0, len(t), "c", None) for k, t in enumerate(texts)))
+        docs.append(evolve(doc, dropped=True) if i % 7 == 3 else doc)
+
+    def decide(size):
+        step = SegmentNearDedup(NearDedupSegmentsConfig())
+        out = []
+        for k in range(0, len(docs), size):
+            chunk = docs[k : k + size]
+            answers = step.admit_batch(step.keys_batch(chunk))
+            assert len(answers) == len(chunk)
+            out += answers
+        return out
+
+    one_at_a_time = decide(1)
+    assert sum(len(a) for a in one_at_a_time if a) > 10  # near-duplicates were found
+    assert all(one_at_a_time[i] is None for i in range(3, 60, 7))  # dropped posts
+    for size in (2, 5, 60):
+        assert decide(size) == one_at_a_time
+
+
 @pytest.mark.parametrize("action", ["replace", "drop"])
 def test_personal_data_in_both_sides_of_aligned_rows(tmp_path, action):
     en, ru = tmp_path / "en.jsonl", tmp_path / "ru.jsonl"
