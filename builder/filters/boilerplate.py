@@ -39,8 +39,10 @@ def line_keys(posts: list[Post]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not posts:
         return np.zeros(0, dtype=np.uint64), post_of, counts
     hashes, starts, ends = SpanHasher(normalise([p.text for p in posts])).lines(SEED)
-    channels = text_hashes([p.channel for p in posts], SEED)
-    keys = mix64(hashes ^ channels[post_of], SEED)
+    names = {p.channel: 0 for p in posts}  # each channel once (a batch holds few)
+    channels = dict(zip(names, text_hashes(list(names), SEED).tolist(), strict=True))
+    channel_of = np.array([channels[p.channel] for p in posts], dtype=np.uint64)
+    keys = mix64(hashes ^ channel_of[post_of], SEED)
     keys[starts == ends] = 0
     return keys, post_of, counts
 
@@ -143,13 +145,19 @@ class Boilerplate:
 
 def _cut(post: Post, drop: list[int], removed: Counter) -> str:
     """The post's text without its lines `drop` (sorted, distinct line numbers); `removed`
-    counts them: (channel, line) -> occurrences."""
-    lines = post.text.split("\n")
+    counts them: (channel, line) -> occurrences. Only the lines from the first one dropped
+    on are split apart (boilerplate is mostly a footer: the text before it stays whole)."""
+    text = post.text
+    first = drop[0]
+    if first:
+        head, *lines = text.rsplit("\n", text.count("\n") - first + 1)
+    else:
+        head, lines = None, text.split("\n")
     for n in drop:
-        removed[(post.channel, lines[n])] += 1
+        removed[(post.channel, lines[n - first])] += 1
     for n in reversed(drop):
-        del lines[n]
-    return "\n".join(lines)
+        del lines[n - first]
+    return "\n".join(lines if head is None else [head, *lines])
 
 
 def summary(removed: Counter, top: int = 10) -> dict:

@@ -202,22 +202,28 @@ class PiiScrubber:
     def scrub(self, text: str) -> tuple[str, Counter]:
         """The text with each finding replaced by its placeholder (unless only counting),
         and the findings counted by type."""
+        text, kinds = self.scrub_kinds(text)
+        return text, Counter(kinds)
+
+    def scrub_kinds(self, text: str) -> tuple[str, list[str]]:
+        """As `scrub`, with the type of each finding in a list (most texts have none: no
+        counter is made for them)."""
         if "@" not in text and not _DIGIT.search(text):
-            return text, Counter()
+            return text, []
         findings = self.find(text)
-        counts = Counter(f.kind for f in findings)
+        kinds = [f.kind for f in findings]
         if not findings or not self.replace:
-            return text, counts
+            return text, kinds
         parts, at = [], 0
         for f in findings:
             parts += [text[at : f.start], PLACEHOLDERS[f.kind]]
             at = f.end
         parts.append(text[at:])
-        return "".join(parts), counts
+        return "".join(parts), kinds
 
     def redact(self, text: str) -> str:
         """The text with each finding replaced (as `scrub`, without counting)."""
-        return self.scrub(text)[0]
+        return self.scrub_kinds(text)[0]
 
 
 def placeholder_kinds(text: str) -> list[str]:
@@ -276,12 +282,13 @@ class PiiSegmentDrop(BatchStep):
 
 def scrub_post(scrubber: PiiScrubber, post: Post) -> tuple[Post, Counter]:
     """The post with its text and links scrubbed, and what was found."""
-    text, found = scrubber.scrub(post.text)
+    text, kinds = scrubber.scrub_kinds(post.text)
     urls = []
     for url in post.urls:
-        clean, in_url = scrubber.scrub(url)
+        clean, in_url = scrubber.scrub_kinds(url)
         urls.append(clean)
-        found.update(in_url)
-    if not found or not scrubber.replace:
+        kinds += in_url
+    found = Counter(kinds)
+    if not kinds or not scrubber.replace:
         return post, found
     return replace(post, text=text, urls=tuple(urls)), found

@@ -133,3 +133,22 @@ def test_step_removes_what_strip_removes_however_batched():
         assert [d.post.post_id for d in out if d.dropped] == [
             p.post_id for p, n in expected if n and not p.text.strip()]
         assert step.counts == expected_removed
+
+
+def test_cut_matches_splitting_every_line():
+    """`_cut` splits only from the first line dropped on; the text and the lines counted
+    are those of splitting every line, deleting the dropped ones and joining the rest."""
+    import random
+
+    from builder.filters.boilerplate import _cut
+
+    rng = random.Random(1)
+    for _ in range(2000):
+        lines = [rng.choice(["", "a", "b c", "Subscribe", " x "]) for _ in range(rng.randint(1, 8))]
+        drop = sorted(rng.sample(range(len(lines)), rng.randint(1, len(lines))))
+        removed, want_removed = Counter(), Counter()
+        for n in drop:
+            want_removed[("A", lines[n])] += 1
+        want = "\n".join(line for n, line in enumerate(lines) if n not in drop)
+        assert _cut(post(0, "\n".join(lines)), drop, removed) == want
+        assert removed == want_removed

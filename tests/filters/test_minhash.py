@@ -148,6 +148,29 @@ def test_bucket_pairs_match_a_plain_loop_per_band():
         assert got == want
 
 
+@pytest.mark.parametrize("shape", [(0,), (1,), (7,), (70_000,), (20_000, 6)])
+def test_mix64_is_splitmix64s_finaliser(shape):
+    """The blocked, in-place `mix64` against the finaliser in plain Python (arrays shorter
+    and longer than a block, two-dimensional), and its input is left as it was."""
+    from builder.filters.hashing import MIX_BLOCK, mix64
+
+    def plain(x, seed):
+        m = 2**64 - 1
+        x ^= seed
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & m
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & m
+        return x ^ (x >> 31)
+
+    assert 70_000 > 2 * MIX_BLOCK
+    x = np.random.default_rng(len(shape)).integers(0, 2**64 - 1, shape, dtype=np.uint64)
+    before = x.copy()
+    for seed in (0, 0x5EED, 2**64 - 1):
+        got = mix64(x, seed)
+        assert got.shape == x.shape and got.dtype == np.uint64
+        assert got.ravel().tolist() == [plain(v, seed) for v in x.ravel().tolist()]
+    assert (x == before).all()
+
+
 def test_key_index_keeps_the_first_values_of_a_key():
     index = KeyIndex(per_key=2)
     index.add(np.array([5, 5, 7], dtype=np.uint64), np.array([0, 1, 2]))

@@ -39,6 +39,28 @@ def test_counts_per_type_and_keep_and_types():
     assert dict(counts) == {"email": 2}
 
 
+def test_post_and_links_scrubbed_with_kinds_listed_as_counted():
+    """`scrub_post` (which lists kinds and makes one counter a post) finds what `scrub`
+    counts in the text and each link, and replaces the same."""
+    from collections import Counter
+
+    from builder.records import Post
+    from builder.text.pii import scrub_post
+
+    text = "a@b.org and +7 495 244 16 06\nnothing here\n192.168.0.1"
+    urls = ("https://x.org/?mail=c@d.org", "https://y.org/")
+    for scrubber in (PiiScrubber(), PiiScrubber(replace=False), PiiScrubber(types=["ip"])):
+        post, found = scrub_post(scrubber, Post("p", 0, "c", None, text, (), urls, ()))
+        want = Counter()
+        for part in (text, *urls):
+            want.update(scrubber.scrub(part)[1])
+        assert found == want and isinstance(found, Counter)
+        assert post.text == scrubber.scrub(text)[0]
+        assert post.urls == tuple(scrubber.scrub(u)[0] for u in urls)
+    clean = Post("p", 0, "c", None, "no personal data, 2022", (), (), ())
+    assert scrub_post(PiiScrubber(), clean) == (clean, Counter())
+
+
 def test_luhn():
     assert luhn_ok("4111111111111111") and luhn_ok("378282246310005")
     assert not luhn_ok("4111111111111112")
