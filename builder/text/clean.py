@@ -308,10 +308,14 @@ def is_empty(post: Post) -> bool:
 REJECT_TEXT_CHARS = 2000
 
 
-def raw_excerpt(raw: RawPost, limit: int = REJECT_TEXT_CHARS) -> str:
+def raw_excerpt(raw: RawPost, limit: int = REJECT_TEXT_CHARS,
+                scrub: Callable[[str], str] | None = None) -> str:
     """The raw text of a post (its first `limit` characters), for the rejects file: a post
-    that cleaning emptied is written as it was read, so anyone can see what was dropped."""
-    return "\n".join(raw.lines)[:limit]
+    that cleaning emptied is written as it was read, so anyone can see what was dropped.
+    `scrub` (the personal-data replacement) runs on the whole text before the cut, so that
+    the cut never leaves part of an address that the whole would have had replaced."""
+    text = "\n".join(raw.lines)
+    return (scrub(text) if scrub is not None else text)[:limit]
 
 
 class CleanPosts(BatchStep):
@@ -362,7 +366,6 @@ class DropEmptyPosts(BatchStep):
 
     def apply(self, doc: Doc) -> Doc:
         if is_empty(doc.post):
-            text = raw_excerpt(doc.raw)
             doc = self.drop_post(doc, "empty_after_cleaning",
-                                 self.scrub(text) if self.scrub is not None else text)
+                                 raw_excerpt(doc.raw, scrub=self.scrub))
         return evolve(doc, raw=None)

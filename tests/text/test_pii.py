@@ -157,3 +157,99 @@ def test_number_runs_searched_in_windows_as_in_the_whole_text():
         assert windowed == whole, text
         found += bool(whole)
     assert found > 200  # the random texts do hold runs
+
+
+# Found by an adversarial run over the rules above (each a rule, not a case): data beside a
+# bracket, in a link or glued to its label; numbers that are versions, counts after a year,
+# pairs of degrees, time ranges, barcodes and register numbers.
+@pytest.mark.parametrize("text, expected", [
+    ("Sent to them (card 4111 1111 1111 1111) last week.", "Sent to them (card <CARD>) last week."),
+    ("He paid by card 5500 0000 0000 0004).", "He paid by card <CARD>)."),
+    ("(4111111111111111)", "(<CARD>)"),
+    ("From a home server (IP 192.168.1.1) nearby.", "From a home server (IP <IP>) nearby."),
+    ("tel:+74952441606", "tel:<PHONE>"),
+    ("https://wa.me/79161234567", "https://wa.me/<PHONE>"),
+    ("https://t.me/+79161234567", "https://t.me/+<PHONE>"),
+    ("https://t.me/+AbCdEfGh12345678", "https://t.me/+AbCdEfGh12345678"),  # an invite link
+    ("http://10.12.0.5/panel", "http://<IP>/panel"),
+    ("Network 10.0.0.1/24 is internal.", "Network <IP>/24 is internal."),
+    ("IP ::ffff:192.168.1.1 here", "IP <IP> here"),
+    ("On WhatsApp:+79161234567 for accreditation.", "On WhatsApp:<PHONE> for accreditation."),
+    ("Тел.:+79161234567", "Тел.:<PHONE>"),
+    ("Tel:+44 20 7946 0958", "Tel:<PHONE>"),
+    ("Call the office by tel. 244-16-06 today.", "Call the office by tel. <PHONE> today."),
+    ("Справки по тел. 244-16-06 в рабочие дни.", "Справки по тел. <PHONE> в рабочие дни."),
+    ("Kontakt: 0049 30 1234567 für Presseanfragen.", "Kontakt: <PHONE> für Presseanfragen."),
+    ("Kontakte: 00 49 30 1234567", "Kontakte: <PHONE>"),
+    ("Rufen Sie 030 12345678 an", "Rufen Sie <PHONE> an"),
+    ("Telefon: 030 123 456 78", "Telefon: <PHONE>"),
+    ("Handy 0151 23456789", "Handy <PHONE>"),
+    ("Paris office: 01 23 45 67 89.", "Paris office: <PHONE>."),
+    ("In 2022 250 000 refugees arrived.", "In 2022 250 000 refugees arrived."),
+    ("In 2023 150000 tourists visited the city.", "In 2023 150000 tourists visited the city."),
+    ("В 2023 150 000 человек переехали.", "В 2023 150 000 человек переехали."),
+    ("Released version 2.3.1.4 today, see section 3.2.1.4.",
+     "Released version 2.3.1.4 today, see section 3.2.1.4."),
+    ("Firmware 1.0.0.12", "Firmware 1.0.0.12"),
+    ("Статья 12.1.1.1 КоАП", "Статья 12.1.1.1 КоАП"),
+    ("Temperatures this week: 12 14 15 13 11 degrees.",
+     "Temperatures this week: 12 14 15 13 11 degrees."),
+    ("The press conference call 10.30-12.00 will be streamed.",
+     "The press conference call 10.30-12.00 will be streamed."),
+    ("The barcode EAN 5901234123457 is printed on every box.",
+     "The barcode EAN 5901234123457 is printed on every box."),
+    ("ООО «Ромашка», ОГРН 5177723286010, штраф", "ООО «Ромашка», ОГРН 5177723286010, штраф"),
+    ("Moscow, 10:30 1234567", "Moscow, 10:30 1234567"),
+    ("Serial 0123 4567 89 checked", "Serial 0123 4567 89 checked"),
+])
+def test_brackets_links_labels_and_numbers_that_are_not_personal_data(text, expected):
+    assert PiiScrubber().scrub(text)[0] == expected
+
+
+def test_card_schemes():
+    from builder.text.pii import card_scheme_ok
+
+    for number in ("4111111111111111", "5555555555554444", "2221000000000009", "378282246310005",
+                   "2200000000000004", "6011111111111117", "3530111333300000"):
+        assert card_scheme_ok(number) and luhn_ok(number), number
+    for number in ("5901234123457", "5177723286010", "4111111111111", "1234567812345670"):
+        assert not card_scheme_ok(number) or not luhn_ok(number) or len(number) == 13, number
+    assert not card_scheme_ok("5901234123457") and not card_scheme_ok("1234567812345670")
+
+
+def test_ipv4_searched_in_windows_as_in_the_whole_text():
+    """IPv4 addresses searched only in `number_run_windows` are those a scan of the whole
+    text finds (a version's or section's number left out by both)."""
+    import random
+
+    from builder.text.pii import IPV4_ALONE, NUMBERING_WORD, ipv4_addresses, number_run_windows
+
+    rng = random.Random(5)
+    alphabet = ["1", "25", "0", ".", "/", ":", " ", "a", "Ж", "(", ")", "\u00a0", "x",
+                "10.0.0.5", "192.168.1.", "1.2.3", "256.1", "v", "section "]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+             for _ in range(20000)]
+    found = 0
+    for text in texts:
+        whole = [m.span() for m in IPV4_ALONE.finditer(text)
+                 if not NUMBERING_WORD.search(text[max(0, m.start() - 30) : m.start()])]
+        windowed = [(f.start, f.end) for f in ipv4_addresses(text, number_run_windows(text))]
+        assert windowed == whole, text
+        found += bool(whole)
+    assert found > 200  # the random texts do hold addresses
+
+
+def test_a_rejected_raw_text_is_scrubbed_before_it_is_cut():
+    """The rejects file holds a cleaned-away post's first 2,000 characters: an address the
+    cut halves (`ivan.petrov@ma`) is no address to the scrubber, so the whole text is
+    scrubbed first."""
+    from builder.records import RawPost
+    from builder.text.clean import REJECT_TEXT_CHARS, raw_excerpt
+
+    halved = "https://example.org/?m=ivan.petrov@ma"  # where the cut falls
+    first = "https://example.org/" + "a" * (REJECT_TEXT_CHARS - 1 - len(halved) - 20)
+    raw = RawPost(source="x", position=0, lines=(first, "https://example.org/?m=ivan.petrov@mail.ru"))
+    assert raw_excerpt(raw).endswith(halved)  # unscrubbed, the cut halves the address
+    assert PiiScrubber().redact(halved) == halved  # ... and what is left is no address
+    text = raw_excerpt(raw, scrub=PiiScrubber().redact)
+    assert text.endswith("?m=<EMAIL>") and "ivan" not in text and "petrov" not in text
