@@ -92,6 +92,8 @@ class BoilerplateConfig(_Strict):
     enabled: bool = True
     min_share: float = Field(default=0.05, gt=0.0, le=1.0)  # of the channel's posts
     min_posts: int = Field(default=3, ge=2, le=10**9)
+    # and in at least √(the channel's posts): 5 of 20, 10 of 100 (a larger share when small)
+    sqrt_rule: bool = True
 
 
 class NearDedupPostsConfig(_Strict):

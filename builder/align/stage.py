@@ -85,7 +85,7 @@ def strip_boilerplate(posts: list[tuple[str, Post]], config: BoilerplateConfig,
     """A sister channel's posts without its boilerplate lines (its own footer, counted over
     its own posts as the main channel's are), so that they cannot join an aligned bead; a
     post left empty goes."""
-    lines = LineCounts(config.min_share, config.min_posts)
+    lines = LineCounts(config.min_share, config.min_posts, config.sqrt_rule)
     lines.observe([post for _, post in posts])
     removed: Counter = Counter()
     stripped = lines.finish().strip([post for _, post in posts], removed)

@@ -1,15 +1,17 @@
 """Channel boilerplate (a pipeline step): lines that recur in a large share of one channel's posts (signatures,
 "Subscribe: @channel", link lists, disclaimers), found over the whole channel, then removed.
 
-Two passes. `LineCounts.observe` counts, per channel, the posts each line occurs in (a line
-counted once a post; lines compared case-folded with punctuation and symbols ignored, so
-that copies differing by a colon or an emoji are one line). After every post was counted,
+Two passes. `LineCounts.observe` keeps, per channel, the lines of each post (a line once a
+post; lines compared case-folded with punctuation and symbols ignored, so that copies
+differing by a colon or an emoji are one line). After every post was seen,
 `LineCounts.finish` gives the `Boilerplate` set: the lines in at least `min_share` of their
-channel's posts and in at least `min_posts` posts. `Boilerplate.strip` removes them from a
-cleaned post, before segmentation, so offsets index the text that is kept.
+channel's posts, in at least `min_posts` posts and (`sqrt_rule`) in at least √N posts of a
+channel of N, where copies of one post (posts whose other lines are the same) count once.
+`Boilerplate.strip` removes them from a cleaned post, before segmentation, so offsets index
+the text that is kept.
 
-Counts are held as arrays of 64-bit keys (16 bytes a distinct line), exact, and the same
-however the posts were batched or in which order partial counts were added.
+Lines are held as arrays of 64-bit keys (20 bytes a line of a post until `finish`), exact,
+and the same however the posts were batched or in which order partial counts were added.
 """
 
 from __future__ import annotations
@@ -48,67 +50,90 @@ def line_keys(posts: list[Post]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 class LineCounts:
-    """Per channel, the number of posts, and of posts each line key occurs in."""
+    """Per channel, the number of posts, and the line keys of each post; `finish` counts, for
+    each line, the distinct posts it occurs in.
 
-    def __init__(self, min_share: float, min_posts: int):
+    Posts are told apart by what they hold besides their recurring lines: copies of one post
+    (a repost, or a post whose other lines are the same) count once, so a post reposted a few
+    times is left to the near-duplicate step (which keeps one copy) instead of being removed
+    from every copy as boilerplate. A footer counts once a post that carries it, since the
+    rest of those posts differs."""
+
+    def __init__(self, min_share: float, min_posts: int, sqrt_rule: bool = True):
         self.min_share = min_share
         self.min_posts = min_posts
+        self.sqrt_rule = sqrt_rule
         self.posts: Counter = Counter()  # channel -> posts
-        self._keys = np.zeros(0, dtype=np.uint64)
-        self._counts = np.zeros(0, dtype=np.int64)
-        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
-        self._pending_size = 0
+        self._channels: dict[str, int] = {}  # channel -> its number in `_parts`
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # key, post, channel
+        self._post_count = 0  # posts numbered so far (a post's number is unique here)
+
+    def _channel(self, name: str) -> int:
+        return self._channels.setdefault(name, len(self._channels))
 
     def observe(self, posts: list[Post], keyed: tuple | None = None) -> None:
         """Count the posts' lines (`keyed`: what `line_keys(posts)` gave, if known)."""
         keys, post_of, _ = line_keys(posts) if keyed is None else keyed
         self.posts.update(p.channel for p in posts)
+        channel_of = np.array([self._channel(p.channel) for p in posts], dtype=np.int32)
+        first_post, self._post_count = self._post_count, self._post_count + len(posts)
         if not len(keys):
             return
         # once a post: one of each (post, key) pair
         live = keys != 0
         keys, post_of = keys[live], post_of[live]
         _, first = np.unique(mix64(keys ^ post_of.astype(np.uint64), SEED + 1), return_index=True)
-        keys = keys[first]
-        self._add(keys, np.ones(len(keys), dtype=np.int64))
+        keys, post_of = keys[first], post_of[first]
+        self._parts.append((keys, post_of + first_post, channel_of[post_of]))
 
     def merge(self, other: LineCounts) -> None:
         """Add another part's counts (from posts this one did not see)."""
-        other._compact()
         self.posts.update(other.posts)
-        self._add(other._keys, other._counts)
-
-    def _add(self, keys: np.ndarray, counts: np.ndarray) -> None:
-        self._pending.append((keys, counts))
-        self._pending_size += len(keys)
-        if self._pending_size > max(len(self._keys), 1 << 20):
-            self._compact()
-
-    def _compact(self) -> None:
-        if not self._pending:
-            return
-        keys = np.concatenate([self._keys, *(k for k, _ in self._pending)])
-        counts = np.concatenate([self._counts, *(c for _, c in self._pending)])
-        self._pending, self._pending_size = [], 0
-        if not len(keys):
-            return
-        order = np.argsort(keys, kind="stable")
-        keys, counts = keys[order], counts[order]
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        self._keys, self._counts = keys[starts], np.add.reduceat(counts, starts)
+        renumber = np.array([self._channel(ch) for ch in other._channels], dtype=np.int32)
+        for keys, post_no, channel_no in other._parts:
+            self._parts.append((keys, post_no + self._post_count, renumber[channel_no]))
+        self._post_count += other._post_count
 
     def finish(self) -> Boilerplate:
         """The boilerplate set: the keys at or over their channel's threshold (a key hashes
-        its channel in; `Boilerplate.strip` checks it against the post's channel)."""
-        self._compact()
-        if not len(self._keys):
+        its channel in; `Boilerplate.strip` checks it against the post's channel).
+
+        Two counts. First the posts each key occurs in: the keys at or over the threshold are
+        candidates. Then each post's rest (the set of its lines that are not candidates) is
+        hashed, and a candidate counts the distinct rests of its posts: copies of a post,
+        whatever their recurring lines, count once. Both counts are over sets, so the result
+        does not depend on how the posts were batched or merged."""
+        if not self._parts:
             return Boilerplate(np.zeros(0, dtype=np.uint64))
-        frequent = self._counts >= min(self.threshold(n) for n in self.posts.values())
-        return Boilerplate(self._keys[frequent], self._counts[frequent],
+        keys = np.concatenate([k for k, _, _ in self._parts])
+        post_no = np.concatenate([p for _, p, _ in self._parts])
+        channel_no = np.concatenate([c for _, _, c in self._parts])
+        self._parts = [(keys, post_no, channel_no)]
+        if not len(keys):
+            return Boilerplate(np.zeros(0, dtype=np.uint64))
+        needs = np.array([self.threshold(self.posts[ch]) for ch in self._channels],
+                         dtype=np.int64)
+        need = needs[channel_no]
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        candidate = counts[inverse.reshape(-1)] >= need
+        if not candidate.any():
+            return Boilerplate(np.zeros(0, dtype=np.uint64))
+        rest = np.zeros(self._post_count, dtype=np.uint64)  # a sum: the same in any order
+        np.add.at(rest, post_no[~candidate], mix64(keys[~candidate], SEED + 2))
+        keys, post_no, need = keys[candidate], post_no[candidate], need[candidate]
+        _, first = np.unique(mix64(keys ^ mix64(rest[post_no], SEED + 3), SEED + 4),
+                             return_index=True)
+        found, at, distinct = np.unique(keys[first], return_index=True, return_counts=True)
+        frequent = distinct >= need[first][at]
+        return Boilerplate(found[frequent], distinct[frequent],
                            {ch: self.threshold(n) for ch, n in self.posts.items()})
 
     def threshold(self, posts: int) -> int:
-        return max(self.min_posts, math.ceil(self.min_share * posts))
+        """Posts a line must occur in, in a channel of `posts` posts: `min_posts`, `min_share`
+        of the posts, and (`sqrt_rule`) √posts, whichever is most: a small channel needs a
+        larger share (5 of 20 posts, 10 of 100), which falls to `min_share` from 400 posts."""
+        root = math.isqrt(posts - 1) + 1 if self.sqrt_rule and posts > 0 else 0
+        return max(self.min_posts, math.ceil(self.min_share * posts), root)
 
 
 @dataclass(frozen=True)
@@ -211,7 +236,7 @@ class BoilerplateStep(TwoPassStep):
     def __init__(self, config: BoilerplateConfig):
         super().__init__()
         self.config = config
-        self.lines = LineCounts(config.min_share, config.min_posts)
+        self.lines = LineCounts(config.min_share, config.min_posts, config.sqrt_rule)
         self._seen: list[_Observed] = []
         # after `prepare`: posts with boilerplate (sorted positions), and their lines
         self.hit_positions = np.zeros(0, dtype=np.int64)
@@ -220,12 +245,14 @@ class BoilerplateStep(TwoPassStep):
 
     def params(self) -> dict:
         return {"min_share": self.config.min_share, "min_posts": self.config.min_posts,
-                "compare": "lower-case, letters and digits"}
+                "sqrt_rule": self.config.sqrt_rule, "compare": "lower-case, letters and digits",
+                "copies": "a post's copies (same other lines) count once"}
 
     def observe(self, batch: list[Doc]) -> _Observed:
         posts = [doc.post for doc in batch if not doc.dropped]
         keys, post_of, counts = keyed = line_keys(posts)
-        part = LineCounts(self.config.min_share, self.config.min_posts)
+        part = LineCounts(self.config.min_share, self.config.min_posts,
+                          self.config.sqrt_rule)
         part.observe(posts, keyed)
         first = np.concatenate(([0], np.cumsum(counts)))
         line_no = (np.arange(len(keys)) - first[post_of]).astype(np.int32)

@@ -17,8 +17,8 @@ def channel_posts(n, footer="Subscribe: @channel", every=1, channel="A", start=0
                  + (f"\n{footer}" if i % every == 0 else ""), channel) for i in range(n)]
 
 
-def boilerplate(posts, min_share=0.05, min_posts=3, parts=1):
-    counts = LineCounts(min_share, min_posts)
+def boilerplate(posts, min_share=0.05, min_posts=3, parts=1, sqrt_rule=True):
+    counts = LineCounts(min_share, min_posts, sqrt_rule)
     size = max(1, len(posts) // parts)
     for k in range(0, len(posts), size):
         counts.observe(posts[k : k + size])
@@ -42,7 +42,24 @@ def test_footer_in_every_post_is_removed_and_counted():
     (20, 10, False),   # 2 posts: under 3 posts
     (20, 7, True),     # 3 posts of 20
 ])
-def test_thresholds(n, every, removed):
+def test_thresholds_without_the_sqrt_rule(n, every, removed):
+    posts = channel_posts(n, every=every)
+    out = boilerplate(posts, sqrt_rule=False).strip(posts, Counter())
+    assert any(k for _, k in out) is removed
+
+
+@pytest.mark.parametrize("n, every, removed", [
+    (20, 7, False),    # 3 posts of 20: under √20
+    (21, 5, True),     # 5 posts of 21: √21 rounds up to 5
+    (21, 6, False),    # 4 posts of 21
+    (100, 10, True),   # 10 posts of 100: √100
+    (100, 12, False),  # 9 posts of 100
+    (900, 20, True),   # 45 posts of 900: 5% (√900 is 30)
+    (900, 21, False),  # 43 posts of 900: under 5%
+])
+def test_small_channels_need_sqrt_of_their_posts(n, every, removed):
+    """A line repeating a few times in a small channel is text, not a footer: a line must be
+    in √N posts of a channel of N (a share falling to `min_share` from 400 posts)."""
     posts = channel_posts(n, every=every)
     out = boilerplate(posts).strip(posts, Counter())
     assert any(k for _, k in out) is removed
@@ -152,3 +169,59 @@ def test_cut_matches_splitting_every_line():
         want = "\n".join(line for n, line in enumerate(lines) if n not in drop)
         assert _cut(post(0, "\n".join(lines)), drop, removed) == want
         assert removed == want_removed
+
+
+REPOST = ("Blood donation day at the city hospital: donors are asked to bring their passports. "
+          "The hospital will provide lunch and a certificate to every donor.")
+
+
+@pytest.mark.parametrize("sqrt_rule", [False, True])
+def test_copies_of_one_post_count_once(sqrt_rule):
+    """A post reposted is a near-duplicate, not boilerplate: its copies (posts whose other
+    lines are the same, here none) count as one post, so no copy loses its text; a footer on
+    those copies still counts once a distinct post."""
+    posts = channel_posts(20, every=2)
+    posts += [post(100 + k, REPOST) for k in range(3)]
+    posts += [post(200 + k, f"{REPOST}\nSubscribe: @channel") for k in range(3)]
+    out = boilerplate(posts, sqrt_rule=sqrt_rule).strip(posts, Counter())
+    assert [p.text for p, _ in out[20:23]] == [REPOST] * 3
+    assert [p.text for p, _ in out[23:]] == [REPOST] * 3  # the footer went
+    assert sum(n for _, n in out[:20]) == 10
+
+
+def test_a_post_reposted_often_in_a_large_channel_keeps_its_text():
+    """25 copies in a channel of 500 posts (over 5% and √500): still one post."""
+    posts = channel_posts(475, every=10) + [post(1000 + k, REPOST) for k in range(25)]
+    out = boilerplate(posts).strip(posts, Counter())
+    assert all(p.text == REPOST and n == 0 for p, n in out[475:])
+    assert sum(n for _, n in out) == 48  # the footer: every tenth post of 475
+
+
+def test_copies_with_a_changed_line_count_as_posts_of_a_small_channel():
+    """Copies that open with a different line (a date) are different posts to the counts;
+    in a small channel the √N rule keeps their text (3 copies in 23 posts)."""
+    body = REPOST.replace(": ", ":\n")
+    posts = channel_posts(20, every=100)
+    posts += [post(100 + k, f"📢 Reminder, March {d}\n{body}") for k, d in enumerate((3, 10, 17))]
+    out = boilerplate(posts).strip(posts, Counter())
+    assert all(n == 0 for _, n in out)
+    assert [n for _, n in boilerplate(posts, sqrt_rule=False).strip(posts, Counter())][20:] == [
+        2, 2, 2]  # without it, the body would go
+
+
+def test_a_line_repeating_a_few_times_in_a_small_channel_stays():
+    """Issue 14: a 21-post channel where a line recurs in 3 posts and is a 4th post alone,
+    a list item under the same heading in 3 posts, a quote in 3 posts: all text."""
+    texts = [f"Item {i} tells its own story here." for i in range(10)]
+    texts += [f"Police found car {i} near the station.\nThe investigation continues."
+              for i in range(3)]
+    texts += ["The investigation continues."]
+    texts += [f"Shelling overnight, report {i}.\nAffected areas:\nKharkiv region\nCity {i}"
+              for i in range(3)]
+    texts += [f"Speech number {i} was given today.\n\"We will rebuild every town.\""
+              for i in range(3)]
+    texts += ["A last post of the channel."]
+    posts = [post(i, t) for i, t in enumerate(texts)]
+    assert len(posts) == 21
+    out = boilerplate(posts).strip(posts, Counter())
+    assert [p.text for p, _ in out] == texts

@@ -397,3 +397,25 @@ def test_near_duplicates_never_straddle_splits(tmp_path, keep):
         assert len(split_of_post) == 30
         for post_id, split in split_of_post.items():
             assert split == split_for(str(first_of[post_id]), cfg), (name, post_id)
+
+
+REPOST = ("Blood donation day at the city hospital: donors are asked to bring their passports. "
+          "The hospital will provide lunch and a certificate to every donor.")
+
+
+def test_reposted_post_is_a_near_duplicate_not_boilerplate(tmp_path):
+    """Issue 14: a post reposted three times in a 23-post channel was removed from every copy
+    as boilerplate; it is now one post, its copies dropped as duplicates of the copy kept."""
+    rng = random.Random(11)
+    texts = [sentence(rng) for _ in range(20)] + [REPOST] * 3
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "date": f"2024-04-0{1 + i % 9}T10:00:00Z",
+                                        "text": t, "channel": "c"}) + "\n"
+                            for i, t in enumerate(texts)), encoding="utf-8")
+    out = tmp_path / "ds"
+    assert main(["build", "--input", str(path), "--out", str(out), "-q"]) == 0
+    rejects = [json.loads(x) for x in (out / "rejects.jsonl").read_text().splitlines()]
+    assert not [r for r in rejects if r["reason"] == "boilerplate_only"]
+    kept = [r["text"] for r in read_rows(out, "segments")]
+    assert sorted(t for t in kept if t in REPOST) == [  # its two sentences, once each
+        REPOST[: REPOST.index(". ") + 1], REPOST[REPOST.index(". ") + 2 :]]
