@@ -1,5 +1,5 @@
 """bitext-builder: Telegram channel posts to versioned translation/alignment datasets."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__"]
