@@ -6,7 +6,11 @@ the way reposts are (a changed number or date, a swapped pair of letters, an ins
 an added line) as known near-duplicates, and every pair of two different sample posts or
 segments as known non-duplicates. A second, held-out set (`tests/data/near_dup_heldout.json`,
 written after the rules and thresholds were fixed and not used to tune them) is scored on
-its own: its hard negatives fill one slot of a template with another name or country.
+its own: its hard negatives fill one slot of a template with another name or country. A
+third set (`tests/data/near_dup_opposites.json`, segments) holds opposite statements (`not`,
+`for`/`against`, `невиновным`) that MinHash finds alike, and edits of sentences holding a
+negation; segments are scored with the build's polarity check (`filters.polarity`), posts
+without it (the post step has none).
 Personal data: the sentences of `tests/data/pii_eval.json`
 (number-heavy ones that must stay as they are, and ones with data to replace; its `held_out`
 part was written after the rules were fixed) and the bundled sample, which holds none.
@@ -24,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PAIRS = ROOT / "tests" / "data" / "near_dup_pairs.json"
 HELD_OUT = ROOT / "tests" / "data" / "near_dup_heldout.json"
+OPPOSITES = ROOT / "tests" / "data" / "near_dup_opposites.json"
 PII = ROOT / "tests" / "data" / "pii_eval.json"
 _NUMBER = re.compile(r"\d+")
 
@@ -75,9 +80,12 @@ def pairs(level: str, texts: list[str], min_words: int) -> list[dict]:
 
 
 def near_dup_scores(level: str, threshold: float | None = None, *,
-                    held_out: bool = False) -> dict:
+                    held_out: bool = False, opposites: bool = False,
+                    verify: bool | None = None) -> dict:
     """Precision and recall of one level's rule on the main set (hand-written pairs and pairs
-    made from the sample) or, with `held_out`, on the held-out pairs alone."""
+    made from the sample) or, with `held_out` (`opposites`), on the held-out (opposite
+    statements') pairs alone. `verify`: with the polarity check (default: as the build
+    does, segments only)."""
     from builder.config import NearDedupConfig
     from builder.filters.minhash import pair_verdicts, post_sketcher, segment_sketcher
 
@@ -86,14 +94,16 @@ def near_dup_scores(level: str, threshold: float | None = None, *,
     threshold = part.threshold if threshold is None else threshold
     sketcher = post_sketcher(part) if level == "posts" else segment_sketcher(part)
     min_words = getattr(part, "min_words", 1)
-    if held_out:
-        items = [{**p, "source": "held out"}
-                 for p in json.loads(HELD_OUT.read_text(encoding="utf-8"))[level]]
+    if held_out or opposites:
+        items = [{**p, "source": "held out" if held_out else "opposites"}
+                 for p in json.loads((HELD_OUT if held_out else OPPOSITES)
+                                     .read_text(encoding="utf-8"))[level]]
     else:
         posts, segments = sample_texts()
         items = pairs(level, posts if level == "posts" else segments, min_words)
     found = pair_verdicts(sketcher, threshold, [p["a"] for p in items], [p["b"] for p in items],
-                          min_words).tolist()
+                          min_words, verify=level == "segments" if verify is None else verify
+                          ).tolist()
     tp = sum(f and p["near"] for f, p in zip(found, items, strict=True))
     fp = [p for f, p in zip(found, items, strict=True) if f and not p["near"]]
     fn = [p for f, p in zip(found, items, strict=True) if not f and p["near"]]
@@ -133,11 +143,13 @@ def main() -> None:
     args = ap.parse_args()
     print("| near-duplicates | threshold | pairs (near / not) | precision | recall |")
     print("| --- | --- | --- | --- | --- |")
-    runs = [(level, t, held) for held in (False, True)
+    runs = [(level, t, held, False) for held in (False, True)
             for level, t in (("posts", args.posts_threshold), ("segments", args.segments_threshold))]
-    for level, t, held in runs:
-        r = near_dup_scores(level, t, held_out=held)
-        print(f"| {level}{' (held out)' if held else ''} | {r['threshold']} | {r['pairs']} ({r['positives']} / {r['negatives']}) "
+    runs.append(("segments", args.segments_threshold, False, True))
+    for level, t, held, opp in runs:
+        r = near_dup_scores(level, t, held_out=held, opposites=opp)
+        name = level + (" (held out)" if held else " (opposites)" if opp else "")
+        print(f"| {name} | {r['threshold']} | {r['pairs']} ({r['positives']} / {r['negatives']}) "
               f"| {r['precision']:.3f} | {r['recall']:.3f} |")
         for p in r["wrong"] + (r["missed"] if args.verbose else []):
             label = "false positive" if p in r["wrong"] else "missed"

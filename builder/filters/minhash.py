@@ -33,6 +33,7 @@ from builder.filters.hashing import (
     similarity,
 )
 from builder.filters.key_index import KeyIndex
+from builder.filters.polarity import TextStore, opposed_texts
 from builder.text.words import IDEOGRAPHIC_RANGES, count_words
 
 SEED = 0x5EED
@@ -294,8 +295,10 @@ class SegmentIndex:
     A segment is a near-duplicate when its signature agrees with a kept earlier segment's on at least `threshold` of the bins; it
     is then dropped and not indexed (it points at the earliest kept segment it matches),
     otherwise it is kept and indexed. Decisions follow input order exactly, however the
-    segments are batched. Memory: `bands` × 12 + `bins` + 8 bytes a kept segment (the low
-    byte of each bin is enough to compare signatures).
+    segments are batched. A candidate whose signature agrees is verified on the two texts
+    (`filters.polarity`: opposite statements are not near-duplicates). Memory: `bands` × 12 +
+    `bins` + 16 bytes a kept segment (the low byte of each bin is enough to compare
+    signatures), and its text's UTF-8 bytes.
     """
 
     def __init__(self, sketcher: Sketcher, threshold: float, per_key: int = 16):
@@ -304,6 +307,7 @@ class SegmentIndex:
         self.index = KeyIndex(per_key)
         self._sigs = _Rows(sketcher.bins, np.uint8)
         self._tags = _Rows(1, np.int64)
+        self.texts = TextStore()  # of the kept segments: candidate pairs are verified on them
 
     def __len__(self) -> int:
         return self._sigs.size
@@ -324,12 +328,16 @@ class SegmentIndex:
         kept are indexed under their tags."""
         result = np.full(len(texts), -1, dtype=np.int64)
         rows, keys, small = self.sketch(texts)
-        result[rows] = self.admit(keys, small, np.asarray(tags, dtype=np.int64)[rows])
+        result[rows] = self.admit(keys, small, np.asarray(tags, dtype=np.int64)[rows],
+                                  [texts[r] for r in rows.tolist()])
         return result
 
-    def admit(self, keys: np.ndarray, small: np.ndarray, tags: np.ndarray) -> np.ndarray:
+    def admit(self, keys: np.ndarray, small: np.ndarray, tags: np.ndarray,
+              texts: list[str]) -> np.ndarray:
         """The ordered pass over sketched segments in input order: for each, the tag of the
-        kept segment it near-duplicates, or -1 (it is kept and indexed under its tag)."""
+        kept segment it near-duplicates, or -1 (it is kept and indexed under its tag). A
+        candidate whose signature agrees is verified on the two texts: opposite statements
+        (`filters.polarity`) are not near-duplicates."""
         n = len(keys)
         if not n:
             return np.zeros(0, dtype=np.int64)
@@ -341,10 +349,13 @@ class SegmentIndex:
             query //= bands
             ok = agree(take_rows(small, query), take_rows(self._sigs.data, found),
                        self.threshold)
+            check = np.flatnonzero(ok)
+            ok[check] = ~opposed_texts([texts[q] for q in query[check].tolist()],
+                                       [self.texts.get(f) for f in found[check].tolist()])
             best = np.full(n, np.iinfo(np.int64).max)
             np.minimum.at(best, query[ok], found[ok].astype(np.int64))
             match = np.where(best < np.iinfo(np.int64).max, best, -1)
-        kept = self._within_batch(keys, small, match, held)
+        kept = self._within_batch(keys, small, match, held, texts)
         ordinals = np.full(n, -1, dtype=np.int64)
         ordinals[kept] = len(self) + np.arange(len(kept))
         local = match <= -2
@@ -352,12 +363,13 @@ class SegmentIndex:
         self.index.add(keys[kept].ravel(), np.repeat(ordinals[kept], bands), held[kept].ravel())
         self._sigs.extend(small[kept])
         self._tags.extend(np.asarray(tags, dtype=np.int64)[kept][:, None])
+        self.texts.extend([texts[k] for k in kept.tolist()])
         out = np.full(n, -1, dtype=np.int64)
         dup = match >= 0
         out[dup] = self._tags.data[match[dup], 0]
         return out
 
-    def _within_batch(self, keys, small, match, held) -> np.ndarray:
+    def _within_batch(self, keys, small, match, held, texts) -> np.ndarray:
         """Rows of the batch kept, in order: those matched neither by the index nor by an
         earlier kept row of the batch. A batch row `a` matched sets `match` to `-2 - a`
         (`check` turns it into `a`'s ordinal). Follows `KeyIndex`'s cap on values per key
@@ -369,6 +381,8 @@ class SegmentIndex:
         a, b = pending[a], pending[b]
         involved = np.unique(np.concatenate((a, b))).tolist()  # rows sharing a key
         ok = agree(take_rows(small, a), take_rows(small, b), self.threshold)
+        a, b, band = a[ok], b[ok], band[ok]
+        ok = ~opposed_texts([texts[x] for x in a.tolist()], [texts[y] for y in b.tolist()])
         a, b, band = a[ok], b[ok], band[ok]
         if not len(a):
             return pending
@@ -444,15 +458,21 @@ def bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def pair_verdicts(sketcher: Sketcher, threshold: float, a: list[str], b: list[str],
-                  min_words: int = 0) -> np.ndarray:
+                  min_words: int = 0, verify: bool = False) -> np.ndarray:
     """For each pair (a[i], b[i]), both of `min_words` words or more: would one be found a
-    near-duplicate of the other? (They share an LSH band and their signatures agree on
-    `threshold` of the bins.) For evaluation; the build uses `PostClusters` and
-    `SegmentIndex`, which decide the same."""
+    near-duplicate of the other? (They share an LSH band, their signatures agree on
+    `threshold` of the bins, and, with `verify`, they do not say opposite things.) For
+    evaluation; the build uses `PostClusters` and `SegmentIndex` (which verifies), which
+    decide the same."""
     sig, _ = sketcher.signatures([*a, *b])
     keys = sketcher.keys(sig)
     n = len(a)
     shared = (keys[:n] == keys[n:]).any(axis=1)
     words = np.array([count_words(t) for t in [*a, *b]])
     valid = (sig[:, 0] != UINT32_MAX) & (words >= min_words)
-    return shared & valid[:n] & valid[n:] & (similarity(sig[:n], sig[n:]) >= threshold)
+    found = shared & valid[:n] & valid[n:] & (similarity(sig[:n], sig[n:]) >= threshold)
+    if verify:
+        check = np.flatnonzero(found)
+        found[check] = ~opposed_texts([a[i] for i in check.tolist()],
+                                      [b[i] for i in check.tolist()])
+    return found

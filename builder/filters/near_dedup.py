@@ -6,7 +6,10 @@
   first copy, so near-duplicates never straddle train and test, and a release that replaces a
   post by its corrected repost keeps it in the same split.
 - `SegmentNearDedup` (order-dependent, after exact dedup): a segment of `min_words` words or
-  more (counted per script, as the length filters count them) that near-duplicates an earlier kept segment is dropped; the first copy is kept.
+  more (counted per script, as the length filters count them) that near-duplicates an earlier
+  kept segment is dropped; the first copy is kept. A pair that says opposite things (one
+  negation more, `for`/`against`, `виновным`/`невиновным`: `filters/polarity.py`) is not a
+  near-duplicate.
 
 Every drop is counted and written to `rejects.jsonl` with `duplicate_of`: the id of the copy
 kept.
@@ -131,6 +134,7 @@ class _Sketches:
     keys: np.ndarray
     small: np.ndarray
     post_ids: list[str]  # of each post with a row, in order
+    texts: list[str]  # of each row (candidate pairs are verified on them)
 
 
 class SegmentNearDedup(OrderedStep):
@@ -170,7 +174,8 @@ class SegmentNearDedup(OrderedStep):
         indices = np.array([segments[k].segment_index for k in rows.tolist()], dtype=np.int64)
         with_rows = np.unique(doc_of).tolist()
         return _Sketches(len(docs), doc_of, indices, keys, small,
-                         [docs[i].post.post_id for i in with_rows])
+                         [docs[i].post.post_id for i in with_rows],
+                         [texts[k] for k in rows.tolist()])
 
     def admit_batch(self, keys: _Sketches) -> list[dict[int, str] | None]:
         """For each post: its near-duplicate segments (index -> id of the copy kept)."""
@@ -182,7 +187,7 @@ class SegmentNearDedup(OrderedStep):
         new_post = np.concatenate(([True], keys.doc_of[1:] != keys.doc_of[:-1]))
         post_no = first - 1 + np.cumsum(new_post)
         found = self.index.admit(keys.keys, keys.small,
-                                 (post_no << _SEGMENT_BITS) + keys.indices)
+                                 (post_no << _SEGMENT_BITS) + keys.indices, keys.texts)
         low = (1 << _SEGMENT_BITS) - 1
         for row in np.flatnonzero(found >= 0).tolist():
             tag = int(found[row])

@@ -346,3 +346,49 @@ def test_normalise_matches_plain_python(digits_to_zero, inner_newlines):
     got = as_text(normalise(texts, digits_to_zero=digits_to_zero,
                             inner_newlines=inner_newlines))
     assert got == _normalise_reference(texts, digits_to_zero, inner_newlines)
+
+
+def opposite_pairs():
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "data" / "near_dup_opposites.json"
+    return json.loads(path.read_text(encoding="utf-8"))["segments"]
+
+
+@pytest.mark.parametrize("together", [False, True])
+def test_segment_index_keeps_opposite_statements(together):
+    """Issue 14: `... guilty ...` / `... not guilty ...` (and `for`/`against`, `виновным`/
+    `невиновным`, ...) share most shingles but say the opposite: the index keeps both, in
+    one batch or two; edits of a sentence holding a negation are still near-duplicates."""
+    pairs = opposite_pairs()
+    assert sum(not p["near"] for p in pairs) >= 15 and sum(p["near"] for p in pairs) >= 8
+    for p in pairs:
+        index = segment_index()
+        if together:
+            found = index.check([p["a"], p["b"]], np.array([0, 1])).tolist()
+        else:
+            found = index.check([p["a"]], np.array([0])).tolist()
+            found += index.check([p["b"]], np.array([1])).tolist()
+        assert found == [-1, 0 if p["near"] else -1], p
+
+
+def test_opposites_set_scores():
+    """Without the polarity check MinHash joins nearly every opposite pair; with it, none,
+    and every edit of a negated sentence is still found."""
+    evaluate = load_script("eval_quality").near_dup_scores
+    plain = evaluate("segments", opposites=True, verify=False)
+    assert plain["false_positives"] >= 15
+    r = evaluate("segments", opposites=True)
+    assert r["precision"] == 1.0 and r["recall"] == 1.0, (r["wrong"], r["missed"])
+
+
+def test_polarity_tokens_do_not_depend_on_the_batch():
+    from builder.filters.polarity import Words, opposed
+
+    texts = [p[k] for p in opposite_pairs() for k in ("a", "b")]
+    whole = Words.of(texts)
+    for i, text in enumerate(texts):
+        alone = Words.of([text])
+        assert sorted(alone.row(0).tolist()) == sorted(whole.row(i).tolist())
+    assert opposed(whole.row(0), whole.row(1)) and not opposed(whole.row(0), whole.row(0))

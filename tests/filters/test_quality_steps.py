@@ -419,3 +419,57 @@ def test_reposted_post_is_a_near_duplicate_not_boilerplate(tmp_path):
     kept = [r["text"] for r in read_rows(out, "segments")]
     assert sorted(t for t in kept if t in REPOST) == [  # its two sentences, once each
         REPOST[: REPOST.index(". ") + 1], REPOST[REPOST.index(". ") + 2 :]]
+
+
+OPPOSITES = [
+    ("The court found the defendant guilty on all charges.",
+     "The court found the defendant not guilty on all charges."),
+    ("The minister said the talks were successful.",
+     "The minister said the talks were not successful."),
+    ("Russia will take part in the summit in Geneva.",
+     "Russia will not take part in the summit in Geneva."),
+    ("The Security Council voted for the resolution.",
+     "The Security Council voted against the resolution."),
+    ("Суд признал обвиняемого виновным по всем статьям.",
+     "Суд признал обвиняемого невиновным по всем статьям."),
+    ("Россия примет участие в саммите в Женеве.",
+     "Россия не примет участие в саммите в Женеве."),
+]
+
+
+RU_WORDS = ("министр сказал что наша страна поддержит каждое честное предложение о торговле "
+            "энергетике безопасности и культуре партнёры должны уважать международное право "
+            "переговоры продолжатся на следующей неделе в столице с экспертами из регионов").split()
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_opposite_sentences_are_not_near_duplicates(tmp_path, lang):
+    """Issue 14: each pair (in a post of distinct filler sentences) lost its second sentence
+    as a near-duplicate of the first; both stay, in-process and on worker processes, while a
+    repeated sentence with a typo is still dropped."""
+    rng = random.Random(5)
+    words = WORDS if lang == "en" else RU_WORDS
+    end = " today." if lang == "en" else " сегодня."  # no abbreviation before a full stop
+    filler = lambda: " ".join(rng.choice(words) for _ in range(10)).capitalize() + end  # noqa: E731
+    pairs = OPPOSITES[:4] if lang == "en" else OPPOSITES[4:]
+    typo = pairs[0][1].replace("all charges", "all chrages").replace("статьям", "статям")
+    texts = [" ".join([filler(), a, filler(), b, filler()]) for a, b in pairs]
+    texts.append(f"{filler()} {typo}")
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "date": f"2024-04-0{1 + i}T10:00:00Z",
+                                        "text": t, "channel": "c"}) + "\n"
+                            for i, t in enumerate(texts)), encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text(f"name: opposites\nsource_lang: {lang}\ninput:\n  paths: [{path}]\n",
+                      encoding="utf-8")
+    results = []
+    for workers in (0, 2):
+        out = tmp_path / f"w{workers}"
+        assert main(["build", str(config), "--workers", str(workers), "--out", str(out),
+                     "-q"]) == 0
+        kept = {r["text"] for r in read_rows(out, "segments")}
+        assert {s for pair in pairs for s in pair} <= kept
+        rejects = [json.loads(x) for x in (out / "rejects.jsonl").read_text().splitlines()]
+        assert [r["text"] for r in rejects if r["reason"] == "near_duplicate"] == [typo]
+        results.append(sorted(kept))
+    assert results[0] == results[1]
