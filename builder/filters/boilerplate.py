@@ -6,11 +6,12 @@ post; lines compared case-folded with punctuation and symbols ignored, so that c
 differing by a colon or an emoji are one line). After every post was seen,
 `LineCounts.finish` gives the `Boilerplate` set: the lines in at least `min_share` of their
 channel's posts, in at least `min_posts` posts and (`sqrt_rule`) in at least √N posts of a
-channel of N, where copies of one post (posts whose other lines are the same) count once.
+channel of N, where copies of one post (posts whose other lines are the same but for their
+digits: a repost, a reminder with another date) count once.
 `Boilerplate.strip` removes them from a cleaned post, before segmentation, so offsets index
 the text that is kept.
 
-Lines are held as arrays of 64-bit keys (20 bytes a line of a post until `finish`), exact,
+Lines are held as arrays of 64-bit keys (28 bytes a line of a post until `finish`), exact,
 and the same however the posts were batched or in which order partial counts were added.
 """
 
@@ -32,29 +33,55 @@ from builder.text.clean import is_empty
 SEED = 0xB01E
 
 
-def line_keys(posts: list[Post]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(key of each line, post of each line, lines of each post). A key hashes the channel
-    and the normalised line; a line with nothing left after normalising gets 0. (The posts'
-    texts are normalised as one: lines joined by newlines are the texts so joined.)"""
+def line_keys(posts: list[Post], loose: bool = False) -> tuple[np.ndarray, ...]:
+    """(key of each line, post of each line, lines of each post), and with `loose` each
+    line's key read without its digits (`digit_free`). A key hashes the channel and the
+    normalised line; a line with nothing left after normalising gets 0. (The posts' texts
+    are normalised as one: lines joined by newlines are the texts so joined.)"""
     counts = np.array([p.text.count("\n") + 1 for p in posts], dtype=np.int64)
     post_of = np.repeat(np.arange(len(posts)), counts)
     if not posts:
-        return np.zeros(0, dtype=np.uint64), post_of, counts
-    hashes, starts, ends = SpanHasher(normalise([p.text for p in posts])).lines(SEED)
+        empty = np.zeros(0, dtype=np.uint64)
+        return (empty, post_of, counts, empty) if loose else (empty, post_of, counts)
+    codes = normalise([p.text for p in posts])
+    hashes, starts, ends = SpanHasher(codes).lines(SEED)
     names = {p.channel: 0 for p in posts}  # each channel once (a batch holds few)
     channels = dict(zip(names, text_hashes(list(names), SEED).tolist(), strict=True))
     channel_of = np.array([channels[p.channel] for p in posts], dtype=np.uint64)
     keys = mix64(hashes ^ channel_of[post_of], SEED)
     keys[starts == ends] = 0
+    if loose:
+        return keys, post_of, counts, digit_free(codes, keys, starts, ends)
     return keys, post_of, counts
+
+
+def digit_free(codes: np.ndarray, keys: np.ndarray, starts: np.ndarray,
+               ends: np.ndarray) -> np.ndarray:
+    """Each line's key with its digits left out: a line without digits keeps its key, a line
+    with digits gets the hash of its other characters (`Reminder, March 3` and `Reminder,
+    March 10` are one). Only the lines holding a digit are hashed again."""
+    out = keys.copy()
+    digit = (codes >= ord("0")) & (codes <= ord("9"))
+    if not digit.any():
+        return out
+    lines = np.unique(np.searchsorted(starts, np.flatnonzero(digit), side="right") - 1)
+    size = ends[lines] - starts[lines] + 1  # each line with the character after it
+    offset = np.repeat(starts[lines] - np.concatenate(([0], np.cumsum(size)[:-1])), size)
+    at = offset + np.arange(int(size.sum()))
+    picked = np.append(codes, np.uint32(10))[at]  # the last line: a newline added
+    picked[np.cumsum(size) - 1] = 10  # each line ends with a newline
+    picked = picked[(picked < ord("0")) | (picked > ord("9"))]
+    out[lines] = SpanHasher(picked[:-1]).lines(SEED + 5)[0]
+    return out
 
 
 class LineCounts:
     """Per channel, the number of posts, and the line keys of each post; `finish` counts, for
     each line, the distinct posts it occurs in.
 
-    Posts are told apart by what they hold besides their recurring lines: copies of one post
-    (a repost, or a post whose other lines are the same) count once, so a post reposted a few
+    Posts are told apart by what they hold besides their recurring lines (digits left out):
+    copies of one post (a repost, or a post whose other lines are the same but for a date)
+    count once, so a post reposted a few
     times is left to the near-duplicate step (which keeps one copy) instead of being removed
     from every copy as boilerplate. A footer counts once a post that carries it, since the
     rest of those posts differs."""
@@ -65,15 +92,17 @@ class LineCounts:
         self.sqrt_rule = sqrt_rule
         self.posts: Counter = Counter()  # channel -> posts
         self._channels: dict[str, int] = {}  # channel -> its number in `_parts`
-        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # key, post, channel
+        # a (post, line) once: key, post, channel, key without digits
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._post_count = 0  # posts numbered so far (a post's number is unique here)
 
     def _channel(self, name: str) -> int:
         return self._channels.setdefault(name, len(self._channels))
 
     def observe(self, posts: list[Post], keyed: tuple | None = None) -> None:
-        """Count the posts' lines (`keyed`: what `line_keys(posts)` gave, if known)."""
-        keys, post_of, _ = line_keys(posts) if keyed is None else keyed
+        """Count the posts' lines (`keyed`: what `line_keys(posts, loose=True)` gave, if
+        known)."""
+        keys, post_of, _, loose = line_keys(posts, loose=True) if keyed is None else keyed
         self.posts.update(p.channel for p in posts)
         channel_of = np.array([self._channel(p.channel) for p in posts], dtype=np.int32)
         first_post, self._post_count = self._post_count, self._post_count + len(posts)
@@ -81,17 +110,17 @@ class LineCounts:
             return
         # once a post: one of each (post, key) pair
         live = keys != 0
-        keys, post_of = keys[live], post_of[live]
+        keys, post_of, loose = keys[live], post_of[live], loose[live]
         _, first = np.unique(mix64(keys ^ post_of.astype(np.uint64), SEED + 1), return_index=True)
-        keys, post_of = keys[first], post_of[first]
-        self._parts.append((keys, post_of + first_post, channel_of[post_of]))
+        keys, post_of, loose = keys[first], post_of[first], loose[first]
+        self._parts.append((keys, post_of + first_post, channel_of[post_of], loose))
 
     def merge(self, other: LineCounts) -> None:
         """Add another part's counts (from posts this one did not see)."""
         self.posts.update(other.posts)
         renumber = np.array([self._channel(ch) for ch in other._channels], dtype=np.int32)
-        for keys, post_no, channel_no in other._parts:
-            self._parts.append((keys, post_no + self._post_count, renumber[channel_no]))
+        for keys, post_no, channel_no, loose in other._parts:
+            self._parts.append((keys, post_no + self._post_count, renumber[channel_no], loose))
         self._post_count += other._post_count
 
     def finish(self) -> Boilerplate:
@@ -99,16 +128,15 @@ class LineCounts:
         its channel in; `Boilerplate.strip` checks it against the post's channel).
 
         Two counts. First the posts each key occurs in: the keys at or over the threshold are
-        candidates. Then each post's rest (the set of its lines that are not candidates) is
-        hashed, and a candidate counts the distinct rests of its posts: copies of a post,
-        whatever their recurring lines, count once. Both counts are over sets, so the result
+        candidates. Then each post's rest (the set of its lines that are not candidates, read
+        without their digits) is hashed, and a candidate counts the distinct rests of its
+        posts: copies of a post, whatever their recurring lines and dates, count once. Both counts are over sets, so the result
         does not depend on how the posts were batched or merged."""
         if not self._parts:
             return Boilerplate(np.zeros(0, dtype=np.uint64))
-        keys = np.concatenate([k for k, _, _ in self._parts])
-        post_no = np.concatenate([p for _, p, _ in self._parts])
-        channel_no = np.concatenate([c for _, _, c in self._parts])
-        self._parts = [(keys, post_no, channel_no)]
+        keys, post_no, channel_no, loose = (np.concatenate(a) for a in zip(*self._parts,
+                                                                             strict=True))
+        self._parts = [(keys, post_no, channel_no, loose)]
         if not len(keys):
             return Boilerplate(np.zeros(0, dtype=np.uint64))
         needs = np.array([self.threshold(self.posts[ch]) for ch in self._channels],
@@ -119,7 +147,7 @@ class LineCounts:
         if not candidate.any():
             return Boilerplate(np.zeros(0, dtype=np.uint64))
         rest = np.zeros(self._post_count, dtype=np.uint64)  # a sum: the same in any order
-        np.add.at(rest, post_no[~candidate], mix64(keys[~candidate], SEED + 2))
+        np.add.at(rest, post_no[~candidate], mix64(loose[~candidate], SEED + 2))
         keys, post_no, need = keys[candidate], post_no[candidate], need[candidate]
         _, first = np.unique(mix64(keys ^ mix64(rest[post_no], SEED + 3), SEED + 4),
                              return_index=True)
@@ -250,7 +278,7 @@ class BoilerplateStep(TwoPassStep):
 
     def observe(self, batch: list[Doc]) -> _Observed:
         posts = [doc.post for doc in batch if not doc.dropped]
-        keys, post_of, counts = keyed = line_keys(posts)
+        keys, post_of, counts, _ = keyed = line_keys(posts, loose=True)
         part = LineCounts(self.config.min_share, self.config.min_posts,
                           self.config.sqrt_rule)
         part.observe(posts, keyed)
