@@ -269,3 +269,30 @@ def test_a_line_repeating_a_few_times_in_a_small_channel_stays():
     assert len(posts) == 21
     out = boilerplate(posts).strip(posts, Counter())
     assert [p.text for p, _ in out] == texts
+
+
+def test_digit_free_keys_match_a_line_by_line_reference():
+    """`line_keys(..., loose=True)`: a line without digits keeps its key; a line with digits
+    gets the hash of its normalised text without them (lines hashed one at a time here)."""
+    import random
+
+    import numpy as np
+
+    from builder.filters.boilerplate import SEED, line_keys
+    from builder.filters.hashing import SpanHasher, normalise
+
+    rng = random.Random(9)
+    pieces = ["Reminder", "March", "3", "10", "2024", "🔔", "", " ", "—", "Ф", "day 1st",
+              "12:30", "№5", "x"]
+    posts = [post(i, "\n".join(" ".join(rng.choices(pieces, k=rng.randint(0, 4)))
+                               for _ in range(rng.randint(1, 4))), rng.choice("AB"))
+             for i in range(200)]
+    keys, post_of, _, loose = line_keys(posts, loose=True)
+    lines = [line for p in posts for line in p.text.split("\n")]
+    assert len(lines) == len(keys) == len(loose)
+    for line, key, got in zip(lines, keys.tolist(), loose.tolist(), strict=True):
+        codes = normalise([line])
+        digit = (codes >= ord("0")) & (codes <= ord("9"))
+        want = key if not digit.any() else int(SpanHasher(codes[~digit]).lines(SEED + 5)[0][0])
+        assert got == want, line
+    assert np.array_equal(line_keys(posts)[0], keys)
