@@ -101,6 +101,8 @@ class NearDedupPostsConfig(_Strict):
     shingle_words: int = Field(default=3, ge=1, le=10)
     threshold: float = Field(default=0.7, gt=0.0, le=1.0)  # estimated Jaccard similarity
     keep: Literal["first", "later", "longer"] = "later"
+    # posts whose numbers differ in this many places are different reports (0: not checked)
+    changed_numbers: int = Field(default=3, ge=0, le=10**6)
 
 
 class NearDedupSegmentsConfig(_Strict):
@@ -413,6 +415,9 @@ def _problem(error: dict) -> tuple[str, str]:
     elif error["type"] == "string_pattern_mismatch":
         field = str(error["loc"][-1]) if error["loc"] else ""
         msg = f"{EXPECTED.get(field, msg)}, got {error['input']!r}"
+    elif error["type"] == "string_type" and isinstance(error.get("input"), bool):
+        msg = (f"expected text, got the boolean {error['input']!r} (YAML reads yes, no, on, "
+               f"off, true and false as booleans: quote it)")
     elif error["type"] == "string_type" and isinstance(error.get("input"), int | float):
         field = str(error["loc"][-1]) if error["loc"] else ""
         if field == "version":

@@ -81,11 +81,12 @@ def pairs(level: str, texts: list[str], min_words: int) -> list[dict]:
 
 def near_dup_scores(level: str, threshold: float | None = None, *,
                     held_out: bool = False, opposites: bool = False,
-                    verify: bool | None = None) -> dict:
+                    verify: bool | None = None, numbers: bool = True) -> dict:
     """Precision and recall of one level's rule on the main set (hand-written pairs and pairs
     made from the sample) or, with `held_out` (`opposites`), on the held-out (opposite
     statements') pairs alone. `verify`: with the polarity check (default: as the build
-    does, segments only)."""
+    does, segments only); `numbers`: posts with the check of replaced numbers, as the build
+    does (`near_dedup.posts.changed_numbers`)."""
     from builder.config import NearDedupConfig
     from builder.filters.minhash import pair_verdicts, post_sketcher, segment_sketcher
 
@@ -102,7 +103,8 @@ def near_dup_scores(level: str, threshold: float | None = None, *,
         posts, segments = sample_texts()
         items = pairs(level, posts if level == "posts" else segments, min_words)
     found = pair_verdicts(sketcher, threshold, [p["a"] for p in items], [p["b"] for p in items],
-                          min_words, verify=level == "segments" if verify is None else verify
+                          min_words, verify=level == "segments" if verify is None else verify,
+                          changed_numbers=getattr(part, "changed_numbers", 0) if numbers else 0
                           ).tolist()
     tp = sum(f and p["near"] for f, p in zip(found, items, strict=True))
     fp = [p for f, p in zip(found, items, strict=True) if f and not p["near"]]

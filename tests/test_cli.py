@@ -236,6 +236,9 @@ def test_config_errors_say_what_to_write(tmp_path, capsys):
     cfg.write_text("version: 1.0\n", encoding="utf-8")
     code, _, err = run(["check-config", str(cfg)], capsys)
     assert code == 2 and "version: expected X.Y.Z, e.g. 1.0.0, got the number 1.0" in err
+    cfg.write_text("name: off\n", encoding="utf-8")  # YAML 1.1 reads `off` as false
+    code, _, err = run(["check-config", str(cfg)], capsys)
+    assert code == 2 and "name: expected text, got the boolean False" in err and "number" not in err
     cfg.write_text("translate:\n  targets: [ru]\n  models: {ru: ../models/tiny}\n", encoding="utf-8")
     code, _, err = run(["build", str(cfg), "--out", str(tmp_path / "o")], capsys)
     missing = (tmp_path.parent / "models" / "tiny").resolve()

@@ -18,6 +18,7 @@ estimated Jaccard similarity of the full signatures confirms them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,7 @@ from builder.filters.hashing import (
 )
 from builder.filters.key_index import KeyIndex
 from builder.filters.polarity import TextStore, opposed_texts
+from builder.filters.report_numbers import PostNumbers, number_hashes
 from builder.text.words import IDEOGRAPHIC_RANGES, count_words
 
 SEED = 0x5EED
@@ -217,8 +219,9 @@ class PostClusters:
         self._sigs.append(sig)
         self._lengths.append(np.asarray(lengths, dtype=np.int64))
 
-    def decide(self) -> dict[int, Verdict]:
-        """Ordinal -> verdict, for every post in a cluster of two or more."""
+    def decide(self, apart: Callable[[int, int], bool] | None = None) -> dict[int, Verdict]:
+        """Ordinal -> verdict, for every post in a cluster of two or more. `apart(a, b)`:
+        a check of a candidate pair whose signatures agree (True keeps the two apart)."""
         if not self._sigs:
             return {}
         sig = np.concatenate(self._sigs)
@@ -230,7 +233,8 @@ class PostClusters:
         sims = similarity(sig[pairs[:, 0]], sig[pairs[:, 1]])
         uf = _UnionFind(len(sig))
         for a, b in pairs[sims >= self.threshold].tolist():
-            uf.union(a, b)
+            if apart is None or not apart(a, b):
+                uf.union(a, b)
         members: dict[int, list[int]] = {}
         for i in np.unique(pairs).tolist():
             members.setdefault(uf.find(i), []).append(i)
@@ -458,12 +462,14 @@ def bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def pair_verdicts(sketcher: Sketcher, threshold: float, a: list[str], b: list[str],
-                  min_words: int = 0, verify: bool = False) -> np.ndarray:
+                  min_words: int = 0, verify: bool = False,
+                  changed_numbers: int = 0) -> np.ndarray:
     """For each pair (a[i], b[i]), both of `min_words` words or more: would one be found a
     near-duplicate of the other? (They share an LSH band, their signatures agree on
-    `threshold` of the bins, and, with `verify`, they do not say opposite things.) For
-    evaluation; the build uses `PostClusters` and `SegmentIndex` (which verifies), which
-    decide the same."""
+    `threshold` of the bins, with `verify` they do not say opposite things, and with
+    `changed_numbers` fewer of their numbers were replaced.) For evaluation; the build uses
+    `PostClusters` (which checks numbers) and `SegmentIndex` (which verifies), which decide
+    the same."""
     sig, _ = sketcher.signatures([*a, *b])
     keys = sketcher.keys(sig)
     n = len(a)
@@ -475,4 +481,10 @@ def pair_verdicts(sketcher: Sketcher, threshold: float, a: list[str], b: list[st
         check = np.flatnonzero(found)
         found[check] = ~opposed_texts([a[i] for i in check.tolist()],
                                       [b[i] for i in check.tolist()])
+    if changed_numbers > 0:
+        numbers = PostNumbers()
+        numbers.add(*number_hashes([*a, *b]))
+        apart = numbers.apart(changed_numbers)
+        for i in np.flatnonzero(found).tolist():
+            found[i] = not apart(i, n + i)
     return found

@@ -1,7 +1,8 @@
 """Near-duplicate removal, two pipeline steps (the algorithms are in `filters/minhash.py`).
 
 - `PostNearDedup` (two passes): signatures of every post first, then clusters of reposts
-  (a changed date, a fixed typo, an added emoji or line). The copy kept is the first, the
+  (a changed date, a fixed typo, an added emoji or line); posts that report other numbers
+  (a daily report's template, `filters/report_numbers.py`) are no reposts. The copy kept is the first, the
   later or the longer one (`near_dedup.posts.keep`); it takes the split of the cluster's
   first copy, so near-duplicates never straddle train and test, and a release that replaces a
   post by its corrected repost keeps it in the same split.
@@ -32,6 +33,7 @@ from builder.filters.minhash import (
     post_sketcher,
     segment_sketcher,
 )
+from builder.filters.report_numbers import PostNumbers, number_hashes
 from builder.pipeline.step import OrderedStep, TwoPassStep
 from builder.records import Doc, Rejected, evolve, make
 from builder.text.words import count_words
@@ -48,6 +50,7 @@ class _Signatures:
     post_ids: list[str]
     sig: np.ndarray
     lengths: list[int]
+    numbers: tuple[np.ndarray, np.ndarray]  # each post's numbers (`report_numbers`)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class PostNearDedup(TwoPassStep):
         super().__init__()
         self.config = config
         self.clusters = PostClusters(post_sketcher(config), config.threshold, config.keep)
+        self.numbers = PostNumbers()
         self.ids: list[str] = []
         self.positions: list[int] = []
         self.fates: dict[int, _Fate] = {}  # post position -> fate, for posts in a cluster
@@ -72,25 +76,32 @@ class PostNearDedup(TwoPassStep):
 
     def params(self) -> dict:
         return {"shingle_words": self.config.shingle_words, "threshold": self.config.threshold,
-                "keep": self.config.keep, "minhash": {"bins": POST_BINS, "bands": POST_BANDS},
+                "keep": self.config.keep, "changed_numbers": self.config.changed_numbers,
+                "minhash": {"bins": POST_BINS, "bands": POST_BANDS},
                 "split": "first copy"}
 
     def observe(self, batch: list[Doc]) -> _Signatures:
         live = [doc.post for doc in batch if not doc.dropped]
-        sig = self.clusters.sketcher.sketch([p.text for p in live])
+        texts = [p.text for p in live]
+        sig = self.clusters.sketcher.sketch(texts)
+        numbers = (number_hashes(texts) if self.config.changed_numbers
+                   else (np.zeros(0, np.uint32), np.zeros(len(texts), np.int32)))
         return _Signatures([p.position for p in live], [p.post_id for p in live], sig,
-                           [len(p.text) for p in live])
+                           [len(t) for t in texts], numbers)
 
     def absorb(self, partial: _Signatures) -> None:
         self.clusters.add(partial.sig, partial.lengths)
+        self.numbers.add(*partial.numbers)
         self.ids += partial.post_ids
         self.positions += partial.positions
 
     def prepare(self) -> None:
-        for ordinal, verdict in self.clusters.decide().items():
+        apart = self.numbers.apart(self.config.changed_numbers)
+        for ordinal, verdict in self.clusters.decide(apart).items():
             self.fates[self.positions[ordinal]] = _Fate(
                 verdict.keep, self.ids[verdict.winner], self.ids[verdict.first])
         self.clusters, self.ids, self.positions = None, [], []
+        self.numbers = PostNumbers()
         self.clusters_found = len({f.first_id for f in self.fates.values()})
 
     def apply(self, doc: Doc) -> Doc:

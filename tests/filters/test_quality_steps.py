@@ -304,6 +304,7 @@ def test_same_bytes_in_process_and_on_worker_processes(tmp_path):
     ("near_dedup", {"posts": {"keep": "first"}}, True),
     ("near_dedup", {"posts": {"enabled": False}}, False),
     ("near_dedup", {"segments": {"threshold": 0.8}}, True),
+    ("near_dedup", {"posts": {"changed_numbers": 0}}, True),
     ("pii", {"action": "keep"}, True),
 ])
 def test_each_section_is_in_the_signature(tmp_path, section, change, listed):
@@ -473,3 +474,56 @@ def test_opposite_sentences_are_not_near_duplicates(tmp_path, lang):
         assert [r["text"] for r in rejects if r["reason"] == "near_duplicate"] == [typo]
         results.append(sorted(kept))
     assert results[0] == results[1]
+
+
+DAILY = ("Enemy losses as of {day:02d}.03.2024: personnel {a}, tanks {b}, artillery systems {c}, "
+         "drones {d}.\nThe data are being updated.")
+
+
+def test_daily_reports_are_posts_of_their_own_and_a_redated_repost_is_not(tmp_path):
+    """Issue 14 (adversarial run): a daily report is one template with new numbers every
+    day; near-duplicate removal kept only the last of seven. Posts whose numbers were
+    replaced in 3 places or more are posts of their own; a repost with a changed date and
+    time (2 numbers) is still a repost."""
+    rng = random.Random(3)
+    reports = [DAILY.format(day=d, a=400000 + 900 * d, b=6500 + 7 * d, c=10000 + 30 * d,
+                            d=8000 + 20 * d) for d in range(1, 8)]
+    briefing = f"Briefing on 5 March at 10:30. {sentence(rng)} {sentence(rng)} {sentence(rng)}"
+    texts = [sentence(rng) for _ in range(10)] + reports + [
+        briefing, briefing.replace("5 March at 10:30", "6 March at 11:00")]
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "text": t, "channel": "c"}) + "\n"
+                            for i, t in enumerate(texts)), encoding="utf-8")
+    out = tmp_path / "ds"
+    assert main(["build", "--input", str(path), "--out", str(out), "-q"]) == 0
+    posts = [r["text"] for r in read_rows(out, "posts")]
+    # (their last line, in 7 of 19 posts, goes as boilerplate)
+    assert sorted(p for p in posts if p.startswith("Enemy losses")) == sorted(
+        r.split("\n")[0] for r in reports)
+    rejects = [json.loads(x) for x in (out / "rejects.jsonl").read_text().splitlines()]
+    dropped = [r for r in rejects if r["reason"] == "near_duplicate" and r["stage"] == "dedup"
+               and r["text"].startswith("Briefing")]
+    assert len(dropped) == 1 and "5 March" in dropped[0]["text"]  # the later copy is kept
+    config = tmp_path / "off.yaml"
+    config.write_text(f"name: numbers-off\ninput:\n  paths: [{path}]\n"
+                      "near_dedup:\n  posts:\n    changed_numbers: 0\n", encoding="utf-8")
+    assert main(["build", str(config), "--out", str(tmp_path / "off"), "-q"]) == 0
+    assert len([r for r in read_rows(tmp_path / "off", "posts")
+                if r["text"].startswith("Enemy losses")]) == 1  # the check off: folded
+
+
+def test_replaced_numbers_count_replacements_not_additions():
+    from builder.filters.report_numbers import PostNumbers, number_hashes, replaced
+
+    def count(a, b):
+        flat, n = number_hashes([a, b])
+        return replaced(flat[: n[0]], flat[n[0]:])
+
+    assert count("On 05.03.2024 at 10:30: 12 tanks", "On 06.03.2024 at 11:00: 12 tanks") == 2
+    assert count("12 tanks, 30 guns", "12 tanks, 30 guns\nUPD 14:00, 15:00, 16:00") == 0
+    assert count("1 2 3 4", "5 6 7 4") == 3 and count("1 1 2", "1 2 2") == 1
+    numbers = PostNumbers()
+    for text in ("a 1 2 3", "b", "c 4 5 6"):
+        numbers.add(*number_hashes([text]))
+    assert numbers.of(1).size == 0 and numbers.apart(3)(0, 2) and not numbers.apart(4)(0, 2)
+    assert numbers.apart(0) is None
