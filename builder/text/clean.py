@@ -24,9 +24,11 @@ from builder.text.telegram import (
     collapse_whitespace,
     find_urls,
     has_word_chars,
+    hashtags_outside_urls,
     is_arrow_or_symbol_only,
     keycap_digits,
     keycap_list_number,
+    may_hold_url,
     parse_reactions_line,
     remove_urls,
     strip_emoji,
@@ -152,6 +154,20 @@ class ExtractHashtags:
         changed = False
         for line in d.lines:
             found = HASHTAG.findall(line) if "#" in line else None
+            if found and may_hold_url(line):
+                line_tags = hashtags_outside_urls(line)
+                if len(line_tags) < len(found):  # a `#` inside a link (`…/Mercury_(planet)#Orbit`)
+                    found = [m.group(1) for m in line_tags]
+                    if not found:
+                        kept.append(line)
+                        continue
+                    tags.extend(found)
+                    changed = True
+                    if is_arrow_or_symbol_only(_cut(line, line_tags, 0)):
+                        dropped += 1
+                    else:
+                        kept.append(_cut(line, line_tags, 1))
+                    continue
             if not found:
                 kept.append(line)
                 continue
@@ -165,6 +181,18 @@ class ExtractHashtags:
         if not changed and tags == d.hashtags:  # no hashtag in the lines
             return d, 0
         return evolve(d, lines=tuple(kept), hashtags=tags), dropped
+
+
+def _cut(line: str, tags: list, keep_word: int) -> str:
+    """The line without each hashtag match (`keep_word` 0) or without its `#` only (1)."""
+    parts, at = [], 0
+    for m in tags:
+        parts.append(line[at : m.start()])
+        if keep_word:
+            parts.append(m.group(1))
+        at = m.end()
+    parts.append(line[at:])
+    return "".join(parts)
 
 
 class StripSymbols:

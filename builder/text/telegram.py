@@ -55,9 +55,15 @@ _EMOJI_RUN = re.compile(
 )
 # Characters that only join or select (no visible symbol): removing them never separates.
 _GLUE_ONLY = frozenset("\ufe0e\ufe0f\u200d\u200b\u200c\u2060\ufeff\u00ad")
-# A symbol removed between these and the next character leaves nothing (`(🔥word)`, `word🔥.`).
-_OPENING = frozenset("([{«“‘„‚\"'¡¿")
-_CLOSING = frozenset(")]}»”’\"'.,;:!?…")
+# A symbol removed between these and the next character leaves nothing (`(🔥word)`, `word🔥.`,
+# `COVID🦠-19`, `rock🎸/pop`, `你好👋。`, `مرحبا👋؟`): opening marks and joiners (dashes, slash) on
+# its left, closing marks and joiners on its right.
+_JOINERS = "-‐‑‒–—―/"
+_OPENING = frozenset("([{«“‘„‚\"'¡¿" + _JOINERS + "（「『【〔〈《")
+_CLOSING = frozenset(")]}»”’\"'.,;:!?…" + _JOINERS + "。、，．！？：；）」』】〕〉》،؛؟۔")
+# Zero-width (non-)joiners between two letters are spelling (Persian `می‌خواهم`, Indic
+# conjuncts), not emoji glue: kept there.
+_JOINER_ONLY = frozenset("\u200c\u200d")
 # Keycap digits (or 🔟) that open a line: a list number, like `1.` (`1️⃣10 sets` -> `1. 10 sets`).
 _KEYCAP_NUMBER = re.compile("^(\\s*)((?:[0-9]\ufe0f?\u20e3)+|\U0001F51F)\\s*")
 # Keycap digits anywhere in a line (`исполнилось 4⃣ года`): the number they write.
@@ -71,7 +77,9 @@ WHITESPACE = re.compile(r"\s+")
 HASHTAG = re.compile(r"#(?<![\w&/#]#)([^\W\d_]\w*)")
 # The `#` of each HASHTAG match: removing it is `HASHTAG.sub(r"\1")` without a template per match.
 HASHTAG_SIGN = re.compile(r"#(?<![\w&/#]#)(?=[^\W\d_])")
-URL = re.compile(r"(?:https?://|www\.|t\.me/)[^\s<>\"«»]+", re.IGNORECASE)
+# A URL ends at a space, a bracket or quote of its own kind, or CJK or full-width
+# punctuation (`https://example.com/新闻，点击这里` ends before `，`).
+URL = re.compile(r"(?:https?://|www\.|t\.me/)[^\s<>\"«»\u3000-\u303f\uff00-\uff65]+", re.IGNORECASE)
 _URL_TRAIL = ".,;:!?)]}'\"’”»"
 _URL_HOST = re.compile(r"(?:https?://|www\.|t\.me/)[^\W_]", re.IGNORECASE)
 # `<...>`, `<…>`, `[...]`, `[…]`, and the `< truncated N characters >` left by copy tools.
@@ -102,14 +110,29 @@ def _separate(m: re.Match) -> str:
     return " "
 
 
+def _separate_or_keep_joiners(m: re.Match) -> str:
+    """`_separate`, except that a run of only zero-width (non-)joiners between two letters
+    (or marks) stays as it is."""
+    run, text = m.group(0), m.string
+    if (all(c in _JOINER_ONLY for c in run) and 0 < m.start() and m.end() < len(text)
+            and _is_letter(text[m.start() - 1]) and _is_letter(text[m.end()])):
+        return run
+    return _separate(m)
+
+
+def _is_letter(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LM"
+
+
 def strip_emoji(text: str) -> str:
     """Remove emoji, keycaps, flags, joiners and zero-width characters (keeps all other text
     as is). Removing a symbol never joins the characters on its two sides into one token."""
     if text.isascii():
         return text
+    replace = _separate_or_keep_joiners if "\u200c" in text or "\u200d" in text else _separate
     if "\u20e3" in text:
-        return _EMOJI_OR_ZERO_WIDTH.sub(_separate, text)
-    return _EMOJI_RUN.sub(_separate, text)
+        return _EMOJI_OR_ZERO_WIDTH.sub(replace, text)
+    return _EMOJI_RUN.sub(replace, text)
 
 
 def keycap_list_number(line: str) -> str:
@@ -176,6 +199,13 @@ def find_urls(text: str) -> list[str]:
         return []
     found = (m.group(0).rstrip(_URL_TRAIL) for m in URL.finditer(text))
     return [url for url in found if _URL_HOST.match(url)]
+
+
+def hashtags_outside_urls(text: str) -> list[re.Match]:
+    """The `HASHTAG` matches of a line whose `#` is not inside one of its URLs."""
+    spans = [m.span() for m in URL.finditer(text)]
+    return [m for m in HASHTAG.finditer(text)
+            if not any(a <= m.start() < b for a, b in spans)]
 
 
 def remove_urls(text: str) -> str:

@@ -66,6 +66,23 @@ def test_url_inside_running_text_stays(line, urls):
     assert post.urls == urls
 
 
+def test_a_url_ends_at_full_width_punctuation_and_the_text_after_it_stays():
+    post = clean("Read the full story in our channel.", "https://example.com/新闻，点击这里阅读全文",
+                 fmt="jsonl")
+    assert post.urls == ("https://example.com/新闻",)
+    assert post.text.endswith("https://example.com/新闻，点击这里阅读全文")
+
+
+def test_a_hash_inside_a_link_is_no_hashtag():
+    line = "See https://en.wikipedia.org/wiki/Mercury_(planet)#Orbit for the orbit. #space"
+    post = clean("Lead line.", line, fmt="jsonl")
+    assert post.text == "Lead line.\n" + line.replace(" #space", " space")
+    assert post.hashtags == ("space",)
+    assert post.urls == ("https://en.wikipedia.org/wiki/Mercury_(planet)#Orbit",)
+    after = clean("Lead line.", "https://x.org/page_(a)#Orbit #news", fmt="jsonl")
+    assert after.hashtags == ("news",) and after.text.endswith("page_(a)#Orbit news")
+
+
 @pytest.mark.parametrize(
     "line, expected",
     [
@@ -82,6 +99,14 @@ def test_url_inside_running_text_stays(line, urls):
         ("red🔥hot and blue💙sky", "red hot and blue sky"),
         ("Hello👋! (🔥hot) “🎉party”.", "Hello! (hot) “party”."),
         ("#️⃣ Hash key item.", "Hash key item."),
+        # nothing is added next to a dash, a slash, or CJK and Arabic punctuation
+        ("Cases of COVID🦠-19 rose.", "Cases of COVID-19 rose."),
+        ("rock🎸/pop and дела🙂—хорошо", "rock/pop and дела—хорошо"),
+        ("你好👋。 مرحبا👋؟ اليوم☀️،", "你好。 مرحبا؟ اليوم،"),
+        ("end.🔥Next one", "end. Next one"),
+        # zero-width (non-)joiners between letters are spelling, between emoji glue
+        ("می\u200cخواهم کتاب\u200cها را", "می\u200cخواهم کتاب\u200cها را"),
+        ("family 👨\u200d👩\u200d👧 here and a\u200b b", "family here and a b"),
     ],
 )
 def test_removed_symbols_never_join_tokens(line, expected):

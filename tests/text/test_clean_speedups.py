@@ -83,13 +83,15 @@ def _old_emoji_runs():
 def _old_strip_emoji(text):
     import re
 
-    from builder.text.telegram import _separate
+    from builder.text.telegram import _separate_or_keep_joiners
 
+    # (zero-width joiners between two letters stay: spelling, not emoji glue)
     if text.isascii():
         return text
     if max(text) < "\u203c":
-        return re.sub("[\u200b\u200c\u200d\u00ad]+", "", text)
-    return _old_emoji_runs().sub(_separate, text)
+        return re.sub("[\u200b\u200c\u200d\u00ad]+",
+                      lambda m: _separate_or_keep_joiners(m) and m.group(0), text)
+    return _old_emoji_runs().sub(_separate_or_keep_joiners, text)
 
 
 def _code_points(ranges=((0, 0x110000),), sep=""):

@@ -40,7 +40,9 @@ def test_reactions_line(line, expected):
         ("x1️⃣10", "x 10"),
         ("2️⃣Each", "Each"),
         ("word🔥word", "word word"),
-        ("a\u200db", "ab"),  # a lone joiner is glue, not a symbol
+        ("a\u200db", "a\u200db"),  # a joiner between letters is spelling (Persian, Indic)
+        ("a\u200d🔥b", "a b"),  # next to an emoji it is emoji glue
+        ("\u200da", "a"),
         ("end🎉.", "end."),
     ],
 )
