@@ -70,7 +70,9 @@ def _notice_key(line: str) -> str:
 
 
 class ExtractReactions:
-    """Rule 4: the reactions line (`👍8❤3👏2`) that closes a post becomes `reactions`."""
+    """Rule 4: the reactions line (`👍8❤3👏2`) that closes a post becomes `reactions`.
+    Runs only on plain-text web-view copies (see `WEB_COPY_FORMATS`): the other formats give
+    reactions as fields, so their last line is the author's (`☎️ 112`, `⭐ 4.5`)."""
 
     name = "reactions_line"
 
@@ -224,7 +226,7 @@ class StripSymbols:
 
 class Undouble:
     """Rule 2: the web view repeats a post's body (the link-preview card); keep one copy.
-    Runs only on plain-text web-view copies (see `DOUBLED_FORMATS`).
+    Runs only on plain-text web-view copies (see `WEB_COPY_FORMATS`).
 
     A post is its lead line (which the copy leaves out; it may have been dropped as emoji
     only) and its body twice: the second copy is a tail that re-aligns with the lines before
@@ -280,9 +282,11 @@ DEFAULT_STEPS = (
     Undouble(),
 )
 
-# Formats whose posts may carry the web view's doubled body: only the plain-text copy of a
-# channel's web view. JSON, HTML, t.me/s and JSON lines hold each text once.
-DOUBLED_FORMATS = frozenset({"telegram-text"})
+# Formats whose posts may carry the web view's doubled body and its reactions line: only the
+# plain-text copy of a channel's web view. JSON, HTML, t.me/s and JSON lines hold each text
+# once and give reactions as fields (a last line such as `☎️ 112` is the author's text).
+WEB_COPY_FORMATS = frozenset({"telegram-text"})
+WEB_COPY_STEPS = (ExtractReactions, Undouble)
 
 
 def content_post_id(text: str) -> str:
@@ -295,7 +299,7 @@ class Cleaner:
 
     def __init__(self, undouble: bool = True, counts: Counter | None = None):
         self.steps = tuple(s for s in DEFAULT_STEPS if undouble or not isinstance(s, Undouble))
-        self._single_steps = tuple(s for s in self.steps if not isinstance(s, Undouble))
+        self._single_steps = tuple(s for s in self.steps if not isinstance(s, WEB_COPY_STEPS))
         self.counts: Counter = counts if counts is not None else Counter()
 
     @property
@@ -310,7 +314,7 @@ class Cleaner:
             reactions=raw.reactions,
         )
         counts = self.counts
-        for step in self.steps if raw.format in DOUBLED_FORMATS else self._single_steps:
+        for step in self.steps if raw.format in WEB_COPY_FORMATS else self._single_steps:
             draft, removed = step.apply(draft)
             if removed:  # the manifest reads every rule's count, zero when absent
                 counts[step.name] += removed
