@@ -245,12 +245,20 @@ class Undouble:
         best: tuple[int, int, int, SequenceMatcher] | None = None
         for lead in (0, 1):
             seen: set[str] = set()
+            # the lines of the two copies as multisets: `common`, the lines they share, bounds
+            # what the matcher can match (a long post of one line repeated between others
+            # took minutes of matchers that could not pass)
+            left: Counter = Counter()
+            right: Counter = Counter(lines[lead:])
+            common = 0
             for j in range(lead, len(lines)):
-                # `matched` cannot exceed the shorter copy: skip a split that could not pass
-                # the half-of-each-copy test or beat the best one (same result, fewer matchers)
+                # `matched` cannot exceed the shorter copy nor the lines they share: skip a
+                # split that could not pass the half-of-each-copy test or beat the best one
+                # (same result, fewer matchers)
                 shorter, longer = sorted((j - lead, len(lines) - j))
-                if lines[j] in seen and 2 * shorter > longer and (
-                    best is None or shorter > best[0]
+                bound = min(shorter, common)
+                if lines[j] in seen and 2 * bound > longer and (
+                    best is None or bound > best[0]
                 ):
                     first, second = lines[lead:j], lines[j:]
                     matcher = SequenceMatcher(None, first, second, autojunk=False)
@@ -260,6 +268,11 @@ class Undouble:
                     ):
                         best = (matched, lead, j, matcher)
                 seen.add(lines[j])
+                line = lines[j]  # it moves from the second copy to the first
+                before = min(left[line], right[line])
+                left[line] += 1
+                right[line] -= 1
+                common += min(left[line], right[line]) - before
         if best is None:
             return d, 0
         matched, lead, j, matcher = best

@@ -163,3 +163,55 @@ def test_collapse_whitespace_fast_path_is_sound():
     for _ in range(30000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
         assert collapse_whitespace(text) == " ".join(text.split()), ascii(text)
+
+
+def _old_undouble(lines):
+    """`Undouble.apply` before the shared-lines bound (the reference: same lines kept)."""
+    from difflib import SequenceMatcher
+
+    if len(lines) < 2 or len(set(lines)) == len(lines):
+        return lines, 0
+    best = None
+    for lead in (0, 1):
+        seen = set()
+        for j in range(lead, len(lines)):
+            shorter, longer = sorted((j - lead, len(lines) - j))
+            if lines[j] in seen and 2 * shorter > longer and (best is None or shorter > best[0]):
+                first, second = lines[lead:j], lines[j:]
+                matcher = SequenceMatcher(None, first, second, autojunk=False)
+                matched = sum(b.size for b in matcher.get_matching_blocks())
+                if 2 * matched > max(len(first), len(second)) and (
+                        best is None or matched > best[0]):
+                    best = (matched, lead, j, matcher)
+            seen.add(lines[j])
+    if best is None:
+        return lines, 0
+    matched, lead, j, matcher = best
+    first, second = lines[lead:j], lines[j:]
+    out = list(lines[:lead])
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        out.extend(first[i1:i2])
+        if tag in ("insert", "replace"):
+            out.extend(second[j1:j2])
+    return tuple(out), matched
+
+
+def test_undouble_bound_keeps_the_old_result():
+    """The bound on what two copies share skips only splits the matcher could not pass: the
+    same lines are kept as before, on random posts with repeated lines and doubled bodies."""
+    import random
+
+    from builder.text.clean import Draft, Undouble
+
+    rng = random.Random(13)
+    doubled = 0
+    for _ in range(3000):
+        body = [rng.choice("abcdefgh") for _ in range(rng.randint(1, 9))]
+        lines = body + body[: rng.randint(0, len(body))] if rng.random() < 0.5 else body
+        lines = [rng.choice("xy")] * rng.randint(0, 1) + lines + list(rng.choice(["", "z", "ab"]))
+        lines = tuple(lines)
+        new = Undouble().apply(Draft(lines=lines, hashtags=(), urls=(), reactions=()))
+        old = _old_undouble(lines)
+        assert (new[0].lines, new[1]) == old, lines
+        doubled += bool(old[1])
+    assert doubled > 500
