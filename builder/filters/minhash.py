@@ -34,7 +34,7 @@ from builder.filters.hashing import (
     similarity,
 )
 from builder.filters.key_index import KeyIndex
-from builder.filters.polarity import TextStore, opposed_texts
+from builder.filters.polarity import TextStore, Words, opposed_rows, opposed_texts
 from builder.filters.report_numbers import PostNumbers, number_hashes
 from builder.text.words import IDEOGRAPHIC_RANGES, count_words
 
@@ -354,8 +354,8 @@ class SegmentIndex:
             ok = agree(take_rows(small, query), take_rows(self._sigs.data, found),
                        self.threshold)
             check = np.flatnonzero(ok)
-            ok[check] = ~opposed_texts([texts[q] for q in query[check].tolist()],
-                                       [self.texts.get(f) for f in found[check].tolist()])
+            ok[check] = ~opposed_pairs(query[check], found[check], texts.__getitem__,
+                                       self.texts.get)
             best = np.full(n, np.iinfo(np.int64).max)
             np.minimum.at(best, query[ok], found[ok].astype(np.int64))
             match = np.where(best < np.iinfo(np.int64).max, best, -1)
@@ -386,7 +386,7 @@ class SegmentIndex:
         involved = np.unique(np.concatenate((a, b))).tolist()  # rows sharing a key
         ok = agree(take_rows(small, a), take_rows(small, b), self.threshold)
         a, b, band = a[ok], b[ok], band[ok]
-        ok = ~opposed_texts([texts[x] for x in a.tolist()], [texts[y] for y in b.tolist()])
+        ok = ~opposed_pairs(a, b, texts.__getitem__, texts.__getitem__)
         a, b, band = a[ok], b[ok], band[ok]
         if not len(a):
             return pending
@@ -408,6 +408,22 @@ class SegmentIndex:
                     used[key] += 1
                     indexed.add((row, z))
         return np.asarray([r for r in pending.tolist() if r not in dropped], dtype=np.int64)
+
+
+def opposed_pairs(a: np.ndarray, b: np.ndarray, text_a, text_b) -> np.ndarray:
+    """`opposed_texts` of the pairs (text_a(a[k]), text_b(b[k])), each distinct pair judged
+    once and each distinct text tokenised once (a pair of near-duplicates is a candidate in
+    every band they share, a kept segment a candidate for many later ones)."""
+    if not len(a):
+        return np.zeros(0, dtype=bool)
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    width = int(b.max()) + 1
+    pairs, inverse = np.unique(a * width + b, return_inverse=True)
+    left, ia = np.unique(pairs // width, return_inverse=True)
+    right, ib = np.unique(pairs % width, return_inverse=True)
+    words = Words.of([text_a(i) for i in left.tolist()] + [text_b(j) for j in right.tolist()])
+    verdicts = opposed_rows(words, ia.reshape(-1), len(left) + ib.reshape(-1))
+    return verdicts[inverse.reshape(-1)]
 
 
 def agree(a: np.ndarray, b: np.ndarray, threshold: float) -> np.ndarray:

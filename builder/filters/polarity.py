@@ -72,7 +72,14 @@ _POLE_NEUTRAL = _neutral(_POLE_HASHES[0::2])  # a pair's token: its first pole's
 # every pole word (a negation too: `no`, `нет`) -> its pair's token with its pole
 _POLE_TOKEN = {int(h): int(_POLE_NEUTRAL[k // 2]) << 1 | k % 2
                for k, h in enumerate(_POLE_HASHES.tolist())}
+_POLE_SORTED = np.sort(_POLE_HASHES)
 _PREFIX_CODES = [np.array([ord(c) for c in p], dtype=np.uint32) for p in PREFIXES]
+
+
+def _among(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """`np.isin(values, sorted_set)` for a sorted, non-empty set (a binary search each)."""
+    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[at] == values
 
 
 @dataclass(frozen=True)
@@ -100,8 +107,8 @@ class Words:
         h = hasher.spans(starts, ends, SEED)
         length = ends - starts
         docs, toks = [], []
-        neg = np.isin(h, _NEG_HASHES)
-        pole = np.isin(h, _POLE_HASHES)
+        neg = _among(h, _NEG_HASHES)
+        pole = _among(h, _POLE_SORTED)
         docs.append(doc[neg])
         toks.append(np.full(int(neg.sum()), NEG, dtype=np.uint16))
         at = np.flatnonzero(pole)
@@ -164,6 +171,35 @@ def opposed(a: np.ndarray, b: np.ndarray) -> bool:
     return any(t ^ 1 in more_a for t in more_b)  # the same word or pair, the other pole
 
 
+def opposed_rows(words: Words, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`opposed(words.row(a[k]), words.row(b[k]))` for every k, all pairs at once: each
+    pair's token counts are summed as (pair, token) keys, +1 a token of `a`'s row and -1 of
+    `b`'s; a pair is opposed where `NEG` has a non-zero sum, or a token with a negative sum
+    has its other pole (`token ^ 1`) with a positive one."""
+    n = len(a)
+    firsts = np.concatenate(([0], words.ends[:-1]))
+
+    def entries(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lengths = words.ends[rows] - firsts[rows]
+        offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths,
+                                                             lengths)
+        tokens = words.tokens[np.repeat(firsts[rows], lengths) + offsets]
+        return np.repeat(np.arange(n, dtype=np.int64), lengths) << 16 | tokens, lengths
+
+    key_a, len_a = entries(np.asarray(a, dtype=np.int64))
+    key_b, len_b = entries(np.asarray(b, dtype=np.int64))
+    keys, inverse = np.unique(np.concatenate((key_a, key_b)), return_inverse=True)
+    sign = np.concatenate((np.ones(len(key_a)), -np.ones(len(key_b))))
+    diff = np.bincount(inverse.reshape(-1), weights=sign, minlength=len(keys))
+    out = np.zeros(n, dtype=bool)
+    out[keys[((keys & 0xFFFF) == NEG) & (diff != 0)] >> 16] = True
+    other_pole = keys[diff < 0] ^ 1  # (pair, token ^ 1)
+    more_a = keys[diff > 0]  # sorted, as `keys` is
+    if len(more_a):
+        out[other_pole[_among(other_pole, more_a)] >> 16] = True
+    return out
+
+
 def opposed_texts(a: list[str], b: list[str]) -> np.ndarray:
     """`opposed` of each pair of texts (a[i], b[i]): for candidate pairs (few), tokenised
     together."""
@@ -171,5 +207,4 @@ def opposed_texts(a: list[str], b: list[str]) -> np.ndarray:
     if not n:
         return np.zeros(0, dtype=bool)
     words = Words.of([*a, *b])
-    return np.fromiter((opposed(words.row(i), words.row(n + i)) for i in range(n)),
-                       dtype=bool, count=n)
+    return opposed_rows(words, np.arange(n), np.arange(n, 2 * n))

@@ -392,3 +392,42 @@ def test_polarity_tokens_do_not_depend_on_the_batch():
         alone = Words.of([text])
         assert sorted(alone.row(0).tolist()) == sorted(whole.row(i).tolist())
     assert opposed(whole.row(0), whole.row(1)) and not opposed(whole.row(0), whole.row(0))
+
+
+def test_opposed_rows_match_the_counter_check_pair_by_pair():
+    """`opposed_rows` (all pairs as one array of (pair, token) sums) against `opposed`
+    (two counters a pair), on token rows full of negations, poles and repeats."""
+    from builder.filters.polarity import NEG, Words, _among, opposed, opposed_rows
+
+    rng = np.random.default_rng(0)
+    pool = np.array([NEG, 2, 3, 4, 5, 6, 7, 100, 101, 65534, 65535], dtype=np.uint16)
+    for _ in range(300):
+        lengths = rng.integers(0, 8, int(rng.integers(1, 30)))
+        words = Words(rng.choice(pool, int(lengths.sum())).astype(np.uint16),
+                      np.cumsum(lengths))
+        a, b = rng.integers(0, len(lengths), (2, int(rng.integers(0, 40))))
+        want = [opposed(words.row(i), words.row(j)) for i, j in zip(a.tolist(), b.tolist(),
+                                                                      strict=True)]
+        assert opposed_rows(words, a, b).tolist() == want
+        found = np.unique(rng.integers(0, 50, int(rng.integers(1, 20))).astype(np.uint64))
+        values = rng.integers(0, 60, int(rng.integers(0, 40))).astype(np.uint64)
+        assert (_among(values, found) == np.isin(values, found)).all()
+
+
+def test_opposed_pairs_judge_each_pair_as_opposed_texts_does():
+    """Pairs given by index, repeated and shared (a kept segment against many), each
+    judged once: the verdicts of `opposed_texts` on the pairs' texts."""
+    from builder.filters.minhash import opposed_pairs
+    from builder.filters.polarity import opposed_texts
+
+    left = ["The court found him guilty.", "The court found him not guilty.",
+            "We are for the plan.", "Они выступили против плана.", "Nothing changed today."]
+    right = ["The court found him innocent.", "We are against the plan.",
+             "Они выступили за план.", "The court found him guilty.", "Nothing changed."]
+    rng = np.random.default_rng(4)
+    a, b = rng.integers(0, len(left), 60), rng.integers(0, len(right), 60)
+    want = opposed_texts([left[i] for i in a.tolist()], [right[j] for j in b.tolist()])
+    got = opposed_pairs(a, b, left.__getitem__, right.__getitem__)
+    assert got.tolist() == want.tolist() and want.any() and not want.all()
+    assert opposed_pairs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                         left.__getitem__, right.__getitem__).tolist() == []
