@@ -175,9 +175,9 @@ def message_post(msg: dict, chat_name: str | None, source: str, position: int,
         if isinstance(ent, str):
             pieces.append(ent)
             continue
+        # a custom emoji keeps its fallback emoji: cleaning removes it as any emoji, never
+        # gluing its neighbours (`is💲100` -> `is 100`), as from the HTML export
         kind, text = ent.get("type"), str(ent.get("text", ""))
-        if kind == "custom_emoji":
-            continue
         if kind == "hashtag":
             tags.append(text.lstrip("#"))
         elif kind == "link":

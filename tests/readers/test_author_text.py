@@ -70,3 +70,26 @@ def test_plain_text_copy_still_reads_its_reactions_line():
     raw = RawPost("t.txt", 0, (BODY, "☎️ 112"), channel="C", format="telegram-text")
     post = Cleaner().clean(raw)
     assert post.text == BODY and post.reactions == (Reaction("☎", 112),)
+
+
+PRICE = ["The price is", {"type": "custom_emoji", "text": "💲", "document_id": "s.webp"},
+         "100 dollars for the whole package."]
+
+
+@pytest.mark.parametrize("entities, expected", [
+    (PRICE, "The price is 100 dollars for the whole package."),
+    (["Done", {"type": "custom_emoji", "text": "✅", "document_id": "d.webp"}, "! Thanks all."],
+     "Done! Thanks all."),
+])
+def test_custom_emoji_between_words_leaves_them_apart(tmp_path, entities, expected):
+    """A Desktop JSON custom emoji keeps its fallback emoji, which cleaning removes as any
+    emoji (rule 1): the words beside it are not glued (`is100`), as the HTML export gives."""
+    (tmp_path / "json").mkdir()
+    path = tmp_path / "json" / "result.json"
+    _result_json(path, entities)
+    post, _ = _build(tmp_path / "json", path)
+    assert post["text"] == expected
+    (tmp_path / "html").mkdir()
+    text = "".join(e if isinstance(e, str) else e["text"] for e in entities)
+    html_post, _ = _build(tmp_path / "html", _write("telegram-html", tmp_path / "html", text))
+    assert html_post["text"] == post["text"]
