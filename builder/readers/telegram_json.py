@@ -8,6 +8,7 @@ write for control characters) are rewritten to `\\u00NN` on the fly.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -64,8 +65,12 @@ class _FixEscapes:
 
 
 def _open(path: Path, max_line_chars: int, item_depth: int = 0):
-    """The file through the limits (json_guard.py) and the `\\xNN` fix."""
-    guard = JsonGuard(path.open("rb"), path, max_string=max_line_chars, item_depth=item_depth,
+    """The file, past a UTF-8 byte order mark (which sniffing accepts), through the limits
+    (json_guard.py) and the `\\xNN` fix."""
+    raw = path.open("rb")
+    if raw.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
+        raw.seek(0)
+    guard = JsonGuard(raw, path, max_string=max_line_chars, item_depth=item_depth,
                       max_item=max_line_chars if item_depth else 0)
     return _FixEscapes(guard)
 

@@ -202,3 +202,18 @@ def test_repeated_lines_survive_json_and_html(tmp_path):
                     encoding="utf-8")
     (post,) = read(page)
     assert Cleaner().clean(post).text == "heh\nwhen they claimed 10 will be the last Windows\nheh"
+
+
+@pytest.mark.parametrize("layout", ["single", "full"])
+def test_desktop_json_after_a_byte_order_mark(tmp_path, layout):
+    """A UTF-8 BOM before result.json (sniffing accepts it) is skipped, not reported as
+    malformed JSON."""
+    path = tmp_path / "result.json"
+    formats.write_desktop_json(path, layout=layout)
+    plain = read(path, chat=formats.OWNER)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert read(path, chat=formats.OWNER) == plain
+    out = tmp_path / "ds"
+    args = ["build", "--input", str(path), "--chat", formats.OWNER, "--out", str(out), "-q"]
+    assert main(args) == 0
+    assert json.loads((out / "manifest.json").read_text())["counts"]["posts"]["kept"] == 3
