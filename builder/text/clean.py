@@ -119,14 +119,16 @@ class DropNotices:
 
 
 class ExtractUrls:
-    """Rule 6: every URL goes to `urls`; a URL-only line (emoji and arrows aside) is dropped,
-    a URL inside running text stays in the text (cutting it out would break the sentence)."""
+    """Rule 6: every URL goes to `urls`; a URL-only line (emoji, arrows and hashtags aside:
+    its tags go to `hashtags`) is dropped, a URL inside running text stays in the text
+    (cutting it out would break the sentence)."""
 
     name = "url_lines"
 
     def apply(self, d: Draft) -> tuple[Draft, int]:
         kept: list[str] = []
         urls = list(d.urls)
+        tags: list[str] = []
         dropped = 0
         for line in d.lines:
             found = find_urls(line)
@@ -134,14 +136,18 @@ class ExtractUrls:
                 kept.append(line)
                 continue
             urls.extend(found)
-            if is_arrow_or_symbol_only(remove_urls(line)):
+            rest = remove_urls(line)
+            line_tags = HASHTAG.findall(rest) if "#" in rest else []
+            if is_arrow_or_symbol_only(HASHTAG.sub("", rest) if line_tags else rest):
                 dropped += 1
+                tags += line_tags
             else:
                 kept.append(line)
         urls = _unique(urls)
         if not dropped and urls == d.urls:  # lines and links as they were
             return d, 0
-        return evolve(d, lines=tuple(kept), urls=urls), dropped
+        hashtags = _unique([*d.hashtags, *tags]) if tags else d.hashtags
+        return evolve(d, lines=tuple(kept), urls=urls, hashtags=hashtags), dropped
 
 
 class ExtractHashtags:

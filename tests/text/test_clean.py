@@ -240,3 +240,11 @@ def test_sample_every_raw_prose_line_survives(sample_posts):
         if line.casefold() in NOTICES:
             continue
         assert line in texts, raw
+
+
+def test_a_line_of_links_and_hashtags_only_is_dropped_with_its_tags_kept():
+    post = clean("Some text here for the post.", "🔗 https://x.org/a #news #today", fmt="jsonl")
+    assert post.text == "Some text here for the post."
+    assert post.urls == ("https://x.org/a",) and post.hashtags == ("news", "today")
+    inline = clean("Read https://x.org/a then #news today.", fmt="jsonl")
+    assert inline.text == "Read https://x.org/a then news today." and inline.hashtags == ("news",)
