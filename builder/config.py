@@ -45,6 +45,9 @@ InputPath = Annotated[str, AfterValidator(_input_path)]
 
 class JsonlFields(_Strict):
     text: str = "text"
+    # the text of a line whose text field is missing, null or empty (Pyrogram's media
+    # captions); null: none
+    caption: str | None = "caption"
     id: str = "id"
     date: str = "date"
     channel: str = "channel"

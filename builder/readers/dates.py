@@ -1,12 +1,17 @@
 """Dates as the readers find them, written one way: ISO-8601 UTC (`...Z`) where the source
 gives the zone (a unix time, an offset, `UTC±hh:mm`, `GMT±hh:mm`), else the source's local
-time without a zone and marked local (never silently called UTC, never silently null)."""
+time without a zone and marked local (never silently called UTC, never silently null).
+
+A unix time of 10^11 or more (past the year 5138 in seconds) is read as milliseconds: dumps
+write both (`1709287200` and `1709287200000`), and no real post is dated after 5138.
+"""
 
 from __future__ import annotations
 
 import functools
 import re
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -55,6 +60,8 @@ def written_moment(value: str | None) -> datetime | None:
 
 
 _UNIX_END = 253402300800  # 10000-01-01T00:00:00Z: whole seconds below it take the fast path
+# a unix time this large or larger is milliseconds (as seconds it would fall after 5138)
+UNIX_MILLIS_FROM = 10**11
 
 
 @functools.lru_cache(maxsize=1024)
@@ -65,7 +72,8 @@ def _utc_day(day: int) -> str:
 
 def _whole_seconds(value) -> int | None:
     """A unix time that is a whole number of seconds from 1970 to 9999 (an int, an integral
-    float, a string of digits), else None."""
+    float, a string of digits; whole milliseconds from `UNIX_MILLIS_FROM` on, their fraction
+    of a second dropped as datetime's seconds format drops it), else None."""
     kind = type(value)
     if kind is int:
         seconds = value
@@ -73,18 +81,20 @@ def _whole_seconds(value) -> int | None:
         seconds = int(value)
     elif kind is str and value.isascii() and value.isdigit():
         digits = value.lstrip("0")
-        if len(digits) > 12:  # past 9999 (and int() refuses over 4,300 digits): float's path
+        if len(digits) > 15:  # past 9999 (and int() refuses over 4,300 digits): float's path
             return None
         seconds = int(digits or "0")
     else:
         return None
+    if seconds >= UNIX_MILLIS_FROM:
+        seconds //= 1000
     return seconds if 0 <= seconds < _UNIX_END else None
 
 
 def from_unix(value) -> SourceDate:
-    """A unix time (seconds, as a number or a string of digits) is UTC. Whole seconds are
-    written from their day (formatted once, cached) and the time of day: a post a second
-    costs no datetime."""
+    """A unix time (seconds, or milliseconds from `UNIX_MILLIS_FROM` on, as a number or a
+    string of digits) is UTC. Whole seconds are written from their day (formatted once,
+    cached) and the time of day: a post a second costs no datetime."""
     if value in (None, ""):
         return NO_DATE
     seconds = _whole_seconds(value)
@@ -94,6 +104,8 @@ def from_unix(value) -> SourceDate:
             f"{_utc_day(day)}{rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}Z", False)
     try:
         seconds = float(value)
+        if abs(seconds) >= UNIX_MILLIS_FROM:
+            seconds /= 1000
         return from_moment(datetime.fromtimestamp(seconds, tz=timezone.utc))
     except (TypeError, ValueError, OverflowError, OSError):
         return NO_DATE
@@ -110,6 +122,17 @@ def from_iso(value) -> SourceDate:
     try:
         return from_moment(datetime.fromisoformat(text))
     except ValueError:
+        return NO_DATE
+
+
+def from_rfc2822(value) -> SourceDate:
+    """An e-mail style date (`Fri, 01 Mar 2024 10:00:00 GMT`, `... +0200`): UTC; `-0000`
+    (RFC 2822's "zone unknown") is local time."""
+    if not isinstance(value, str) or not value.strip():
+        return NO_DATE
+    try:
+        return from_moment(parsedate_to_datetime(value.strip()))
+    except (TypeError, ValueError, IndexError, OverflowError):
         return NO_DATE
 
 

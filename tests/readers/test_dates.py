@@ -150,7 +150,8 @@ def test_no_or_unreadable_written_date_is_none(value):
 @pytest.mark.slow  # a subprocess or a large sweep: several seconds
 def test_whole_unix_seconds_are_written_as_datetime_writes_them():
     """The fast path (day cached, time of day by arithmetic) against datetime, across days,
-    leap years, the ends of its range and the values it leaves to datetime."""
+    leap years, the ends of its range and the values it leaves to datetime; from 10^11 on a
+    unix time is milliseconds (divided by 1000 for datetime)."""
     import random
     from datetime import datetime, timezone
 
@@ -158,7 +159,10 @@ def test_whole_unix_seconds_are_written_as_datetime_writes_them():
 
     def by_datetime(value):
         try:
-            moment = datetime.fromtimestamp(float(value), tz=timezone.utc)
+            seconds = float(value)
+            if abs(seconds) >= dates.UNIX_MILLIS_FROM:
+                seconds /= 1000
+            moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
         except (TypeError, ValueError, OverflowError, OSError):
             return dates.NO_DATE
         return dates.SourceDate(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), False)
@@ -168,6 +172,8 @@ def test_whole_unix_seconds_are_written_as_datetime_writes_them():
               dates._UNIX_END - 1, dates._UNIX_END, -1, -86401, 10**20]
     values += [rng.randrange(0, dates._UNIX_END) for _ in range(20_000)]
     values += [rng.randrange(0, 4 * 10**9) for _ in range(20_000)]
+    values += [rng.randrange(dates.UNIX_MILLIS_FROM, dates._UNIX_END * 1000) for _ in range(5_000)]
+    values += [dates.UNIX_MILLIS_FROM - 1, dates._UNIX_END * 1000 - 1, dates._UNIX_END * 1000]
     for seconds in values:
         for value in (seconds, float(seconds), str(seconds), f"{seconds}.5", seconds + 0.25):
             assert dates.from_unix(value) == by_datetime(value), value
