@@ -169,3 +169,53 @@ def test_folder_without_an_export_is_an_input_error(tmp_path):
     (folder / "notes.md").write_text("# Just notes\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"folder holds no Telegram export \(notes.md: unknown"):
         plan_inputs(InputConfig(paths=[str(folder)]))
+
+
+HEADLESS = ("Our channel turns five years old this week.\n"
+            "Thank you all for reading and sharing our reports.\n"
+            "\n"
+            "Forwarded from Alpha News\n"
+            "The bridge reopens to traffic on Monday morning.\n")
+
+
+def test_lines_before_the_first_forwarded_header_are_a_post(tmp_path, caplog):
+    """The channel's own post copied above the first `Forwarded from` line is a post of its
+    own without a channel (said in a warning and counted), not dropped with no record."""
+    from collections import Counter
+
+    p = tmp_path / "posts.txt"
+    p.write_text(HEADLESS, encoding="utf-8")
+    cfg = InputConfig(paths=[str(p)])
+    stats: Counter = Counter()
+    with caplog.at_level("WARNING"):
+        posts = list(read_inputs(plan_inputs(cfg), cfg, stats))
+    assert [(r.channel, r.position) for r in posts] == [(None, 0), ("Alpha News", 1)]
+    assert posts[0].lines[:2] == ("Our channel turns five years old this week.",
+                                  "Thank you all for reading and sharing our reports.")
+    assert stats["posts_before_first_forwarded"] == 1
+    assert f"{p}: 2 lines before the first 'Forwarded from' line" in caplog.text
+
+
+def test_headless_lines_are_built_and_counted(tmp_path, capsys):
+    import json
+
+    from builder.cli import main
+    from tests.helpers import read_rows
+
+    p = tmp_path / "posts.txt"
+    p.write_text(HEADLESS, encoding="utf-8")
+    out = tmp_path / "ds"
+    assert main(["build", "--input", str(p), "--out", str(out), "-q"]) == 0
+    assert "lines before the first 'Forwarded from' line" in capsys.readouterr().err
+    texts = sorted(r["text"] for r in read_rows(out, "posts"))
+    assert texts == ["Our channel turns five years old this week.\n"
+                     "Thank you all for reading and sharing our reports.",
+                     "The bridge reopens to traffic on Monday morning."]
+    counts = json.loads((out / "manifest.json").read_text())["counts"]["posts"]
+    assert counts["posts_before_first_forwarded"] == 1
+
+
+def test_blank_lines_before_the_first_header_are_no_post(tmp_path):
+    p = tmp_path / "posts.txt"
+    p.write_text("\n  \n" + HEADLESS.split("\n\n", 1)[1], encoding="utf-8")
+    assert [r.channel for r in read(p)] == ["Alpha News"]
