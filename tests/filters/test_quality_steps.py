@@ -526,3 +526,12 @@ def test_replaced_numbers_count_replacements_not_additions():
         numbers.add(*number_hashes([text]))
     assert numbers.of(1).size == 0 and numbers.apart(3)(0, 2) and not numbers.apart(4)(0, 2)
     assert numbers.apart(0) is None
+
+
+def test_numbers_of_a_text():
+    from builder.filters.report_numbers import numbers_of
+
+    assert numbers_of("As of 05.03.2024, 10:30: 1,234 tanks (-5), 12/3 and v2.") == [
+        b"05.03.2024", b"10:30", b"1,234", b"5", b"12/3", b"2"]
+    assert numbers_of("Без чисел — ... / - :") == [] and numbers_of("") == []
+    assert numbers_of("Цена 1 200 руб.") == [b"1", b"200"]
