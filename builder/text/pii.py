@@ -15,6 +15,7 @@ numbers it. A bracket that is not the number's own stays outside the placeholder
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, replace
 
@@ -320,11 +321,14 @@ class PiiScrubber:
             if any(hint in lower for hint in _LINK_HINTS):
                 found += [Finding(m.start(1), m.end(1), "phone")
                           for m in LINK_PHONE.finditer(text)]
-        taken = [(f.start, f.end) for f in found]
+        found = _apart(found)  # in text order, apart: a run is checked against them by bisection
+        starts = [f.start for f in found]
+        ends = [f.end for f in found]
         for start, end in windows:
             # (the character after a window is seen too: the regex looks one past a match)
             for m in NUMBER_RUN.finditer(text, start, end + 1):
-                if any(a < m.end() and m.start() < b for a, b in taken):
+                k = bisect_left(starts, m.end()) - 1  # the last finding starting before it ends
+                if k >= 0 and ends[k] > m.start():
                     continue
                 a, b = trim_brackets(m.group())
                 a, b = m.start() + a, m.start() + b
