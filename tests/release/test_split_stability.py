@@ -104,3 +104,27 @@ def test_small_channel_keeps_validation_and_test(tmp_path):
     assert main(["build", str(cfg), "--input", str(more), "--version", "1.1.0",
                  "--out", str(out), "-q"]) == 0
     assert {i: _split_of(out, "posts", i) for i in ids} == before
+
+
+def test_edit_found_among_thousands_of_posts_that_share_most_words():
+    """The candidate search reads the query's rarest words first and stops after a budget of
+    index entries (a rebuild of 100,000 one-line posts over an earlier release spent 15
+    minutes here): the post an edit comes from is still found when thousands of indexed
+    posts share most of its words."""
+    import random
+
+    from builder.release.edits import POSTINGS, EditIndex
+
+    rng = random.Random(4)
+    common = [f"word{i}" for i in range(400)]  # each in about 150 posts: under `common`
+    texts = [" ".join(rng.sample(common, 12) + [f"rare{k}a", f"rare{k}b", f"rare{k}c"])
+             for k in range(5000)]
+    index = EditIndex(texts.__getitem__)
+    for k, text in enumerate(texts):
+        index.add(f"p{k}", text)
+    words = texts[0].split()
+    assert sum(len(index._rows[w]) for w in words) > 2 * POSTINGS  # the budget cuts the search
+    for k in (0, 2500, 4999):
+        edited = texts[k].replace(f"rare{k}c", "changed") + " added"
+        assert index.match(edited)[0] == f"p{k}"
+    assert index.match("word1 word2 word3 nothing else here") is None  # shares too little
