@@ -123,7 +123,7 @@ def test_edit_found_among_thousands_of_posts_that_share_most_words():
     for k, text in enumerate(texts):
         index.add(f"p{k}", text)
     words = texts[0].split()
-    assert sum(len(index._rows[w]) for w in words) > 2 * POSTINGS  # the budget cuts the search
+    assert sum(len(index._rows.get(w, ())) for w in words) > POSTINGS  # the budget cuts the search
     for k in (0, 2500, 4999):
         edited = texts[k].replace(f"rare{k}c", "changed") + " added"
         assert index.match(edited)[0] == f"p{k}"
