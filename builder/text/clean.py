@@ -162,29 +162,22 @@ class ExtractHashtags:
         changed = False
         for line in d.lines:
             found = HASHTAG.findall(line) if "#" in line else None
+            outside = None  # the matches, where a `#` inside a link is not one
             if found and may_hold_url(line):
-                line_tags = hashtags_outside_urls(line)
-                if len(line_tags) < len(found):  # a `#` inside a link (`…/Mercury_(planet)#Orbit`)
-                    found = [m.group(1) for m in line_tags]
-                    if not found:
-                        kept.append(line)
-                        continue
-                    tags.extend(found)
-                    changed = True
-                    if is_arrow_or_symbol_only(_cut(line, line_tags, 0)):
-                        dropped += 1
-                    else:
-                        kept.append(_cut(line, line_tags, 1))
-                    continue
+                matches = hashtags_outside_urls(line)
+                if len(matches) < len(found):  # `…/Mercury_(planet)#Orbit`
+                    outside, found = matches, [m.group(1) for m in matches]
             if not found:
                 kept.append(line)
                 continue
             tags.extend(found)
             changed = True
-            if is_arrow_or_symbol_only(HASHTAG.sub("", line)):
+            rest = HASHTAG.sub("", line) if outside is None else _cut(line, outside, 0)
+            if is_arrow_or_symbol_only(rest):
                 dropped += 1
             else:
-                kept.append(HASHTAG_SIGN.sub("", line))
+                kept.append(HASHTAG_SIGN.sub("", line) if outside is None
+                            else _cut(line, outside, 1))
         tags = _unique(tags)
         if not changed and tags == d.hashtags:  # no hashtag in the lines
             return d, 0
