@@ -34,7 +34,7 @@ from builder.filters.hashing import (
     similarity,
 )
 from builder.filters.key_index import KeyIndex
-from builder.filters.polarity import TextStore, Words, opposed_rows, opposed_texts
+from builder.filters.polarity import TextStore, TokenCache, opposed_pairs, opposed_texts
 from builder.filters.report_numbers import PostNumbers, number_hashes
 from builder.text.words import IDEOGRAPHIC_RANGES, count_words
 
@@ -312,6 +312,7 @@ class SegmentIndex:
         self._sigs = _Rows(sketcher.bins, np.uint8)
         self._tags = _Rows(1, np.int64)
         self.texts = TextStore()  # of the kept segments: candidate pairs are verified on them
+        self.tokens = TokenCache(self.texts.get)  # of the kept segments that were candidates
 
     def __len__(self) -> int:
         return self._sigs.size
@@ -347,6 +348,7 @@ class SegmentIndex:
             return np.zeros(0, dtype=np.int64)
         bands = self.sketcher.bands
         match = np.full(n, -1, dtype=np.int64)  # ordinal in the index
+        batch_tokens = TokenCache(texts.__getitem__)
         query, found = self.index.lookup(keys.ravel())
         held = np.bincount(query, minlength=keys.size).reshape(keys.shape)  # values per key
         if len(query):
@@ -354,12 +356,11 @@ class SegmentIndex:
             ok = agree(take_rows(small, query), take_rows(self._sigs.data, found),
                        self.threshold)
             check = np.flatnonzero(ok)
-            ok[check] = ~opposed_pairs(query[check], found[check], texts.__getitem__,
-                                       self.texts.get)
+            ok[check] = ~opposed_pairs(query[check], found[check], batch_tokens, self.tokens)
             best = np.full(n, np.iinfo(np.int64).max)
             np.minimum.at(best, query[ok], found[ok].astype(np.int64))
             match = np.where(best < np.iinfo(np.int64).max, best, -1)
-        kept = self._within_batch(keys, small, match, held, texts)
+        kept = self._within_batch(keys, small, match, held, batch_tokens)
         ordinals = np.full(n, -1, dtype=np.int64)
         ordinals[kept] = len(self) + np.arange(len(kept))
         local = match <= -2
@@ -373,7 +374,7 @@ class SegmentIndex:
         out[dup] = self._tags.data[match[dup], 0]
         return out
 
-    def _within_batch(self, keys, small, match, held, texts) -> np.ndarray:
+    def _within_batch(self, keys, small, match, held, tokens: TokenCache) -> np.ndarray:
         """Rows of the batch kept, in order: those matched neither by the index nor by an
         earlier kept row of the batch. A batch row `a` matched sets `match` to `-2 - a`
         (`check` turns it into `a`'s ordinal). Follows `KeyIndex`'s cap on values per key
@@ -386,7 +387,7 @@ class SegmentIndex:
         involved = np.unique(np.concatenate((a, b))).tolist()  # rows sharing a key
         ok = agree(take_rows(small, a), take_rows(small, b), self.threshold)
         a, b, band = a[ok], b[ok], band[ok]
-        ok = ~opposed_pairs(a, b, texts.__getitem__, texts.__getitem__)
+        ok = ~opposed_pairs(a, b, tokens, tokens)
         a, b, band = a[ok], b[ok], band[ok]
         if not len(a):
             return pending
@@ -408,22 +409,6 @@ class SegmentIndex:
                     used[key] += 1
                     indexed.add((row, z))
         return np.asarray([r for r in pending.tolist() if r not in dropped], dtype=np.int64)
-
-
-def opposed_pairs(a: np.ndarray, b: np.ndarray, text_a, text_b) -> np.ndarray:
-    """`opposed_texts` of the pairs (text_a(a[k]), text_b(b[k])), each distinct pair judged
-    once and each distinct text tokenised once (a pair of near-duplicates is a candidate in
-    every band they share, a kept segment a candidate for many later ones)."""
-    if not len(a):
-        return np.zeros(0, dtype=bool)
-    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-    width = int(b.max()) + 1
-    pairs, inverse = np.unique(a * width + b, return_inverse=True)
-    left, ia = np.unique(pairs // width, return_inverse=True)
-    right, ib = np.unique(pairs % width, return_inverse=True)
-    words = Words.of([text_a(i) for i in left.tolist()] + [text_b(j) for j in right.tolist()])
-    verdicts = opposed_rows(words, ia.reshape(-1), len(left) + ib.reshape(-1))
-    return verdicts[inverse.reshape(-1)]
 
 
 def agree(a: np.ndarray, b: np.ndarray, threshold: float) -> np.ndarray:

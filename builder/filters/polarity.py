@@ -7,7 +7,9 @@ the other, both ways) holds a negation, or both poles of a polarity pair, are no
 near-duplicates.
 
 Only candidate pairs are tokenised (`opposed_texts`): an index keeps the texts it may be asked
-about (`TextStore`: their UTF-8 bytes and 8 bytes a text). Each text of a pair is reduced to a
+about (`TextStore`: their UTF-8 bytes and 8 bytes a text), and the tokens of those it was
+asked about (`TokenCache`: a kept segment is a candidate for many later ones, and is tokenised
+once). Each text of a pair is reduced to a
 multiset of 16-bit word tokens (`Words.of`: normalised words, digits ignored):
 
 - a negation marker (`NEGATIONS`: en, ru, uk, de, fr, es, it, pt, pl) is the token `NEG`, so
@@ -29,6 +31,7 @@ batching or order.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,7 +76,27 @@ _POLE_NEUTRAL = _neutral(_POLE_HASHES[0::2])  # a pair's token: its first pole's
 _POLE_TOKEN = {int(h): int(_POLE_NEUTRAL[k // 2]) << 1 | k % 2
                for k, h in enumerate(_POLE_HASHES.tolist())}
 _POLE_SORTED = np.sort(_POLE_HASHES)
-_PREFIX_CODES = [np.array([ord(c) for c in p], dtype=np.uint32) for p in PREFIXES]
+_POLE_TOKENS = np.array([_POLE_TOKEN[h] for h in _POLE_SORTED.tolist()], dtype=np.uint16)
+_CODE_BITS = 21  # a code point's bits: up to 3 characters packed in 64 bits
+
+
+def _packed(codes: np.ndarray, starts: np.ndarray, k: int) -> np.ndarray:
+    """The k characters (k <= 3) from each of `starts` packed in one integer."""
+    key = np.zeros(len(starts), dtype=np.uint64)
+    for j in range(k):
+        key = (key << np.uint64(_CODE_BITS)) | codes[starts + j]
+    return key
+
+
+# the prefixes by length, longest first (as `PREFIXES` lists them): a word takes its longest
+# prefix that leaves a stem of `MIN_STEM` letters; each length's prefixes packed and sorted
+_PREFIX_GROUPS = [(k, np.unique(np.concatenate(
+    [_packed(np.array([ord(c) for c in p], dtype=np.uint32), np.zeros(1, np.int64), k)
+     for p in PREFIXES if len(p) == k])))
+    for k in sorted({len(p) for p in PREFIXES}, reverse=True)]
+if max(len(p) for p in PREFIXES) > 3 or list(PREFIXES) != sorted(PREFIXES, key=len,
+                                                                   reverse=True):
+    raise ValueError("PREFIXES: 3 letters at most, listed longest first")
 
 
 def _among(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -106,33 +129,81 @@ class Words:
         hasher = SpanHasher(codes)
         h = hasher.spans(starts, ends, SEED)
         length = ends - starts
-        docs, toks = [], []
+        # up to two tokens a word: `first` (NEG, a pole's token, or a plain word's) and
+        # `second` (a pole's token for a negation that is also a pole, or a prefixed stem's)
         neg = _among(h, _NEG_HASHES)
-        pole = _among(h, _POLE_SORTED)
-        docs.append(doc[neg])
-        toks.append(np.full(int(neg.sum()), NEG, dtype=np.uint16))
-        at = np.flatnonzero(pole)
-        docs.append(doc[at])
-        toks.append(np.array([_POLE_TOKEN[int(x)] for x in h[at].tolist()], dtype=np.uint16))
+        pole_at = np.minimum(np.searchsorted(_POLE_SORTED, h), len(_POLE_SORTED) - 1)
+        pole = _POLE_SORTED[pole_at] == h
         plain = (length >= MIN_STEM) & ~neg & ~pole
-        docs.append(doc[plain])
-        toks.append(_neutral(h[plain]) << np.uint16(1))
-        open_ = plain.copy()  # words that may still take a prefix
-        for prefix in _PREFIX_CODES:
-            k = len(prefix)
-            cand = np.flatnonzero(open_ & (length >= k + MIN_STEM))
-            for j in range(k):
-                cand = cand[codes[starts[cand] + j] == prefix[j]]
-            open_[cand] = False
-            docs.append(doc[cand])
-            stems = hasher.spans(starts[cand] + k, ends[cand], SEED)
-            toks.append((_neutral(stems) << np.uint16(1)) | np.uint16(1))
-        doc_all, tok_all = np.concatenate(docs), np.concatenate(toks)
-        order = np.argsort(doc_all, kind="stable")
-        return cls(tok_all[order], np.cumsum(np.bincount(doc_all, minlength=n)))
+        first = np.zeros(len(h), dtype=np.uint16)
+        first[plain] = _neutral(h[plain]) << np.uint16(1)
+        first[pole] = _POLE_TOKENS[pole_at[pole]]
+        first[neg] = NEG
+        has_first = neg | pole | plain
+        second = np.zeros(len(h), dtype=np.uint16)
+        has_second = neg & pole
+        second[has_second] = _POLE_TOKENS[pole_at[has_second]]
+        prefix = np.zeros(len(h), dtype=np.int64)  # the length of a word's prefix
+        for k, packed in _PREFIX_GROUPS:
+            cand = np.flatnonzero(plain & (prefix == 0) & (length >= k + MIN_STEM))
+            prefix[cand[_among(_packed(codes, starts[cand], k), packed)]] = k
+        at = np.flatnonzero(prefix)
+        stems = hasher.spans(starts[at] + prefix[at], ends[at], SEED)
+        second[at] = (_neutral(stems) << np.uint16(1)) | np.uint16(1)
+        has_second[at] = True
+        # a word's tokens after the word before it's: the texts' tokens in text order
+        tokens = np.stack((first, second), axis=1).reshape(-1)
+        held = np.stack((has_first, has_second), axis=1).reshape(-1)
+        counts = (np.bincount(doc[has_first], minlength=n)
+                  + np.bincount(doc[has_second], minlength=n))
+        return cls(tokens[held], np.cumsum(counts))
 
     def row(self, i: int) -> np.ndarray:
         return self.tokens[(self.ends[i - 1] if i else 0) : self.ends[i]]
+
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.ends, prepend=0)
+
+
+def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions of the spans `[starts[k], starts[k] + lengths[k])`, one after another."""
+    total = int(lengths.sum())
+    return np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+
+
+class TokenCache:
+    """The tokens (`Words.of`) of texts given by number (`text(i)`), each computed the first
+    time it is asked for and kept: the kept segments of an index are candidates for many
+    later segments. 12 bytes a text up to the highest number asked for, and 2 bytes a token
+    of the texts tokenised."""
+
+    def __init__(self, text: Callable[[int], str]):
+        self.text = text
+        self._start = np.full(0, -1, dtype=np.int64)  # -1: not tokenised yet
+        self._length = np.zeros(0, dtype=np.int32)
+        self._tokens = np.zeros(1024, dtype=np.uint16)
+        self._size = 0
+
+    def words(self, ids: np.ndarray) -> Words:
+        """The tokens of the texts `ids` (distinct numbers): row k is text `ids[k]`'s."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if len(ids) and ids.max() >= len(self._start):
+            grow = max(int(ids.max()) + 1, 2 * len(self._start)) - len(self._start)
+            self._start = np.concatenate((self._start, np.full(grow, -1, dtype=np.int64)))
+            self._length = np.concatenate((self._length, np.zeros(grow, dtype=np.int32)))
+        missing = ids[self._start[ids] < 0]
+        if len(missing):
+            new = Words.of([self.text(i) for i in missing.tolist()])
+            need = self._size + len(new.tokens)
+            if need > len(self._tokens):
+                self._tokens = np.resize(self._tokens, max(need, 2 * len(self._tokens)))
+            self._tokens[self._size : need] = new.tokens
+            lengths = new.lengths()
+            self._start[missing] = self._size + new.ends - lengths
+            self._length[missing] = lengths
+            self._size = need
+        lengths = self._length[ids].astype(np.int64)
+        return Words(self._tokens[_spans(self._start[ids], lengths)], np.cumsum(lengths))
 
 
 class TextStore:
@@ -181,9 +252,7 @@ def opposed_rows(words: Words, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     def entries(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lengths = words.ends[rows] - firsts[rows]
-        offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths,
-                                                             lengths)
-        tokens = words.tokens[np.repeat(firsts[rows], lengths) + offsets]
+        tokens = words.tokens[_spans(firsts[rows], lengths)]
         return np.repeat(np.arange(n, dtype=np.int64), lengths) << 16 | tokens, lengths
 
     key_a, len_a = entries(np.asarray(a, dtype=np.int64))
@@ -198,6 +267,25 @@ def opposed_rows(words: Words, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if len(more_a):
         out[other_pole[_among(other_pole, more_a)] >> 16] = True
     return out
+
+
+def opposed_pairs(a: np.ndarray, b: np.ndarray, tokens_a: TokenCache,
+                  tokens_b: TokenCache) -> np.ndarray:
+    """`opposed` of the pairs of texts (a[k] of `tokens_a`, b[k] of `tokens_b`), each
+    distinct pair judged once (a pair of near-duplicates is a candidate in every band they
+    share, a kept segment a candidate for many later ones)."""
+    if not len(a):
+        return np.zeros(0, dtype=bool)
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    width = int(b.max()) + 1
+    pairs, inverse = np.unique(a * width + b, return_inverse=True)
+    left, ia = np.unique(pairs // width, return_inverse=True)
+    right, ib = np.unique(pairs % width, return_inverse=True)
+    wa, wb = tokens_a.words(left), tokens_b.words(right)
+    both = Words(np.concatenate((wa.tokens, wb.tokens)),
+                 np.concatenate((wa.ends, (wa.ends[-1] if len(wa.ends) else 0) + wb.ends)))
+    verdicts = opposed_rows(both, ia.reshape(-1), len(left) + ib.reshape(-1))
+    return verdicts[inverse.reshape(-1)]
 
 
 def opposed_texts(a: list[str], b: list[str]) -> np.ndarray:

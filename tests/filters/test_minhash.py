@@ -416,18 +416,25 @@ def test_opposed_rows_match_the_counter_check_pair_by_pair():
 
 def test_opposed_pairs_judge_each_pair_as_opposed_texts_does():
     """Pairs given by index, repeated and shared (a kept segment against many), each
-    judged once: the verdicts of `opposed_texts` on the pairs' texts."""
-    from builder.filters.minhash import opposed_pairs
-    from builder.filters.polarity import opposed_texts
+    judged once, the tokens of each text computed once and kept (`TokenCache`, asked again
+    with texts already known and new ones): the verdicts of `opposed_texts` on the pairs'
+    texts."""
+    from builder.filters.polarity import TokenCache, opposed_pairs, opposed_texts
 
     left = ["The court found him guilty.", "The court found him not guilty.",
             "We are for the plan.", "Они выступили против плана.", "Nothing changed today."]
     right = ["The court found him innocent.", "We are against the plan.",
-             "Они выступили за план.", "The court found him guilty.", "Nothing changed."]
+             "Они выступили за план.", "The court found him guilty.", "Nothing changed.",
+             "Unsuccessful talks.", "Successful talks."]
+    asked = []
+    lefts, rights = TokenCache(left.__getitem__), TokenCache(lambda j: asked.append(j)
+                                                             or right[j])
     rng = np.random.default_rng(4)
-    a, b = rng.integers(0, len(left), 60), rng.integers(0, len(right), 60)
-    want = opposed_texts([left[i] for i in a.tolist()], [right[j] for j in b.tolist()])
-    got = opposed_pairs(a, b, left.__getitem__, right.__getitem__)
-    assert got.tolist() == want.tolist() and want.any() and not want.all()
+    for size in (3, 60, 60):
+        a, b = rng.integers(0, len(left), size), rng.integers(0, len(right), size)
+        want = opposed_texts([left[i] for i in a.tolist()], [right[j] for j in b.tolist()])
+        got = opposed_pairs(a, b, lefts, rights)
+        assert got.tolist() == want.tolist() and want.any() and not want.all()
+    assert sorted(asked) == list(range(len(right)))  # each text tokenised once
     assert opposed_pairs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
-                         left.__getitem__, right.__getitem__).tolist() == []
+                         lefts, rights).tolist() == []
