@@ -34,7 +34,13 @@ from builder.filters.hashing import (
     similarity,
 )
 from builder.filters.key_index import KeyIndex
-from builder.filters.polarity import TextStore, TokenCache, opposed_pairs, opposed_texts
+from builder.filters.polarity import (
+    TextStore,
+    TokenCache,
+    opposed_pairs,
+    opposed_texts,
+    tokenise,
+)
 from builder.filters.report_numbers import PostNumbers, number_hashes
 from builder.text.words import IDEOGRAPHIC_RANGES, count_words
 
@@ -68,21 +74,30 @@ class Shingles:
         if alone is not None:
             starts_word |= alone
         w_start = np.flatnonzero(~is_sep & starts_word)
-        w_doc = np.searchsorted(np.flatnonzero(codes == 10), w_start)  # breaks before a word
-        n_words = np.bincount(w_doc, minlength=n)
+        n_words = np.diff(np.searchsorted(w_start, np.flatnonzero(codes == 10)),
+                          prepend=0, append=len(w_start))  # words between the breaks
         if words:
             ends_word = np.concatenate((cut[1:], [True]))
             if alone is not None:
                 ends_word |= alone
             w_end = np.flatnonzero(~is_sep & ends_word) + 1
             k = words
-            first = np.concatenate(([0], np.cumsum(n_words)[:-1]))
-            idx = np.arange(len(w_start))
-            last = np.minimum(idx + k - 1, first[w_doc] + n_words[w_doc] - 1)
-            # every k-gram, plus the whole text when it has fewer than k words
-            keep = (idx + k - 1 == last) | ((idx == first[w_doc]) & (n_words[w_doc] < k))
-            starts, ends = w_start[keep], w_end[last[keep]]
-            return cls(w_doc[keep], SpanHasher(codes).spans(starts, ends, SEED), n_words)
+            # every k-gram (a word with k - 1 more of its text after it), plus the whole
+            # text when it has fewer than k words (from its first word to its last)
+            stop = np.cumsum(n_words)  # each text's words end here
+            keep = np.ones(len(w_start), dtype=bool)
+            for j in range(1, k):
+                at = stop - j
+                keep[at[at >= stop - n_words]] = False
+            short = np.flatnonzero((n_words > 0) & (n_words < k))
+            keep[(stop - n_words)[short]] = True
+            first = np.flatnonzero(keep)
+            last = first + (k - 1)
+            if len(short):
+                last[np.searchsorted(first, (stop - n_words)[short])] = stop[short] - 1
+            doc = np.repeat(np.arange(n, dtype=np.int64), n_words)[first]
+            return cls(doc, SpanHasher(codes).spans(w_start[first], w_end[last], SEED),
+                       n_words)
         return cls(*_char_shingles(codes, n, chars), n_words)
 
 
@@ -348,19 +363,25 @@ class SegmentIndex:
             return np.zeros(0, dtype=np.int64)
         bands = self.sketcher.bands
         match = np.full(n, -1, dtype=np.int64)  # ordinal in the index
-        batch_tokens = TokenCache(texts.__getitem__)
         query, found = self.index.lookup(keys.ravel())
         held = np.bincount(query, minlength=keys.size).reshape(keys.shape)  # values per key
-        if len(query):
-            query //= bands
-            ok = agree(take_rows(small, query), take_rows(self._sigs.data, found),
-                       self.threshold)
-            check = np.flatnonzero(ok)
+        query //= bands
+        ok = agree(take_rows(small, query), take_rows(self._sigs.data, found), self.threshold)
+        check = np.flatnonzero(ok)
+        # the batch's own candidate pairs (rows sharing a band key), whatever the index
+        # finds: every text a batch needs checked is tokenised at once
+        pairs = bucket_pairs(keys)
+        agreeing = agree(take_rows(small, pairs[0]), take_rows(small, pairs[1]),
+                         self.threshold)
+        batch_tokens = TokenCache(texts.__getitem__)
+        tokenise((batch_tokens, query[check]), (self.tokens, found[check]),
+                 (batch_tokens, pairs[0][agreeing]), (batch_tokens, pairs[1][agreeing]))
+        if len(check):
             ok[check] = ~opposed_pairs(query[check], found[check], batch_tokens, self.tokens)
             best = np.full(n, np.iinfo(np.int64).max)
             np.minimum.at(best, query[ok], found[ok].astype(np.int64))
             match = np.where(best < np.iinfo(np.int64).max, best, -1)
-        kept = self._within_batch(keys, small, match, held, batch_tokens)
+        kept = self._within_batch(keys, pairs, agreeing, match, held, batch_tokens)
         ordinals = np.full(n, -1, dtype=np.int64)
         ordinals[kept] = len(self) + np.arange(len(kept))
         local = match <= -2
@@ -374,19 +395,22 @@ class SegmentIndex:
         out[dup] = self._tags.data[match[dup], 0]
         return out
 
-    def _within_batch(self, keys, small, match, held, tokens: TokenCache) -> np.ndarray:
+    def _within_batch(self, keys, pairs, agreeing, match, held,
+                      tokens: TokenCache) -> np.ndarray:
         """Rows of the batch kept, in order: those matched neither by the index nor by an
-        earlier kept row of the batch. A batch row `a` matched sets `match` to `-2 - a`
+        earlier kept row of the batch (`pairs`: the batch's rows sharing a band key, and
+        whose signatures agree). A batch row `a` matched sets `match` to `-2 - a`
         (`check` turns it into `a`'s ordinal). Follows `KeyIndex`'s cap on values per key
         exactly, so that decisions do not depend on how segments were batched."""
-        pending = np.flatnonzero(match < 0)
-        a, b, band = bucket_pairs(keys[pending])
-        if not len(a):
+        pending = match < 0
+        a, b, band = pairs
+        among = pending[a] & pending[b]  # pairs of rows the index did not match
+        pending = np.flatnonzero(pending)
+        if not among.any():
             return pending
-        a, b = pending[a], pending[b]
-        involved = np.unique(np.concatenate((a, b))).tolist()  # rows sharing a key
-        ok = agree(take_rows(small, a), take_rows(small, b), self.threshold)
-        a, b, band = a[ok], b[ok], band[ok]
+        involved = np.unique(np.concatenate((a[among], b[among]))).tolist()  # sharing a key
+        sel = among & agreeing
+        a, b, band = a[sel], b[sel], band[sel]
         ok = ~opposed_pairs(a, b, tokens, tokens)
         a, b, band = a[ok], b[ok], band[ok]
         if not len(a):
@@ -433,7 +457,7 @@ def take_rows(rows: np.ndarray, at: np.ndarray) -> np.ndarray:
     faster than numpy's element-wise gather for rows of a few dozen bytes)."""
     rows = np.ascontiguousarray(rows)
     item = np.dtype((np.void, rows.shape[1] * rows.itemsize))
-    return rows.view(item).reshape(len(rows))[at].view(rows.dtype).reshape(len(at), -1)
+    return rows.view(item).reshape(len(rows))[at].view(rows.dtype).reshape(len(at), rows.shape[1])
 
 
 def bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

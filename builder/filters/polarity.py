@@ -123,7 +123,9 @@ class Words:
         next_sep = np.concatenate((sep[1:], [True]))
         starts = np.flatnonzero(~sep & prev_sep)
         ends = np.flatnonzero(~sep & next_sep) + 1
-        doc = np.searchsorted(np.flatnonzero(codes == 10), starts)
+        words = np.diff(np.searchsorted(starts, np.flatnonzero(codes == 10)), prepend=0,
+                        append=len(starts))  # between the breaks
+        doc = np.repeat(np.arange(n, dtype=np.int64), words)
         letters = codes[starts] != ord("0")  # a number is read as `0`: not a word
         starts, ends, doc = starts[letters], ends[letters], doc[letters]
         hasher = SpanHasher(codes)
@@ -184,26 +186,49 @@ class TokenCache:
         self._tokens = np.zeros(1024, dtype=np.uint16)
         self._size = 0
 
-    def words(self, ids: np.ndarray) -> Words:
-        """The tokens of the texts `ids` (distinct numbers): row k is text `ids[k]`'s."""
-        ids = np.asarray(ids, dtype=np.int64)
+    def _missing(self, ids: np.ndarray) -> np.ndarray:
+        """Which of the texts `ids` (distinct numbers) are not tokenised yet."""
         if len(ids) and ids.max() >= len(self._start):
             grow = max(int(ids.max()) + 1, 2 * len(self._start)) - len(self._start)
             self._start = np.concatenate((self._start, np.full(grow, -1, dtype=np.int64)))
             self._length = np.concatenate((self._length, np.zeros(grow, dtype=np.int32)))
-        missing = ids[self._start[ids] < 0]
-        if len(missing):
-            new = Words.of([self.text(i) for i in missing.tolist()])
-            need = self._size + len(new.tokens)
-            if need > len(self._tokens):
-                self._tokens = np.resize(self._tokens, max(need, 2 * len(self._tokens)))
-            self._tokens[self._size : need] = new.tokens
-            lengths = new.lengths()
-            self._start[missing] = self._size + new.ends - lengths
-            self._length[missing] = lengths
-            self._size = need
+        return ids[self._start[ids] < 0]
+
+    def _put(self, ids: np.ndarray, tokens: np.ndarray, lengths: np.ndarray) -> None:
+        need = self._size + len(tokens)
+        if need > len(self._tokens):
+            self._tokens = np.resize(self._tokens, max(need, 2 * len(self._tokens)))
+        self._tokens[self._size : need] = tokens
+        self._start[ids] = self._size + np.cumsum(lengths) - lengths
+        self._length[ids] = lengths
+        self._size = need
+
+    def words(self, ids: np.ndarray) -> Words:
+        """The tokens of the texts `ids` (distinct numbers): row k is text `ids[k]`'s."""
+        ids = np.asarray(ids, dtype=np.int64)
+        tokenise((self, ids))
         lengths = self._length[ids].astype(np.int64)
         return Words(self._tokens[_spans(self._start[ids], lengths)], np.cumsum(lengths))
+
+
+def tokenise(*wanted: tuple[TokenCache, np.ndarray]) -> None:
+    """Tokenise, in one `Words.of` (whose fixed cost outweighs a few texts'), the texts each
+    cache is asked for (`(cache, ids)`, numbers in any order and repeated) and lacks."""
+    merged: dict[int, tuple[TokenCache, list[np.ndarray]]] = {}
+    for cache, ids in wanted:
+        merged.setdefault(id(cache), (cache, []))[1].append(np.asarray(ids, dtype=np.int64))
+    missing = [(cache, cache._missing(np.unique(np.concatenate(parts))))
+               for cache, parts in merged.values()]
+    texts = [cache.text(i) for cache, ids in missing for i in ids.tolist()]
+    if not texts:
+        return
+    new = Words.of(texts)
+    lengths, at = new.lengths(), 0
+    for cache, ids in missing:
+        part = lengths[at : at + len(ids)]
+        first = int(new.ends[at - 1]) if at else 0
+        cache._put(ids, new.tokens[first : first + int(part.sum())], part)
+        at += len(ids)
 
 
 class TextStore:
