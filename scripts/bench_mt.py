@@ -7,7 +7,8 @@ fixed output length (random models never emit </s>), all in one process:
   (c) the builder, CTranslate2 backend (int8 on CPU; float16 and int8_float16 on GPU),
   (d) raw CTranslate2 `translate_batch` on the same inputs, same compute type as (c), at the
       best of several batch sizes (each one printed),
-  (e) a rebuild that adds 1% new segments versus the full build (fastest builder backend).
+  (e) a rebuild that adds 1% new segments versus the full build (fastest builder backend),
+  (f) with --parts ...,f: the builder on the Ray engine, one model actor (one GPU on cuda).
 
 The builder batches with its defaults (`max_batch_size: auto`: 64 on the CPU, sized from the
 device's memory on a GPU) unless --batch-size is given.
@@ -58,16 +59,17 @@ def inputs(n: int) -> list[str]:
 
 
 def stage_for(model: Path, backend: str, device: str, compute: str, cache: Path, new_tokens: int,
-              batch_size: int | str = "auto"):
-    from builder.config import BuildConfig, TranslateConfig
+              batch_size: int | str = "auto", engine: str = "local"):
+    from builder.config import BuildConfig, RayConfig, TranslateConfig
     from builder.mt.models import resolve_models
     from builder.mt.stage import TranslateStage
 
+    ray = RayConfig(actors=1, cpus_per_actor=1, gpus_per_actor=1 if device == "cuda" else 0)
     config = BuildConfig(translate=TranslateConfig(
         targets=["de"], models={"de": str(model)}, backend=backend, device=device,
         compute_type=compute, max_new_tokens=new_tokens, cache_dir=str(cache),
-        max_batch_size=batch_size,
-        max_batch_tokens="auto" if batch_size == "auto" else int(batch_size) * 96))
+        max_batch_size=batch_size, engine=engine, ray=ray,
+        max_batch_tokens="auto" if batch_size == "auto" else int(batch_size) * 128))
     (spec,) = resolve_models(config)
     return TranslateStage(config), spec
 
@@ -113,11 +115,16 @@ def main() -> None:
     ap.add_argument("--batch-size", default="auto", help="the builder's max_batch_size (default auto)")
     ap.add_argument("--raw-batch-sizes", default=None,
                     help="batch sizes tried for raw CTranslate2 (default: 16,32,64 on CPU, "
-                         "64,128,256,512,1024 on GPU)")
+                         "64,...,4096 on GPU)")
+    ap.add_argument("--parts", default="a,b,c,d,e", help="which of (a)-(f) to run")
+    ap.add_argument("--ray-backend", default=None,
+                    help="backend:compute for (f) (default: the fastest builder row, else "
+                         "ctranslate2 with the device's default compute type)")
     ap.add_argument("--log", default=None, help="also write everything printed to this file")
     args = ap.parse_args()
     if args.log:
         _tee(Path(args.log))
+    parts = set(args.parts.split(","))
     batch_size = args.batch_size if args.batch_size == "auto" else int(args.batch_size)
     import torch
 
@@ -135,72 +142,82 @@ def main() -> None:
     dev = args.device
     print(f"device: {dev} ({torch.cuda.get_device_name(0) if dev == 'cuda' else os.cpu_count()} "
           f"{'' if dev == 'cuda' else 'CPU threads'}), torch {torch.__version__}, "
-          f"{N} output tokens, greedy", flush=True)
+          f"{N} output tokens, greedy, {len(sample)} segments", flush=True)
 
     def med(fn) -> float:
         return statistics.median(fn() for _ in range(args.repeats))
 
-    # (a) naive loop
-    from transformers import MarianMTModel, MarianTokenizer
+    from transformers import MarianTokenizer
 
     tok = MarianTokenizer.from_pretrained(str(model))
-    dtype = torch.float16 if dev == "cuda" else torch.float32
-    hf = MarianMTModel.from_pretrained(str(model), dtype=dtype).to(dev).eval()
+    if "a" in parts:  # (a) naive loop
+        from transformers import MarianMTModel
 
-    def naive() -> float:
-        t0 = time.perf_counter()
-        with torch.inference_mode():
-            for text in sample[: args.naive]:
-                enc = tok([text], return_tensors="pt").to(dev)
-                hf.generate(**enc, max_new_tokens=N, min_new_tokens=N, num_beams=1, do_sample=False)
-        return time.perf_counter() - t0
+        dtype = torch.float16 if dev == "cuda" else torch.float32
+        hf = MarianMTModel.from_pretrained(str(model), dtype=dtype).to(dev).eval()
 
-    rows.append((f"(a) naive loop, transformers {dtype}".replace("torch.", ""), args.naive, med(naive)))
-    print(rows[-1], flush=True)
-    hf.to("cpu")
+        def naive() -> float:
+            t0 = time.perf_counter()
+            with torch.inference_mode():
+                for text in sample[: args.naive]:
+                    enc = tok([text], return_tensors="pt").to(dev)
+                    hf.generate(**enc, max_new_tokens=N, min_new_tokens=N, num_beams=1, do_sample=False)
+            return time.perf_counter() - t0
 
-    # (b) builder, transformers
-    def builder(backend, compute):
+        rows.append((f"(a) naive loop, transformers {dtype}".replace("torch.", ""), args.naive, med(naive)))
+        print(rows[-1], flush=True)
+        hf.to("cpu")
+        del hf
+
+    def builder(backend, compute, size=batch_size, engine="local"):
         def once():
             cache = work / f"cache-{backend}-{compute}-{time.perf_counter_ns()}"
-            stage, spec = stage_for(model, backend, dev, compute, cache, N, batch_size)
+            stage, spec = stage_for(model, backend, dev, compute, cache, N, size, engine)
             try:
                 seconds = run_builder(stage, spec, sample)
-                print(f"builder {backend} {compute} batches: {stage.limits_record([spec])}", flush=True)
+                print(f"builder {backend} {compute} ({engine}) batches: {stage.limits_record([spec])}",
+                      flush=True)
                 return seconds
             finally:
                 stage.close()
                 shutil.rmtree(cache, ignore_errors=True)
         return once
 
-    t_computes = ["float32"]
-    if dev == "cuda":
-        t_computes = ["float16"] + (["bfloat16"] if torch.cuda.is_bf16_supported() else [])
-    for t_compute in t_computes:
-        rows.append((f"(b) builder, transformers {t_compute}", len(sample),
-                     med(builder("transformers", t_compute))))
-        print(rows[-1], flush=True)
+    if "b" in parts:  # (b) builder, transformers
+        t_computes = ["float32"]
+        if dev == "cuda":
+            t_computes = ["float16"] + (["bfloat16"] if torch.cuda.is_bf16_supported() else [])
+        for t_compute in t_computes:
+            rows.append((f"(b) builder, transformers {t_compute}", len(sample),
+                         med(builder("transformers", t_compute))))
+            print(rows[-1], flush=True)
 
     ct2_types = ["float16", "int8_float16"] if dev == "cuda" else ["int8"]
-    try:
-        import ctranslate2
+    ctranslate2 = None
+    if parts & {"c", "d"}:
+        try:
+            import ctranslate2
 
-        from builder.mt.backends.ctranslate2_marian import convert, converted_dir
-    except ImportError as err:
-        ctranslate2 = None
-        print(f"ctranslate2 not available: {err}")
+            from builder.mt.backends.ctranslate2_marian import convert, converted_dir
+        except ImportError as err:
+            print(f"ctranslate2 not available: {err}")
     for compute in ct2_types if ctranslate2 else []:
         try:
-            rows.append((f"(c) builder, CTranslate2 {compute}", len(sample), med(builder("ctranslate2", compute))))
-            print(rows[-1], flush=True)
+            if "c" in parts:
+                rows.append((f"(c) builder, CTranslate2 {compute}", len(sample),
+                             med(builder("ctranslate2", compute))))
+                print(rows[-1], flush=True)
+            if "d" not in parts:
+                continue
             stage, spec = stage_for(model, "ctranslate2", dev, compute, work / "raw", N)
+            auto_size = stage.batch_limits(spec).max_size
             folder = convert(spec, converted_dir(work / "raw", spec, compute), compute)
             stage.close()
             raw = ctranslate2.Translator(str(folder), device=dev, compute_type=compute, inter_threads=1)
             toks = [tok.convert_ids_to_tokens(ids) for ids in tok(sample)["input_ids"]]
 
             sizes = [int(b) for b in (args.raw_batch_sizes or (
-                "64,128,256,512,1024" if dev == "cuda" else "16,32,64")).split(",")]
+                "64,128,256,512,1024,2048,4096" if dev == "cuda" else "16,32,64")).split(",")]
             best = None
             for size in sizes:
                 def raw_ct2(raw=raw, toks=toks, size=size) -> float:
@@ -214,26 +231,55 @@ def main() -> None:
                       flush=True)
                 if best is None or sec < best[1]:
                     best = (size, sec)
+            del raw
             rows.append((f"(d) raw CTranslate2 translate_batch (batch {best[0]}) {compute}",
                          len(sample), best[1]))
             print(rows[-1], flush=True)
+            if "c" in parts and batch_size == "auto" and best[0] != auto_size:
+                rows.append((f"(c) builder, CTranslate2, max_batch_size {best[0]} {compute}",
+                             len(sample), med(builder("ctranslate2", compute, best[0]))))
+                print(rows[-1], flush=True)
         except Exception as err:  # noqa: BLE001 - report and go on
             print(f"CTranslate2 {compute} on {dev} failed: {type(err).__name__}: {err}", flush=True)
 
+    fastest = max((r for r in rows if r[0].startswith(("(b)", "(c)"))),
+                  key=lambda r: r[1] / r[2], default=None)
+    if "f" in parts:  # (f) the Ray engine, one model actor
+        if args.ray_backend:
+            backend, compute = args.ray_backend.split(":")
+        elif fastest is not None:
+            backend = "ctranslate2" if "CTranslate2" in fastest[0] else "transformers"
+            compute = fastest[0].split()[-1]
+        else:
+            backend, compute = "ctranslate2", ct2_types[0]
+        import logging
+
+        logging.basicConfig(level=logging.WARNING)
+        logging.getLogger("builder.mt.engines.ray_data").setLevel(logging.INFO)
+        try:
+            rows.append((f"(f) builder, Ray engine, 1 actor{' (1 GPU)' if dev == 'cuda' else ''}, "
+                         f"{backend} {compute}", len(sample),
+                         med(builder(backend, compute, engine="ray"))))
+            print(rows[-1], "(Ray's start and the actor's model load included)", flush=True)
+        except Exception as err:  # noqa: BLE001 - report and go on
+            print(f"Ray engine failed: {type(err).__name__}: {err}", flush=True)
+
     print("\n| engine | segments | seconds | seg/s | × naive |")
     print("| --- | --- | --- | --- | --- |")
-    naive_rate = rows[0][1] / rows[0][2]
+    naive_rate = rows[0][1] / rows[0][2] if rows and rows[0][0].startswith("(a)") else None
     for name, n, sec in rows:
-        print(f"| {name} | {n} | {sec:.1f} | {n / sec:.1f} | {n / sec / naive_rate:.1f} |")
+        times = f"{n / sec / naive_rate:.1f}" if naive_rate else "-"
+        print(f"| {name} | {n} | {sec:.2f} | {n / sec:.1f} | {times} |")
     raw_rows = {r[0].split()[-1]: r for r in rows if r[0].startswith("(d)")}
     for r in rows:
         if r[0].startswith("(c)"):
             d = raw_rows.get(r[0].split()[-1])
             if d:
-                print(f"builder / raw CTranslate2 ({r[0].split()[-1]}): {(r[1] / r[2]) / (d[1] / d[2]):.2f}")
+                print(f"{r[0][4:]} / raw CTranslate2: {(r[1] / r[2]) / (d[1] / d[2]):.2f}")
 
+    if "e" not in parts or fastest is None:
+        return
     # (e) incremental rebuild: 1% new segments, with the fastest builder backend
-    fastest = max((r for r in rows if r[0].startswith(("(b)", "(c)"))), key=lambda r: r[1] / r[2])
     backend = "ctranslate2" if "CTranslate2" in fastest[0] else "transformers"
     compute = fastest[0].split()[-1]
     base = texts[: args.rebuild_segments]

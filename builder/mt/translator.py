@@ -7,6 +7,7 @@ A translator loads its model once in `__init__` and translates a batch of source
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -14,6 +15,7 @@ from builder.config import TranslateConfig
 from builder.errors import ConfigError, ModelError
 from builder.extras import require
 from builder.mt.models import ModelSpec
+from builder.mt.pieces import MarianPieces
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,11 @@ class Translator(Protocol):
     (with `</s>`) the way batches are planned. Backends: `builder/mt/backends/`."""
 
     def __call__(self, texts: list[str]) -> list[Hypothesis]: ...
+
+    def stream(self, batches: Iterable[list[str]]) -> Iterator[list[Hypothesis]]:
+        """`__call__` over batches, in order (a backend may prepare the next batch while its
+        engine runs this one)."""
+        ...
 
     def count_tokens(self, texts: list[str]) -> list[int]: ...
 
@@ -106,12 +113,11 @@ def source_text(spec: ModelSpec, text: str) -> str:
 COUNT_CHUNK = 10_000  # texts tokenized at a time: the token ids of a whole corpus never exist
 
 
-def count_tokens(tokenizer, spec: ModelSpec, texts: list[str]) -> list[int]:
+def count_tokens(pieces: MarianPieces, spec: ModelSpec, texts: list[str]) -> list[int]:
     """Source lengths in tokens (with `</s>`), as every engine batches by them."""
     lengths: list[int] = []
     for i in range(0, len(texts), COUNT_CHUNK):
-        chunk = [source_text(spec, t) for t in texts[i : i + COUNT_CHUNK]]
-        lengths += [len(ids) for ids in tokenizer(chunk)["input_ids"]]
+        lengths += pieces.count([source_text(spec, t) for t in texts[i : i + COUNT_CHUNK]])
     return lengths
 
 
@@ -122,6 +128,11 @@ def load_tokenizer(spec: ModelSpec):
         return MarianTokenizer.from_pretrained(str(spec.path), local_files_only=True)
     except Exception as err:  # noqa: BLE001
         raise ModelError(f"target '{spec.target}': cannot load the tokenizer of {spec.model_id}: {err}") from err
+
+
+def load_pieces(spec: ModelSpec) -> MarianPieces:
+    """The model's tokenizer, for bulk encoding and decoding (`builder/mt/pieces.py`)."""
+    return MarianPieces(load_tokenizer(spec), spec.target_token)
 
 
 def make_translator(spec: ModelSpec, settings: TranslateConfig, runtime: Runtime,

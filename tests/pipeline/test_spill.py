@@ -49,11 +49,11 @@ def test_translation_reads_the_spill_and_the_output_does_not_depend_on_its_row_g
 def test_token_counts_are_the_same_in_chunks(n, tiny_models, monkeypatch):
     from builder.mt import translator
     from builder.mt.models import ModelSpec
-    from builder.mt.translator import count_tokens, load_tokenizer
+    from builder.mt.translator import count_tokens, load_pieces
 
     spec = ModelSpec("ru", "tiny", tiny_models["ru"], "local", None)
-    tok = load_tokenizer(spec)
+    pieces = load_pieces(spec)
     texts = [f"Sentence number {i} of a test." for i in range(n)]
-    whole = [len(ids) for ids in tok([translator.source_text(spec, t) for t in texts])["input_ids"]]
+    whole = [len(ids) for ids in pieces.tok([translator.source_text(spec, t) for t in texts])["input_ids"]]
     monkeypatch.setattr(translator, "COUNT_CHUNK", 1_000)
-    assert count_tokens(tok, spec, texts) == whole
+    assert count_tokens(pieces, spec, texts) == whole

@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from builder.config import TranslateConfig
@@ -17,7 +18,7 @@ from builder.mt.translator import (
     Runtime,
     _import_ct2,
     count_tokens,
-    load_tokenizer,
+    load_pieces,
     source_text,
 )
 
@@ -51,10 +52,15 @@ def convert(spec: ModelSpec, target: Path, compute_type: str) -> Path:
 
 
 class CT2Translator:
+    """A converted Marian model in CTranslate2. `stream` keeps the engine busy: the next batch
+    is tokenized and queued while the engine translates this one (CTranslate2 runs batches
+    on its own thread, without the GIL), and this one is decoded while it runs the next."""
+
     def __init__(self, spec: ModelSpec, settings: TranslateConfig, runtime: Runtime, cache_root: Path):
         ct2 = _import_ct2()
         self.spec, self.settings, self.runtime = spec, settings, runtime
-        self.tokenizer = load_tokenizer(spec)
+        self.pieces = load_pieces(spec)
+        self.tokenizer = self.pieces.tok
         folder = convert(spec, converted_dir(Path(cache_root), spec, runtime.compute_type),
                          runtime.compute_type)
         try:
@@ -68,13 +74,12 @@ class CT2Translator:
 
     def tokens(self, texts: list[str]) -> list[list[str]]:
         # ending the source with "</s>" is what makes greedy output match transformers
-        ids = self.tokenizer([source_text(self.spec, t) for t in texts])["input_ids"]
-        return [self.tokenizer.convert_ids_to_tokens(i) for i in ids]
+        return self.pieces.source_tokens([source_text(self.spec, t) for t in texts])
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        return count_tokens(self.tokenizer, self.spec, texts)
+        return count_tokens(self.pieces, self.spec, texts)
 
-    def __call__(self, texts: list[str]) -> list[Hypothesis]:
+    def _submit(self, texts: list[str], asynchronous: bool):
         s = self.settings
         toks = self.tokens(texts)
         cut = [len(t) > self.max_input for t in toks]
@@ -82,13 +87,27 @@ class CT2Translator:
         results = self.translator.translate_batch(
             toks, beam_size=s.num_beams, length_penalty=s.length_penalty,
             max_decoding_length=s.max_new_tokens, return_scores=True,
-            max_input_length=self.max_input, disable_unk=False,
+            max_input_length=self.max_input, disable_unk=False, asynchronous=asynchronous,
         )
-        out = []
-        for i, r in enumerate(results):
-            hyp = r.hypotheses[0]
-            ids = self.tokenizer.convert_tokens_to_ids(hyp)
-            text = self.tokenizer.decode(ids, skip_special_tokens=True)
-            hit_cap = len(hyp) >= s.max_new_tokens
-            out.append(Hypothesis(text, round(float(r.scores[0]), 4), cut[i] or hit_cap))
-        return out
+        return results, cut
+
+    def _finish(self, results, cut: list[bool]) -> list[Hypothesis]:
+        results = [r.result() if hasattr(r, "result") else r for r in results]
+        best = [r.hypotheses[0] for r in results]
+        texts = self.pieces.decode_pieces(best)
+        cap = self.settings.max_new_tokens
+        return [Hypothesis(text, round(float(r.scores[0]), 4), cut[i] or len(best[i]) >= cap)
+                for i, (r, text) in enumerate(zip(results, texts, strict=True))]
+
+    def __call__(self, texts: list[str]) -> list[Hypothesis]:
+        return self._finish(*self._submit(texts, asynchronous=False))
+
+    def stream(self, batches: Iterable[list[str]]) -> Iterator[list[Hypothesis]]:
+        pending = None
+        for texts in batches:
+            job = self._submit(texts, asynchronous=True)
+            if pending is not None:
+                yield self._finish(*pending)
+            pending = job
+        if pending is not None:
+            yield self._finish(*pending)

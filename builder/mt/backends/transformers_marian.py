@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from builder.config import TranslateConfig
 from builder.errors import ModelError
 from builder.mt.models import ModelSpec
@@ -10,7 +12,7 @@ from builder.mt.translator import (
     Runtime,
     _import_torch,
     count_tokens,
-    load_tokenizer,
+    load_pieces,
     source_text,
 )
 
@@ -23,7 +25,8 @@ class TransformersTranslator:
         from transformers import MarianMTModel  # noqa: PLC0415
 
         self.spec, self.settings, self.runtime = spec, settings, runtime
-        self.tokenizer = load_tokenizer(spec)
+        self.pieces = load_pieces(spec)
+        self.tokenizer = self.pieces.tok
         dtype = {"float16": torch.float16, "bfloat16": torch.bfloat16}.get(runtime.compute_type,
                                                                          torch.float32)
         try:
@@ -41,10 +44,9 @@ class TransformersTranslator:
     def __call__(self, texts: list[str]) -> list[Hypothesis]:
         torch = self._torch
         sources = [source_text(self.spec, t) for t in texts]
-        full = self.tokenizer(sources)["input_ids"]
+        full = self.pieces.ids(sources)
         cut = [len(ids) > self.max_input for ids in full]
-        enc = self.tokenizer(sources, return_tensors="pt", padding=True, truncation=True,
-                             max_length=self.max_input).to(self.runtime.device)
+        enc = self._batch(full)
         s = self.settings
         with torch.inference_mode():
             out = self.model.generate(
@@ -59,7 +61,7 @@ class TransformersTranslator:
         seqs = out.sequences.cpu()
         gen = seqs[:, 1:]  # drop the decoder start token
         cfg = self.model.config
-        results = []
+        kept, means, capped = [], [], []
         for i in range(len(texts)):
             row = gen[i]
             valid = row != cfg.pad_token_id
@@ -70,10 +72,32 @@ class TransformersTranslator:
             hit_cap = n >= s.max_new_tokens
             scores = steps[i][: n - 1 if hit_cap else n]
             scores = scores[torch.isfinite(scores)]
-            mean = float(scores.mean()) if len(scores) else 0.0
-            text = self.tokenizer.decode(row[:n], skip_special_tokens=True)
-            results.append(Hypothesis(text, round(mean, 4), cut[i] or hit_cap))
-        return results
+            means.append(float(scores.mean()) if len(scores) else 0.0)
+            kept.append(row[:n].tolist())
+            capped.append(cut[i] or hit_cap)
+        decoded = self.pieces.decode_ids(kept)
+        return [Hypothesis(t, round(m, 4), c) for t, m, c in zip(decoded, means, capped, strict=True)]
+
+    def stream(self, batches: Iterable[list[str]]) -> Iterator[list[Hypothesis]]:
+        for texts in batches:
+            yield self(texts)
+
+    def _batch(self, full: list[list[int]]) -> dict:
+        """What `tokenizer(sources, padding=True, truncation=True, max_length=max_input,
+        return_tensors="pt")` gives: a row longer than the limit keeps its first tokens and
+        ends with `</s>`; rows padded on the tokenizer's side; on the model's device."""
+        torch, eos, limit = self._torch, self.tokenizer.eos_token_id, self.max_input
+        rows = [ids if len(ids) <= limit else ids[: limit - 1] + [eos] for ids in full]
+        width = max(map(len, rows))
+        ids = torch.full((len(rows), width), self.tokenizer.pad_token_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        left = self.tokenizer.padding_side == "left"
+        for i, row in enumerate(rows):
+            span = slice(width - len(row), width) if left else slice(0, len(row))
+            ids[i, span] = torch.tensor(row, dtype=torch.long)
+            mask[i, span] = 1
+        device = self.runtime.device
+        return {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
 
     def close(self) -> None:
         if self._threads_before is not None:
@@ -81,4 +105,4 @@ class TransformersTranslator:
             self._threads_before = None
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        return count_tokens(self.tokenizer, self.spec, texts)
+        return count_tokens(self.pieces, self.spec, texts)

@@ -10,7 +10,8 @@ if TYPE_CHECKING:
 
 
 class LocalEngine:
-    """Translates in this process, one batch at a time, each committed to the cache."""
+    """Translates in this process, batch after batch (a backend may prepare the next while its
+    engine runs one), each committed to the cache."""
 
     name = "local"
 
@@ -21,8 +22,11 @@ class LocalEngine:
              keys: list[bytes]) -> None:
         translator = stage.translator_for(spec)
         bar = stage.progress_bar(spec, len(texts))
-        for batch in stage.plan(spec, texts):
-            hyps = translator([texts[i] for i in batch])
+        batches = stage.plan(spec, texts)
+        sources = ([texts[i] for i in batch] for batch in batches)
+        stream = getattr(translator, "stream", None)  # a translator without one: batch by batch
+        translated = stream(sources) if stream else map(translator, sources)
+        for batch, hyps in zip(batches, translated, strict=True):
             stage.cache.put_many([(keys[i], h) for i, h in zip(batch, hyps, strict=True)])
             stage.translated[spec.target] += len(batch)
             if bar is not None:

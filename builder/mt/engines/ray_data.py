@@ -21,7 +21,7 @@ from builder.config import RayConfig
 from builder.errors import ModelError
 from builder.extras import require
 from builder.mt.models import ModelSpec
-from builder.mt.translator import Hypothesis, load_tokenizer, make_translator
+from builder.mt.translator import Hypothesis, load_pieces, make_translator
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class RayEngine:
         plan_dir, results_dir = posixpath.join(run, "plan"), posixpath.join(run, "results")
         fs.create_dir(run, recursive=True)
         if fs.get_file_info(posixpath.join(plan_dir, "plan.parquet")).type.name != "File":
-            batches = stage.plan(spec, texts, tokenizer=load_tokenizer(spec))
+            batches = stage.plan(spec, texts, tokenizer=load_pieces(spec))
             table = pa.table({
                 "batch": pa.array(range(len(batches)), pa.int32()),
                 "keys": [[keys[i] for i in b] for b in batches],
