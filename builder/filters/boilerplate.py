@@ -20,11 +20,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
 from builder.config import BoilerplateConfig
-from builder.filters.hashing import SpanHasher, mix64, normalise, text_hashes
+from builder.filters.hashing import line_hashes, mix64, normalise, text_hashes
 from builder.output.card import code_span
 from builder.pipeline.step import TwoPassStep
 from builder.records import Doc, Post, evolve
@@ -44,10 +45,8 @@ def line_keys(posts: list[Post], loose: bool = False) -> tuple[np.ndarray, ...]:
         empty = np.zeros(0, dtype=np.uint64)
         return (empty, post_of, counts, empty) if loose else (empty, post_of, counts)
     codes = normalise([p.text for p in posts])
-    hashes, starts, ends = SpanHasher(codes).lines(SEED)
-    names = {p.channel: 0 for p in posts}  # each channel once (a batch holds few)
-    channels = dict(zip(names, text_hashes(list(names), SEED).tolist(), strict=True))
-    channel_of = np.array([channels[p.channel] for p in posts], dtype=np.uint64)
+    hashes, starts, ends = line_hashes(codes, SEED)
+    channel_of = np.array([_channel_key(p.channel) for p in posts], dtype=np.uint64)
     keys = mix64(hashes ^ channel_of[post_of], SEED)
     keys[starts == ends] = 0
     if loose:
@@ -59,20 +58,24 @@ def digit_free(codes: np.ndarray, keys: np.ndarray, starts: np.ndarray,
                ends: np.ndarray) -> np.ndarray:
     """Each line's key with its digits left out: a line without digits keeps its key, a line
     with digits gets the hash of its other characters (`Reminder, March 3` and `Reminder,
-    March 10` are one). Only the lines holding a digit are hashed again."""
+    March 10` are one). The text is hashed again without its digits, a line at a time
+    (`line_hashes`: no running sum); the lines that held a digit take that hash."""
     out = keys.copy()
     digit = (codes >= ord("0")) & (codes <= ord("9"))
     if not digit.any():
         return out
-    lines = np.unique(np.searchsorted(starts, np.flatnonzero(digit), side="right") - 1)
-    size = ends[lines] - starts[lines] + 1  # each line with the character after it
-    offset = np.repeat(starts[lines] - np.concatenate(([0], np.cumsum(size)[:-1])), size)
-    at = offset + np.arange(int(size.sum()))
-    picked = np.append(codes, np.uint32(10))[at]  # the last line: a newline added
-    picked[np.cumsum(size) - 1] = 10  # each line ends with a newline
-    picked = picked[(picked < ord("0")) | (picked > ord("9"))]
-    out[lines] = SpanHasher(picked[:-1]).lines(SEED + 5)[0]
+    # the lines of the text without its digits are its lines without theirs: those that
+    # lost a character held a digit
+    hashes, rest_starts, rest_ends = line_hashes(codes[~digit], SEED + 5)
+    lines = np.flatnonzero(rest_ends - rest_starts != ends - starts)
+    out[lines] = hashes[lines]
     return out
+
+
+@cache
+def _channel_key(name: str) -> int:
+    """A channel name's hash (a build has few channels; a batch asks for each post's)."""
+    return int(text_hashes([name], SEED)[0])
 
 
 class LineCounts:

@@ -163,19 +163,34 @@ class SpanHasher:
             raw = (self._prefix[ends] - self._prefix[starts]) * self._neg[starts]
             return mix64(raw + (ends - starts).astype(np.uint64), seed)
 
-    def lines(self, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(hash, start, end) of each line."""
-        breaks = np.flatnonzero(self.codes == _NEWLINE)
-        starts = np.concatenate(([0], breaks + 1))
-        ends = np.concatenate((breaks, [len(self.codes)]))
-        return self.spans(starts, ends, seed), starts, ends
+
+
+def line_hashes(codes: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hash, start, end) of each line of `codes`: each line's `SpanHasher` span hash,
+    without the prefix sums: a line's terms are summed by one `np.add.reduceat` over the
+    lines' starts (which sums each line with the newline after it; the newline's term is
+    taken off again), cheaper than a running sum over every code point."""
+    breaks = np.flatnonzero(codes == _NEWLINE)
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [len(codes)]))
+    pos, neg = _POWERS.get(len(codes) + 1)
+    terms = np.empty(len(codes) + 1, dtype=np.uint64)
+    terms[:-1] = codes
+    terms[-1] = _NEWLINE  # after the last line
+    with np.errstate(over="ignore"):
+        terms += _U64(1)
+        terms *= pos
+        sums = np.add.reduceat(terms, starts)
+        sums -= terms[ends]
+        sums *= neg[starts]
+        return mix64(sums + (ends - starts).astype(np.uint64), seed), starts, ends
 
 
 def text_hashes(texts: list[str], seed: int = 0) -> np.ndarray:
     """One 64-bit hash per text, as written (texts must not contain `\\n`)."""
     if not texts:
         return np.zeros(0, dtype=np.uint64)
-    return SpanHasher(codes_of("\n".join(texts))).lines(seed)[0]
+    return line_hashes(codes_of("\n".join(texts)), seed)[0]
 
 
 def oph_signatures(doc_of: np.ndarray, hashes: np.ndarray, n_docs: int, bins: int) -> np.ndarray:

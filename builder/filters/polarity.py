@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from builder.filters.hashing import SpanHasher, normalise
+from builder.filters.hashing import SpanHasher, line_hashes, normalise
 
 SEED = 0x9A1E
 MIN_STEM = 4  # letters of a word kept as a token, and of a stem after a prefix
@@ -61,7 +61,7 @@ NEG = 1  # the token of every negation marker: neutral 0, pole 1
 
 def _hashes(words) -> np.ndarray:
     codes = normalise(list(words))
-    return SpanHasher(codes).lines(SEED)[0]
+    return line_hashes(codes, SEED)[0]
 
 
 def _neutral(h: np.ndarray) -> np.ndarray:

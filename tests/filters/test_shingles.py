@@ -1,11 +1,11 @@
-"""Word shingles of posts, held to a word-at-a-time definition."""
+"""Word shingles of posts and line hashes, held to plain definitions."""
 
 from collections import Counter
 
 import numpy as np
 import pytest
 
-from builder.filters.hashing import SpanHasher, as_text, codes_of, normalise
+from builder.filters.hashing import SpanHasher, as_text, codes_of, line_hashes, normalise
 from builder.filters.minhash import SEED, Shingles
 from builder.text.words import IDEOGRAPHIC_RANGES
 
@@ -54,3 +54,13 @@ def test_word_shingles_follow_the_plain_definition(k):
         plain_shingles(TEXTS, k)
     assert sh.words.tolist()[:5] == [10, 0, 1, 2, 3]
     assert Shingles.of(TEXTS[:1], words=k).hashes.tolist() == sh.hashes[sh.doc_of == 0].tolist()
+
+
+@pytest.mark.parametrize("text", ["", "\n", "a", "ab\n\ncd\n", "\nab", "x\n" * 300,
+                                  "Лавров\n🇷🇺 talks\n\n"])
+def test_line_hashes_are_the_span_hashes_of_the_lines(text):
+    codes = codes_of(text)
+    hashes, starts, ends = line_hashes(codes, 7)
+    lines = text.split("\n")
+    assert [as_text(codes[a:b]) for a, b in zip(starts, ends, strict=True)] == lines
+    assert hashes.tolist() == SpanHasher(codes).spans(starts, ends, 7).tolist()
