@@ -155,7 +155,9 @@ class MarianPieces:
         out: list[str | None] = [None] * len(kept)
         at, batch = [], []
         for i, pieces in enumerate(kept):
-            if self._special_tokens.intersection(pieces):
+            if not pieces:  # nothing to decode (SentencePiece 0.2.2 cannot type an empty row)
+                out[i] = ""
+            elif self._special_tokens.intersection(pieces):
                 row = rows[i]
                 ids = row if not row or not isinstance(row[0], str) else self.tok.convert_tokens_to_ids(row)
                 out[i] = self.tok.decode(ids, skip_special_tokens=True)

@@ -26,6 +26,8 @@ from builder.step_log import logged_step
 
 log = logging.getLogger(__name__)
 
+FRESH_LIMIT = 200_000  # fresh translations kept in memory per target (~0.5 KB each)
+
 
 @dataclass(frozen=True)
 class SegmentRef:
@@ -94,6 +96,9 @@ class TranslateStage:
         self.flag_counts: dict[str, Counter] = {}
         self._translators: dict[str, Translator] = {}
         self._limits: dict[str, BatchLimits] = {}
+        self._checkers: dict[str, QualityChecker] = {}
+        # translations made by this stage, with their QA flags, until `pairs` reads them
+        self._fresh: dict[str, dict[bytes, tuple[Hypothesis, tuple[str, ...]]]] = {}
         self.engine: Engine
         if self.settings.engine == "ray":
             from builder.mt.engines.ray_data import RayEngine  # noqa: PLC0415
@@ -151,6 +156,27 @@ class TranslateStage:
             self.engine.fill(self, spec, texts, keys)
         return total, len(keys)
 
+    def checker(self, spec: ModelSpec) -> QualityChecker:
+        """The QA of a target's translations (made once: its detector loads profiles)."""
+        if spec.target not in self._checkers:
+            self._checkers[spec.target] = QualityChecker(
+                self.settings.qa, _wrong_lang_detector(self.config, spec.target), spec.target)
+        return self._checkers[spec.target]
+
+    def translated_batch(self, spec: ModelSpec, keys: list[bytes], sources: list[str],
+                         hyps: list[Hypothesis]) -> None:
+        """An engine's finished batch: into the cache, counted, and (up to FRESH_LIMIT
+        segments a target) checked by QA now and kept for `pairs`: the local engine calls
+        this while the model runs its next batch, so QA costs no time of its own there."""
+        self.cache.put_many(list(zip(keys, hyps, strict=True)))
+        self.translated[spec.target] += len(keys)
+        fresh = self._fresh.setdefault(spec.target, {})
+        if len(fresh) + len(keys) > FRESH_LIMIT:
+            return
+        qa = self.checker(spec)
+        for key, source, hyp in zip(keys, sources, hyps, strict=True):
+            fresh[key] = (hyp, tuple(qa.flags(source, hyp.text, hyp.truncated)))
+
     def plan(self, spec: ModelSpec, texts: list[str], tokenizer=None) -> list[list[int]]:
         """The batches every engine runs: indices into `texts`, by token budget."""
         if tokenizer is None:
@@ -191,15 +217,18 @@ class TranslateStage:
             counts["segments"] = total
             counts["translated"] = self.translated[spec.target] - before
             counts["from cache"] = total - counts["translated"]
-        qa = QualityChecker(self.settings.qa, _wrong_lang_detector(self.config, spec.target),
-                            spec.target)
+        qa = self.checker(spec)
+        fresh = self._fresh.pop(spec.target, {})
         flags_seen = self.flag_counts.setdefault(spec.target, Counter())
         for chunk in chunks():
             keys = [text_key(prefix, s.text) for s in chunk]
-            got: dict[bytes, Hypothesis] = self.cache.get_many(keys)
+            got: dict[bytes, Hypothesis] = self.cache.get_many([k for k in keys if k not in fresh])
             for seg, key in zip(chunk, keys, strict=True):
-                hyp = got[key]
-                flags = qa.flags(seg.text, hyp.text, hyp.truncated)
+                if key in fresh:
+                    hyp, flags = fresh[key]
+                else:
+                    hyp = got[key]
+                    flags = qa.flags(seg.text, hyp.text, hyp.truncated)
                 if count_flags:
                     flags_seen.update(flags)
                 pair = Pair(seg.id, seg.post_id, seg.segment_index, seg.split, seg.text,

@@ -105,3 +105,29 @@ def test_ct2_stream_gives_each_batch_what_a_call_gives(tiny_models, tmp_path):
     streamed = list(ct2.stream(iter(batches)))
     assert streamed == [ct2(b) for b in batches]
     assert any(h.truncated for b in streamed for h in b)
+
+
+@pytest.mark.parametrize("limit", [200_000, 5])
+def test_pairs_from_fresh_translations_equal_pairs_from_the_cache(tiny_models, tmp_path, monkeypatch, limit):
+    """QA run by the engine on its finished batches (kept up to FRESH_LIMIT) gives the pairs
+    and flags that a later run, reading every translation from the cache, gives."""
+    from builder.mt import stage as stage_module
+    from builder.mt.stage import SegmentRef, TranslateStage
+
+    monkeypatch.setattr(stage_module, "FRESH_LIMIT", limit)
+    config = BuildConfig(translate=TranslateConfig(
+        targets=["ru"], models={"ru": str(tiny_models["ru"])}, max_new_tokens=8, device="cpu",
+        cache_dir=str(tmp_path / "cache"), max_batch_size=4, max_batch_tokens=64))
+    (spec,) = resolve_models(config)
+    lines = corpus()[:30] + corpus()[:3]  # repeated texts too
+    refs = [SegmentRef(f"p:{i}", "p", i, t, "train") for i, t in enumerate(lines)]
+    runs = []
+    for _ in range(2):
+        stage = TranslateStage(config)
+        runs.append((list(stage.pairs(spec, lambda: [refs[:20], refs[20:]])),
+                     dict(stage.flag_counts["ru"]), stage.translated["ru"]))
+        stage.close()
+    (first, flags1, new1), (second, flags2, new2) = runs
+    assert new1 == len(lines) and new2 == 0
+    assert first == second and flags1 == flags2
+    assert any(pair.qa_flags for pair, _ in first)

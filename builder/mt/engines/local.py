@@ -27,8 +27,7 @@ class LocalEngine:
         stream = getattr(translator, "stream", None)  # a translator without one: batch by batch
         translated = stream(sources) if stream else map(translator, sources)
         for batch, hyps in zip(batches, translated, strict=True):
-            stage.cache.put_many([(keys[i], h) for i, h in zip(batch, hyps, strict=True)])
-            stage.translated[spec.target] += len(batch)
+            stage.translated_batch(spec, [keys[i] for i in batch], [texts[i] for i in batch], hyps)
             if bar is not None:
                 bar.update(len(batch))
         if bar is not None:
