@@ -70,17 +70,23 @@ def _pow2_floor(n: float) -> int:
 
 
 def device_limits(total_bytes: int, shape: ModelShape, compute_type: str, num_beams: int,
-                  max_new_tokens: int) -> tuple[int, int]:
+                  max_new_tokens: int, backend: str = "ctranslate2") -> tuple[int, int]:
     """(max_tokens, max_size) whose batch fits a share of the device's memory.
 
     Per segment: the decoder's self-attention cache over the output and the float32 logits of
     a step; per padded source token: the cross-attention cache and the encoder's activations.
-    The size is a power of two between 64 and 4096, the token budget 128 tokens a segment."""
+    transformers also keeps every step's float32 scores (`output_scores`, for the segment's
+    score), which `compute_transition_scores` copies twice (stacked, log-softmaxed): three
+    copies of steps x vocabulary floats a segment (4096 segments of 40 tokens ran out of an
+    H100's 80 GB there). The size is a power of two between 64 and 4096, the token budget 128
+    tokens a segment."""
     b = _BYTES.get(compute_type, 4)
     d, layers = shape.d_model, shape.decoder_layers
     weights = shape.parameters * _WEIGHT_BYTES.get(compute_type, b)
     usable = MEMORY_SHARE * total_bytes - weights
     per_segment = num_beams * (2 * layers * d * max_new_tokens * b + shape.vocab_size * 4)
+    if backend == "transformers":
+        per_segment += num_beams * 3 * max_new_tokens * shape.vocab_size * 4
     per_token = num_beams * 2 * layers * d * b + (4 * d + shape.ffn_dim) * b
     fits = usable / (per_segment + TOKENS_PER_SEGMENT * per_token) if usable > 0 else 0
     size = min(GPU_MAX_SIZE, max(GPU_MIN_SIZE, _pow2_floor(fits)))
@@ -106,7 +112,7 @@ def resolve_batch_limits(settings, runtime, model_dir: Path, total_bytes: int | 
         else:
             auto_tokens, auto_size = device_limits(
                 total_bytes, ModelShape.of(model_dir), runtime.compute_type,
-                settings.num_beams, settings.max_new_tokens)
+                settings.num_beams, settings.max_new_tokens, runtime.backend)
             basis = f"device: {total_bytes / 2**30:.0f} GiB"
     return BatchLimits(
         auto_tokens if tokens == "auto" else int(tokens),

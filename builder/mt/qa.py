@@ -30,6 +30,10 @@ def has_repetition(text: str, n: int, count: int) -> bool:
     if any(_unspaced_loop(n, count).search(run) for run in unspaced_runs(text)):
         return True
     words = word_tokens(text)
+    # every n-gram found `count` times starts with a word found `count` times: where no word
+    # is, there is nothing to look for (most outputs; the same answer, without the n-grams)
+    if count >= 2 and (not words or max(Counter(words).values()) < count):
+        return False
     wide = has_ideographs(text)
     for size in range(1, (2 * n if wide else n) + 1):
         if size == 1:

@@ -107,6 +107,17 @@ def test_device_limits_grow_with_memory_within_bounds():
     assert device_limits(8 * GIB, BASE, "float32", 1, 256)[1] <= sizes[1][1]
 
 
+def test_transformers_batches_leave_room_for_every_steps_scores():
+    """transformers keeps each step's float32 scores and copies them twice: on an 80 GB card
+    4096 segments of 40 tokens ran out of memory (H100, docs/bench); its batches are sized
+    with those copies, CTranslate2's (no such copies) are not."""
+    ct2 = device_limits(79 * GIB, BASE, "float16", 1, 40, "ctranslate2")[1]
+    hf = device_limits(79 * GIB, BASE, "float16", 1, 40, "transformers")[1]
+    assert ct2 == GPU_MAX_SIZE and hf < ct2
+    assert 3 * hf * 40 * BASE.vocab_size * 4 < 0.6 * 79 * GIB
+    assert device_limits(79 * GIB, BASE, "float16", 1, 256, "transformers")[1] < hf
+
+
 def test_resolved_limits_cpu_defaults_config_wins_and_gpu_sized(tmp_path):
     (tmp_path / "config.json").write_text('{"d_model": 512, "decoder_layers": 6}')
     auto = TranslateConfig()

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 
 import pytest
 
@@ -280,3 +281,28 @@ def test_threads_pinned_for_the_translator_and_put_back(tiny_models, tmp_path):
     assert tr(["One sentence."])[0].text
     stage.close()
     assert torch.get_num_threads() == before
+
+
+def test_repetition_shortcut_gives_the_full_search_answer(monkeypatch):
+    """The shortcut (no word found `count` times: no repetition) answers as the n-gram search
+    does, on random texts of a few words (many repeats), Chinese text and mixed scripts."""
+    import random
+
+    from builder.mt import qa
+
+    class Always(dict):  # a Counter whose most common word always reaches the count
+        def __init__(self, words):
+            super().__init__({w: 10**6 for w in words} or {"": 10**6})
+
+    rng = random.Random(7)
+    vocab = ["a", "b", "c", "the", "我们", "好", "d", "e", "x"]
+    texts = [" ".join(rng.choice(vocab[: rng.randint(2, 9)]) for _ in range(rng.randint(0, 14)))
+             for _ in range(3000)]
+    texts += ["我们我们我们", "一二三一二三一二三", "a b a b a b", "the cat the dog the end", ""]
+    for n, count in [(3, 3), (2, 2), (1, 4), (4, 3)]:
+        fast = [qa.has_repetition(t, n, count) for t in texts]
+        with monkeypatch.context() as m:
+            m.setattr(qa, "Counter", lambda it=(): Always(it) if isinstance(it, list) else Counter(it))
+            full = [qa.has_repetition(t, n, count) for t in texts]
+        assert fast == full
+        assert any(fast) and not all(fast)
