@@ -1,7 +1,9 @@
 """A growing multimap from 64-bit keys to int32 values, held as sorted numpy runs.
 
-About 14 bytes an entry (a Python dict holds 70 or more). Runs merge like a binary counter,
-so adding N entries costs O(N log N) in all and a lookup searches O(log N) runs. A key holds
+About 14 bytes an entry (a Python dict holds 70 or more). A new run merges into the run
+before it while that one holds at most `MERGE_RATIO` times as many entries (a binary counter
+in base 8): adding N entries costs O(N log N) in all and a lookup searches O(log N) runs,
+few in practice (each costs a lookup a binary search of every needle). A key holds
 at most `per_key` values, the first ones added: a bucket that every templated sentence falls
 into stays small, and which values a key holds depends only on the order of insertion, never
 on how the additions were batched.
@@ -10,6 +12,8 @@ on how the additions were batched.
 from __future__ import annotations
 
 import numpy as np
+
+MERGE_RATIO = 8  # 1 would be a binary counter: twice the runs (lookups cost more than merges)
 
 
 class KeyIndex:
@@ -77,7 +81,7 @@ class KeyIndex:
         keep = rank < np.repeat(room, np.diff(np.append(starts, len(keys))))
         run = (keys[keep], values[keep])
         self._mark(run[0])
-        while self._runs and len(self._runs[-1][0]) <= len(run[0]):
+        while self._runs and len(self._runs[-1][0]) <= MERGE_RATIO * len(run[0]):
             old_keys, old_values = self._runs.pop()
             merged_keys = np.concatenate((old_keys, run[0]))
             order = np.argsort(merged_keys, kind="stable")  # older entries stay first

@@ -19,6 +19,8 @@ kept.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
+from operator import attrgetter
 
 import numpy as np
 
@@ -40,6 +42,7 @@ from builder.text.words import count_words
 
 REASON = "near_duplicate"
 _SEGMENT_BITS = 32  # a segment's tag: post number << 32 | segment index
+_TEXT, _INDEX = attrgetter("text"), attrgetter("segment_index")
 
 
 @dataclass(frozen=True)
@@ -172,21 +175,27 @@ class SegmentNearDedup(OrderedStep):
         segments = [seg for _, segs in live for seg in segs]
         owner = np.repeat(np.array([i for i, _ in live], dtype=np.int64),
                           [len(segs) for _, segs in live])
-        texts = [seg.text for seg in segments]
+        texts = list(map(_TEXT, segments))
         least = self.config.min_words
         # segments of `least` words or more, counted per script (`text.words`: Chinese has
-        # no spaces); spaces first, which cleaning collapsed and a segment has none at its ends
-        chosen = np.flatnonzero(np.fromiter(
-            (t.count(" ") >= least - 1 or (not t.isascii() and count_words(t) >= least)
-             for t in texts), dtype=bool, count=len(texts)))
-        rows, keys, small = self.index.sketch([texts[k] for k in chosen.tolist()])
-        rows = chosen[rows]  # in order: one run of rows a doc
+        # no spaces); spaces first, which cleaning collapsed and a segment has none at its
+        # ends (counted by `str.count` over the list: no Python frame a segment)
+        enough = np.fromiter(map(str.count, texts, repeat(" ")), dtype=np.int64,
+                             count=len(texts)) >= least - 1
+        for k in np.flatnonzero(~enough).tolist():
+            text = texts[k]
+            enough[k] = not text.isascii() and count_words(text) >= least
+        chosen = np.flatnonzero(enough).tolist()
+        rows, keys, small = self.index.sketch(list(map(texts.__getitem__, chosen)))
+        rows = np.asarray(chosen, dtype=np.int64)[rows]  # in order: one run of rows a doc
         doc_of = owner[rows]
-        indices = np.array([segments[k].segment_index for k in rows.tolist()], dtype=np.int64)
+        picked = rows.tolist()
+        indices = np.fromiter(map(_INDEX, map(segments.__getitem__, picked)), dtype=np.int64,
+                              count=len(picked))
         with_rows = np.unique(doc_of).tolist()
         return _Sketches(len(docs), doc_of, indices, keys, small,
                          [docs[i].post.post_id for i in with_rows],
-                         [texts[k] for k in rows.tolist()])
+                         list(map(texts.__getitem__, picked)))
 
     def admit_batch(self, keys: _Sketches) -> list[dict[int, str] | None]:
         """For each post: its near-duplicate segments (index -> id of the copy kept)."""
