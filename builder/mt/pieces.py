@@ -117,8 +117,24 @@ class MarianPieces:
         return [[get(p, unk) for p in pieces] + [eos] for pieces in self.pieces(texts)]
 
     def count(self, texts: list[str]) -> list[int]:
-        """Input lengths in tokens, `</s>` included."""
-        return [len(p) + 1 for p in self.pieces(texts)]
+        """Input lengths in tokens, `</s>` included (SentencePiece's ids: as many as its
+        pieces, without making a string of each)."""
+        if not self.fast:
+            return [len(p) + 1 for p in self.pieces(texts)]
+        out = [0] * len(texts)
+        at, codes, rest = [], [], []
+        for i, text in enumerate(texts):
+            if self._plain(text):
+                code, tail = self._split_code(text)
+                at.append(i)
+                codes.append(len(code))
+                rest.append(tail)
+            else:
+                out[i] = len(self.tok.tokenize(text)) + 1
+        if rest:
+            for i, code, ids in zip(at, codes, self._sp_in.encode(rest), strict=True):
+                out[i] = code + len(ids) + 1
+        return out
 
     # --- decoding -----------------------------------------------------------------------
 
