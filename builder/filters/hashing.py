@@ -213,12 +213,16 @@ def oph_signatures(doc_of: np.ndarray, hashes: np.ndarray, n_docs: int, bins: in
     if not len(rows):
         return sig
     part, gap = sig[rows], empty[rows]
-    cols = np.arange(2 * bins)
-    filled = np.where(np.concatenate((~gap, ~gap), axis=1), cols, 2 * bins)
+    # the next filled bin to the right of each bin (over two turns, in 16-bit columns: the
+    # running minimum reads a quarter of the bytes), gathered by its flat position
+    cols = np.arange(2 * bins, dtype=np.int16)
+    filled = np.where(np.concatenate((~gap, ~gap), axis=1), cols, np.int16(2 * bins))
     nxt = np.minimum.accumulate(filled[:, ::-1], axis=1)[:, ::-1][:, :bins]
     dist = (nxt - cols[:bins]).astype(np.uint32)
+    at = (nxt & np.int16(bins - 1)).astype(np.intp)
+    at += np.arange(0, len(rows) * bins, bins)[:, None]
     with np.errstate(over="ignore"):
-        dense = np.take_along_axis(part, nxt % bins, axis=1) + dist * np.uint32(0x9E3779B1)
+        dense = part.reshape(-1)[at] + dist * np.uint32(0x9E3779B1)
     sig[rows] = np.where(gap, dense, part)
     return sig
 
