@@ -25,7 +25,7 @@ from functools import cache
 import numpy as np
 
 from builder.config import BoilerplateConfig
-from builder.filters.hashing import line_hashes, mix64, normalise, text_hashes
+from builder.filters.hashing import line_hashes, mix64, normalise, normalise_lines, text_hashes
 from builder.output.card import code_span
 from builder.pipeline.step import TwoPassStep
 from builder.records import Doc, Post, evolve
@@ -44,8 +44,8 @@ def line_keys(posts: list[Post], loose: bool = False) -> tuple[np.ndarray, ...]:
     if not posts:
         empty = np.zeros(0, dtype=np.uint64)
         return (empty, post_of, counts, empty) if loose else (empty, post_of, counts)
-    codes = normalise([p.text for p in posts])
-    hashes, starts, ends = line_hashes(codes, SEED)
+    codes, breaks = normalise_lines([p.text for p in posts])
+    hashes, starts, ends = line_hashes(codes, SEED, breaks)
     channel_of = np.array([_channel_key(p.channel) for p in posts], dtype=np.uint64)
     keys = mix64(hashes ^ channel_of[post_of], SEED)
     keys[starts == ends] = 0

@@ -77,6 +77,14 @@ def normalise(texts: list[str], *, digits_to_zero: bool = False,
     one space (none at either end of a text), one text a line, as code points;
     `digits_to_zero` reads every run of ASCII digits as `0`. A newline inside a text ends a
     line too, unless `inner_newlines` is False: then it is a space (one line a text)."""
+    return normalise_lines(texts, digits_to_zero=digits_to_zero,
+                           inner_newlines=inner_newlines)[0]
+
+
+def normalise_lines(texts: list[str], *, digits_to_zero: bool = False,
+                    inner_newlines: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """`normalise`'s code points, and where its newlines are (the line breaks, found on the
+    way: callers need not scan the code points again)."""
     mode = (digits_to_zero, inner_newlines)
     if mode not in _TABLES:
         _TABLES[mode] = _CodeTable(digits_to_zero, _NEWLINE if inner_newlines else _SPACE)
@@ -92,11 +100,15 @@ def normalise(texts: list[str], *, digits_to_zero: bool = False,
         digit = out == _ZERO
         drop[1:] |= digit[1:] & digit[:-1]  # a digit after a digit (no space between)
     out = out[~drop]
-    trailing = np.flatnonzero(out[1:] == _NEWLINE)  # a space before a line end goes
-    trailing = trailing[out[trailing] == _SPACE]
+    before = np.flatnonzero(out[1:] == _NEWLINE)  # a space before a line end goes
+    trailing = out[before] == _SPACE
+    breaks = before + 1 - np.cumsum(trailing)  # where the newlines are once those went
+    if len(out) and out[0] == _NEWLINE:  # (the first text empty)
+        breaks = np.concatenate(([0], breaks))
+    trailing = before[trailing]
     if len(out) and out[-1] == _SPACE:
         trailing = np.append(trailing, len(out) - 1)
-    return np.delete(out, trailing) if len(trailing) else out
+    return (np.delete(out, trailing) if len(trailing) else out), breaks
 
 
 class _Powers:
@@ -165,12 +177,15 @@ class SpanHasher:
 
 
 
-def line_hashes(codes: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(hash, start, end) of each line of `codes`: each line's `SpanHasher` span hash,
-    without the prefix sums: a line's terms are summed by one `np.add.reduceat` over the
-    lines' starts (which sums each line with the newline after it; the newline's term is
-    taken off again), cheaper than a running sum over every code point."""
-    breaks = np.flatnonzero(codes == _NEWLINE)
+def line_hashes(codes: np.ndarray, seed: int = 0,
+                breaks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hash, start, end) of each line of `codes` (`breaks`: where its newlines are, if
+    known): each line's `SpanHasher` span hash, without the prefix sums: a line's terms are
+    summed by one `np.add.reduceat` over the lines' starts (which sums each line with the
+    newline after it; the newline's term is taken off again), cheaper than a running sum
+    over every code point."""
+    if breaks is None:
+        breaks = np.flatnonzero(codes == _NEWLINE)
     starts = np.concatenate(([0], breaks + 1))
     ends = np.concatenate((breaks, [len(codes)]))
     pos, neg = _POWERS.get(len(codes) + 1)

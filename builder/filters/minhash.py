@@ -29,7 +29,7 @@ from builder.filters.hashing import (
     SpanHasher,
     band_keys,
     mix64,
-    normalise,
+    normalise_lines,
     oph_signatures,
     similarity,
 )
@@ -63,10 +63,10 @@ class Shingles:
         count each text's words too (character n-grams do not need them; `words` is then
         empty). A character n-gram across a break between texts belongs to none: its text is
         `len(texts)` (`oph_signatures` gives it a row of its own, which is dropped)."""
-        codes = normalise(texts, digits_to_zero=True, inner_newlines=False)
+        codes, breaks = normalise_lines(texts, digits_to_zero=True, inner_newlines=False)
         n = len(texts)
         if not words and not count:
-            return cls(*_char_shingles(codes, n, chars), np.zeros(0, dtype=np.int64))
+            return cls(*_char_shingles(codes, breaks, n, chars), np.zeros(0, dtype=np.int64))
         is_sep = codes <= 32  # a newline or a space (normalised text holds no other below 48)
         alone = _ideographs(codes)  # Han and kana: each character a word (`text.words`)
         cut = is_sep if alone is None else is_sep | alone  # a word ends after these
@@ -74,7 +74,7 @@ class Shingles:
         if alone is not None:
             starts_word |= alone
         w_start = np.flatnonzero(~is_sep & starts_word)
-        n_words = np.diff(np.searchsorted(w_start, np.flatnonzero(codes == 10)),
+        n_words = np.diff(np.searchsorted(w_start, breaks),
                           prepend=0, append=len(w_start))  # words between the breaks
         if words:
             ends_word = np.concatenate((cut[1:], [True]))
@@ -98,7 +98,7 @@ class Shingles:
             doc = np.repeat(np.arange(n, dtype=np.int64), n_words)[first]
             return cls(doc, SpanHasher(codes).spans(w_start[first], w_end[last], SEED),
                        n_words)
-        return cls(*_char_shingles(codes, n, chars), n_words)
+        return cls(*_char_shingles(codes, breaks, n, chars), n_words)
 
 
 def _ideographs(codes: np.ndarray) -> np.ndarray | None:
@@ -111,13 +111,13 @@ def _ideographs(codes: np.ndarray) -> np.ndarray | None:
     return mask if mask.any() else None
 
 
-def _char_shingles(codes: np.ndarray, n: int, q: int) -> tuple[np.ndarray, np.ndarray]:
+def _char_shingles(codes: np.ndarray, breaks: np.ndarray, n: int,
+                   q: int) -> tuple[np.ndarray, np.ndarray]:
     """(text, hash) of every window of q characters of the `n` texts (`codes`: one text a
-    line), and of each whole text shorter than q. A window across a break between texts gets
+    line; `breaks`: where its newlines are), and of each whole text shorter than q. A window across a break between texts gets
     text `n`. Up to 4 characters (16 bits each, folded) are packed into 64 bits and mixed:
     the packed windows are read from one big-endian copy of the folded characters, a window
     a step of 2 bytes (no span sums, no pass per character of the window)."""
-    breaks = np.flatnonzero(codes == 10)
     t_start = np.concatenate(([0], breaks + 1))
     length = np.concatenate((breaks, [len(codes)])) - t_start
     m = max(len(codes) - q + 1, 0)

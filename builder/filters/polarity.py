@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from builder.filters.hashing import SpanHasher, line_hashes, normalise
+from builder.filters.hashing import SpanHasher, line_hashes, normalise, normalise_lines
 
 SEED = 0x9A1E
 MIN_STEM = 4  # letters of a word kept as a token, and of a stem after a prefix
@@ -117,13 +117,13 @@ class Words:
         n = len(texts)
         if not n:
             return cls(np.zeros(0, dtype=np.uint16), np.zeros(0, dtype=np.int64))
-        codes = normalise(texts, digits_to_zero=True, inner_newlines=False)
+        codes, breaks = normalise_lines(texts, digits_to_zero=True, inner_newlines=False)
         sep = codes <= 32
         prev_sep = np.concatenate(([True], sep[:-1]))
         next_sep = np.concatenate((sep[1:], [True]))
         starts = np.flatnonzero(~sep & prev_sep)
         ends = np.flatnonzero(~sep & next_sep) + 1
-        words = np.diff(np.searchsorted(starts, np.flatnonzero(codes == 10)), prepend=0,
+        words = np.diff(np.searchsorted(starts, breaks), prepend=0,
                         append=len(starts))  # between the breaks
         doc = np.repeat(np.arange(n, dtype=np.int64), words)
         letters = codes[starts] != ord("0")  # a number is read as `0`: not a word

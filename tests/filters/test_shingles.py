@@ -5,7 +5,14 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from builder.filters.hashing import SpanHasher, as_text, codes_of, line_hashes, normalise
+from builder.filters.hashing import (
+    SpanHasher,
+    as_text,
+    codes_of,
+    line_hashes,
+    normalise,
+    normalise_lines,
+)
 from builder.filters.minhash import SEED, Shingles
 from builder.text.words import IDEOGRAPHIC_RANGES
 
@@ -64,3 +71,18 @@ def test_line_hashes_are_the_span_hashes_of_the_lines(text):
     lines = text.split("\n")
     assert [as_text(codes[a:b]) for a, b in zip(starts, ends, strict=True)] == lines
     assert hashes.tolist() == SpanHasher(codes).spans(starts, ends, 7).tolist()
+
+
+@pytest.mark.parametrize("digits_to_zero", [False, True])
+@pytest.mark.parametrize("inner_newlines", [False, True])
+def test_normalise_lines_finds_the_newlines(digits_to_zero, inner_newlines):
+    """The breaks `normalise_lines` works out while it drops spaces are where the
+    normalised text's newlines are (empty texts first and last, spaces before a break)."""
+    cases = [TEXTS, ["", "a"], ["", "", "x."], ["a.\n", ""], ["", ""], [""], [], ["!!"],
+             ["a !\n\n b .", "…", "12 34.\n"]]
+    for texts in cases:
+        codes, breaks = normalise_lines(texts, digits_to_zero=digits_to_zero,
+                                        inner_newlines=inner_newlines)
+        assert breaks.tolist() == np.flatnonzero(codes == 10).tolist(), texts
+        assert codes.tolist() == normalise(texts, digits_to_zero=digits_to_zero,
+                                           inner_newlines=inner_newlines).tolist()
