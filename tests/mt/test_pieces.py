@@ -102,8 +102,12 @@ def test_ct2_stream_gives_each_batch_what_a_call_gives(tiny_models, tmp_path):
     ct2 = CT2Translator(spec, settings, resolve_runtime(settings), tmp_path)
     lines = corpus()
     batches = [lines[i : i + 7] for i in range(0, 70, 7)] + [ODD[:3]]
+    assert not ct2.overlap  # on the CPU batch after batch; on a GPU overlapped, as here:
+    ct2.overlap = True
     streamed = list(ct2.stream(iter(batches)))
     assert streamed == [ct2(b) for b in batches]
+    ct2.overlap = False
+    assert list(ct2.stream(iter(batches))) == streamed
     assert any(h.truncated for b in streamed for h in b)
 
 

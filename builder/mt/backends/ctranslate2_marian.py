@@ -52,9 +52,10 @@ def convert(spec: ModelSpec, target: Path, compute_type: str) -> Path:
 
 
 class CT2Translator:
-    """A converted Marian model in CTranslate2. `stream` keeps the engine busy: the next batch
-    is tokenized and queued while the engine translates this one (CTranslate2 runs batches
-    on its own thread, without the GIL), and this one is decoded while it runs the next."""
+    """A converted Marian model in CTranslate2. On a GPU `stream` keeps the engine busy: the
+    next batch is tokenized and queued while the engine translates this one (CTranslate2 runs
+    batches on its own thread, without the GIL), and this one is decoded while it runs the
+    next."""
 
     def __init__(self, spec: ModelSpec, settings: TranslateConfig, runtime: Runtime, cache_root: Path):
         ct2 = _import_ct2()
@@ -71,6 +72,9 @@ class CT2Translator:
         except Exception as err:  # noqa: BLE001
             raise ModelError(f"target '{spec.target}': cannot load CTranslate2 model: {err}") from err
         self.max_input = settings.max_input_tokens
+        # on the CPU the engine's threads and this one share the cores: overlapping them only
+        # makes the engine's threads wait for each other
+        self.overlap = runtime.device == "cuda"
 
     def tokens(self, texts: list[str]) -> list[list[str]]:
         # ending the source with "</s>" is what makes greedy output match transformers
@@ -103,6 +107,10 @@ class CT2Translator:
         return self._finish(*self._submit(texts, asynchronous=False))
 
     def stream(self, batches: Iterable[list[str]]) -> Iterator[list[Hypothesis]]:
+        if not self.overlap:
+            for texts in batches:
+                yield self(texts)
+            return
         pending = None
         for texts in batches:
             job = self._submit(texts, asynchronous=True)
