@@ -72,8 +72,9 @@ class MarianPieces:
     # --- encoding -----------------------------------------------------------------------
 
     def _plain(self, text: str) -> bool:
-        """No added token's string inside (after a leading language code), so no split."""
-        return self._added is None or self._added.search(self._split_code(text)[1]) is None
+        """No added token's string anywhere in the text, so `MarianTokenizer` splits nothing
+        off (it splits on added tokens before it looks for a language code)."""
+        return self._added is None or self._added.search(text) is None
 
     @staticmethod
     def _split_code(text: str) -> tuple[list[str], str]:
@@ -112,7 +113,7 @@ class MarianPieces:
     def ids(self, texts: list[str]) -> list[list[int]]:
         """Input ids with `</s>` (what `MarianTokenizer(texts)["input_ids"]` gives)."""
         if not self.fast:
-            return self.tok(texts)["input_ids"]
+            return self.tok(texts)["input_ids"] if texts else []
         get, unk, eos = self._piece_id.get, self._unk_id, self._eos_id
         return [[get(p, unk) for p in pieces] + [eos] for pieces in self.pieces(texts)]
 

@@ -172,9 +172,15 @@ class TranslateStage:
         self.translated[spec.target] += len(keys)
         fresh = self._fresh.setdefault(spec.target, {})
         if len(fresh) + len(keys) > FRESH_LIMIT:
+            for key in keys:  # a text translated again: the cache's newer one is the answer
+                fresh.pop(key, None)
             return
+        # what the cache gives back (a -0.0 score comes back 0.0), so that pairs read from
+        # here and pairs read from the cache are the same to the byte
+        stored = self.cache.get_many(keys)
         qa = self.checker(spec)
-        for key, source, hyp in zip(keys, sources, hyps, strict=True):
+        for key, source in zip(keys, sources, strict=True):
+            hyp = stored[key]
             fresh[key] = (hyp, tuple(qa.flags(source, hyp.text, hyp.truncated)))
 
     def plan(self, spec: ModelSpec, texts: list[str], tokenizer=None) -> list[list[int]]:

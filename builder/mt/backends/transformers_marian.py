@@ -84,10 +84,14 @@ class TransformersTranslator:
 
     def _batch(self, full: list[list[int]]) -> dict:
         """What `tokenizer(sources, padding=True, truncation=True, max_length=max_input,
-        return_tensors="pt")` gives: a row longer than the limit keeps its first tokens and
-        ends with `</s>`; rows padded on the tokenizer's side; on the model's device."""
+        return_tensors="pt")` gives: a row longer than the limit keeps its first (or, where
+        the tokenizer truncates on the left, its last) tokens and ends with `</s>`; rows
+        padded on the tokenizer's side; on the model's device."""
         torch, eos, limit = self._torch, self.tokenizer.eos_token_id, self.max_input
-        rows = [ids if len(ids) <= limit else ids[: limit - 1] + [eos] for ids in full]
+        if self.tokenizer.truncation_side == "left":
+            rows = [ids if len(ids) <= limit else ids[:-1][len(ids) - limit :] + [eos] for ids in full]
+        else:
+            rows = [ids if len(ids) <= limit else ids[: limit - 1] + [eos] for ids in full]
         width = max(map(len, rows))
         ids = torch.full((len(rows), width), self.tokenizer.pad_token_id, dtype=torch.long)
         mask = torch.zeros((len(rows), width), dtype=torch.long)
