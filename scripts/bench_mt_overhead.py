@@ -56,14 +56,14 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-mt-overhead-"))
     model = make(work / "tiny-en-de", "tiny", ("de",))
     texts = bench_mt.inputs(args.segments)
+    refs = [SegmentRef(f"p:{i}", "p", i, t, "train") for i, t in enumerate(texts)]
     times = []
     for r in range(args.repeats):
         stage, spec = bench_mt.stage_for(model, "ctranslate2", "cpu", "int8", work / f"cache-{r}",
                                          args.new_tokens, args.batch)
         stage.translator_for(spec).translator = InstantEngine(args.new_tokens)
         t0 = time.process_time()
-        n = sum(1 for _ in stage.pairs(spec, lambda: [[
-            SegmentRef(f"p:{i}", "p", i, t, "train") for i, t in enumerate(texts)]]))
+        n = sum(1 for _ in stage.pairs(spec, lambda: [refs]))
         times.append(time.process_time() - t0)
         assert n == len(texts)
         stage.close()
