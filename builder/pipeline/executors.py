@@ -21,7 +21,7 @@ from builder.records import Doc, RawPost
 log = logging.getLogger(__name__)
 
 SMALL_INPUT_BYTES = 8 << 20  # below this the default build runs in-process
-IN_PROCESS_CHUNK = 64  # posts per chunk in this process
+IN_PROCESS_CHUNK = 256  # posts per chunk in this process (as a worker's: per-chunk costs of the steps)
 WORKER_CHUNK = 256  # posts per chunk sent to a worker
 CHUNKS_PER_WORKER = 3  # chunks in flight per worker: one working, others queued or waiting
 
