@@ -83,32 +83,36 @@ class MarianPieces:
             return [text[: end + 2]], text[end + 2 :]
         return [], text
 
+    def _partition(self, texts: list[str]) -> tuple[list[tuple[int, list[str], str]], list[int]]:
+        """(index, language code, rest) of each text the fast path takes; the others' indices."""
+        fast, slow = [], []
+        for i, text in enumerate(texts):
+            if self._plain(text):
+                code, rest = self._split_code(text)
+                fast.append((i, code, rest))
+            else:
+                slow.append(i)
+        return fast, slow
+
     def pieces(self, texts: list[str]) -> list[list[str]]:
         """Each text's pieces, without `</s>` (what `MarianTokenizer.tokenize` gives)."""
         if not self.fast:
             return [self.tok.tokenize(t) for t in texts]
-        out: list[list[str] | None] = [None] * len(texts)
-        fast_at, fast_codes, fast_texts = [], [], []
-        for i, text in enumerate(texts):
-            if self._plain(text):
-                code, rest = self._split_code(text)
-                fast_at.append(i)
-                fast_codes.append(code)
-                fast_texts.append(rest)
-            else:
-                out[i] = self.tok.tokenize(text)
-        if fast_texts:
-            encoded = self._sp_in.encode(fast_texts, out_type=str)
-            for i, code, pieces in zip(fast_at, fast_codes, encoded, strict=True):
+        fast, slow = self._partition(texts)
+        out: list[list[str]] = [[] for _ in texts]
+        for i in slow:
+            out[i] = self.tok.tokenize(texts[i])
+        if fast:
+            encoded = self._sp_in.encode([rest for _, _, rest in fast], out_type=str)
+            for (i, code, _), pieces in zip(fast, encoded, strict=True):
                 out[i] = code + pieces if code else pieces
-        return out  # type: ignore[return-value]
+        return out
 
     def source_tokens(self, texts: list[str]) -> list[list[str]]:
         """The model's input as pieces, `</s>` at the end (what CTranslate2 reads): each id's
         piece, as `convert_ids_to_tokens(ids)` gives it (a piece outside the vocabulary is
         `<unk>`)."""
-        known, piece_of = self._id_piece, self._piece_of
-        return [[known[i] if i in known else piece_of(i) for i in row] for row in self.ids(texts)]
+        return [self._pieces_of(row) for row in self.ids(texts)]
 
     def ids(self, texts: list[str]) -> list[list[int]]:
         """Input ids with `</s>` (what `MarianTokenizer(texts)["input_ids"]` gives)."""
@@ -122,37 +126,35 @@ class MarianPieces:
         pieces, without making a string of each)."""
         if not self.fast:
             return [len(p) + 1 for p in self.pieces(texts)]
+        fast, slow = self._partition(texts)
         out = [0] * len(texts)
-        at, codes, rest = [], [], []
-        for i, text in enumerate(texts):
-            if self._plain(text):
-                code, tail = self._split_code(text)
-                at.append(i)
-                codes.append(len(code))
-                rest.append(tail)
-            else:
-                out[i] = len(self.tok.tokenize(text)) + 1
-        if rest:
-            for i, code, ids in zip(at, codes, self._sp_in.encode(rest), strict=True):
-                out[i] = code + len(ids) + 1
+        for i in slow:
+            out[i] = len(self.tok.tokenize(texts[i])) + 1
+        if fast:
+            encoded = self._sp_in.encode([rest for _, _, rest in fast])
+            for (i, code, _), ids in zip(fast, encoded, strict=True):
+                out[i] = len(code) + len(ids) + 1
         return out
 
     # --- decoding -----------------------------------------------------------------------
 
-    def _piece_of(self, index: int) -> str:
-        got = self._id_piece.get(index)
-        if got is None:
-            got = self._id_piece[index] = self.tok.convert_ids_to_tokens(index)
-        return got
+    def _pieces_of(self, ids, skip: set[int] | frozenset = frozenset()) -> list[str]:
+        """`convert_ids_to_tokens` of each id not in `skip` (memoised per id)."""
+        known, out = self._id_piece, []
+        for i in ids:
+            if i in skip:
+                continue
+            piece = known.get(i)
+            if piece is None:
+                piece = known[i] = self.tok.convert_ids_to_tokens(i)
+            out.append(piece)
+        return out
 
     def decode_ids(self, rows: list[list[int]]) -> list[str]:
         """`MarianTokenizer.decode(row, skip_special_tokens=True)` for each row."""
         if not self.fast:
             return [self.tok.decode(r, skip_special_tokens=True) for r in rows]
-        skip, known, piece_of = self._special_ids, self._id_piece, self._piece_of
-        return self._decode_pieces(
-            [[known[i] if i in known else piece_of(i) for i in row if i not in skip]
-             for row in rows], rows)
+        return self._decode_pieces([self._pieces_of(row, self._special_ids) for row in rows], rows)
 
     def decode_pieces(self, rows: list[list[str]]) -> list[str]:
         """What decoding the pieces' ids gives (a piece outside the vocabulary is `<unk>`,
@@ -160,13 +162,9 @@ class MarianPieces:
         if not self.fast:
             return [self.tok.decode(self.tok.convert_tokens_to_ids(r), skip_special_tokens=True)
                     for r in rows]
-        get, unk, skip = self._piece_id.get, self._unk_id, self._special_ids
-        known, piece_of = self._id_piece, self._piece_of
-        kept = []
-        for row in rows:
-            ids = [get(p, unk) for p in row]
-            kept.append([known[i] if i in known else piece_of(i) for i in ids if i not in skip])
-        return self._decode_pieces(kept, rows)
+        get, unk = self._piece_id.get, self._unk_id
+        return self._decode_pieces(
+            [self._pieces_of([get(p, unk) for p in row], self._special_ids) for row in rows], rows)
 
     def _decode_pieces(self, kept: list[list[str]], rows: list) -> list[str]:
         out: list[str | None] = [None] * len(kept)
