@@ -23,11 +23,11 @@ class LocalEngine:
         translator = stage.translator_for(spec)
         bar = stage.progress_bar(spec, len(texts))
         batches = stage.plan(spec, texts)
-        sources = ([texts[i] for i in batch] for batch in batches)
+        sources = [[texts[i] for i in batch] for batch in batches]
         stream = getattr(translator, "stream", None)  # a translator without one: batch by batch
         translated = stream(sources) if stream else map(translator, sources)
-        for batch, hyps in zip(batches, translated, strict=True):
-            stage.translated_batch(spec, [keys[i] for i in batch], [texts[i] for i in batch], hyps)
+        for batch, source, hyps in zip(batches, sources, translated, strict=True):
+            stage.translated_batch(spec, [keys[i] for i in batch], source, hyps)
             if bar is not None:
                 bar.update(len(batch))
         if bar is not None:
