@@ -8,7 +8,6 @@ the statistical detector for it. Anything else goes to the detector.
 from __future__ import annotations
 
 import re
-from itertools import repeat
 
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
@@ -41,8 +40,6 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
 # A word: a run of letters. Written as one letter then more, so that `re` skips ahead to the
 # next letter instead of trying the pattern at every position (same matches as `[^\W\d_]+`).
 _WORD = re.compile(r"[^\W\d_][^\W\d_]*")
-# In ASCII text the letters are a-z (after lower-casing): a plain class, scanned faster.
-_ASCII_WORD = re.compile(r"[a-z][a-z]*")
 # Each function word -> one counter per language packed into an integer (`_FIELD` bits each,
 # one field per language, set to 1 where the word is a function word of that language): the
 # sum over a text's words counts the hits of every language in one C-level pass.
@@ -55,10 +52,21 @@ for _lang, _words in FUNCTION_WORDS.items():
         _WORD_HITS[_word] = _WORD_HITS.get(_word, 0) | 1 << _LANG_FIELD[_lang]
 
 
+# ASCII text's words as bytes: every byte but a letter made a space, then split (several
+# times faster than cutting the runs out with a pattern); the hits of their bytes.
+_ASCII_SPACES = bytes(c if chr(c).isalpha() and c < 128 else 32 for c in range(256))
+_BYTES_HITS = {w.encode(): hits for w, hits in _WORD_HITS.items() if w.isascii()}
+# Per language: the fields of the other languages.
+_OTHER_FIELDS = {lang: tuple(f for f in _LANG_FIELD.values() if f != field)
+                 for lang, field in _LANG_FIELD.items()}
+
+
 def words_of(text: str) -> list[str]:
     """The lower-cased words (letter runs) of `text`."""
     lower = text.lower()
-    return (_ASCII_WORD if lower.isascii() else _WORD).findall(lower)
+    if lower.isascii():
+        return lower.encode("ascii").translate(_ASCII_SPACES).decode("ascii").split()
+    return _WORD.findall(lower)
 
 
 def clearly_in(text: str, lang: str, min_words: int, min_share: float = 0.25) -> bool:
@@ -67,15 +75,23 @@ def clearly_in(text: str, lang: str, min_words: int, min_share: float = 0.25) ->
     shift = _LANG_FIELD.get(lang)
     if shift is None:
         return False
-    words = words_of(text)
+    lower = text.lower()
+    if lower.isascii():  # the words as bytes, looked up as bytes
+        words = lower.encode("ascii").translate(_ASCII_SPACES).split()
+        hits_of = _BYTES_HITS.get
+    else:
+        words = _WORD.findall(lower)
+        hits_of = _WORD_HITS.get
     if len(words) < min_words:
         return False
-    packed = sum(map(_WORD_HITS.get, words, repeat(0, len(words))))
+    packed = sum(filter(None, map(hits_of, words)))  # the words that are function words
     hits = packed >> shift & _MASK
     if hits < 2 or hits < min_share * len(words):
         return False
-    return all(3 * (packed >> other & _MASK) < hits
-               for other in _LANG_FIELD.values() if other != shift)
+    for other in _OTHER_FIELDS[lang]:
+        if 3 * (packed >> other & _MASK) >= hits:
+            return False
+    return True
 
 
 # Per language: any of its function words as a whole letter run (no letter either side), the

@@ -63,3 +63,49 @@ def test_pure_langdetect_is_the_fallback(monkeypatch):
     assert backend.implementation == "langdetect" and backend._direct is None
     text = "Die beiden Minister sprachen lange miteinander."
     assert backend.scores(text) == LangdetectBackend(DEFAULT, 0, langdetect_rs).scores(text)
+
+
+def _from_json_files(monkeypatch, codes, seed):
+    """A backend whose profiles are read from langdetect's JSON files (the plain way)."""
+    from builder.text import detectors
+
+    with monkeypatch.context() as m:
+        m.setattr(detectors, "_load_builtin", lambda module, factory, names: False)
+        return LangdetectBackend(codes, seed, langdetect_rs)
+
+
+@pytest.mark.parametrize("codes", [DEFAULT, ["ru", "en"], "wide", "all"])
+def test_builtin_profiles_equal_the_json_files(monkeypatch, codes):
+    """langdetect-rs's built-in profiles, loaded for a subset in a given order, give the
+    labels and scores of the same profiles read from langdetect's JSON files."""
+    from builder.text.scripts import scripts_of
+
+    names = sorted(p.name for p in profile_path("en").parent.iterdir())
+    if codes == "all":
+        codes = names
+    elif codes == "wide":  # what language ID loads for Latin and Cyrillic candidates
+        codes = [n for n in names if {"Latin", "Cyrillic"} & set(scripts_of(n))]
+    builtin = LangdetectBackend(codes, 0, langdetect_rs)
+    assert builtin._factory.get_lang_list() == [profile_path(c).name for c in codes]
+    plain = _from_json_files(monkeypatch, codes, 0)
+    texts = _corpus()
+    assert [t for t in texts if builtin.scores(t) != plain.scores(t)] == []
+
+
+def test_remembered_scores_equal_fresh_ones(monkeypatch):
+    """The scores a detector keeps for texts it saw are those a fresh detector gives, also
+    after older ones were let go, and changing a returned dict changes nothing kept."""
+    from builder.text import detectors
+
+    monkeypatch.setattr(detectors, "MEMO_TEXTS", 50)
+    texts = _corpus()[:200]
+    backend = LangdetectBackend(DEFAULT, 0)
+    rng = __import__("random").Random(3)
+    order = [rng.choice(texts) for _ in range(1500)]
+    for text in order:
+        got = backend.scores(text)
+        got["xx"] = 1.0  # the caller's dict is its own
+    assert len(backend._memo) == 50
+    fresh = [LangdetectBackend(DEFAULT, 0).scores(t) for t in texts]
+    assert [backend.scores(t) for t in texts] == fresh
+    assert [backend.scores(t) for t in texts] == fresh
