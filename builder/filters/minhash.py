@@ -389,7 +389,7 @@ class SegmentIndex:
         self.index.add(keys[kept].ravel(), np.repeat(ordinals[kept], bands), held[kept].ravel())
         self._sigs.extend(small[kept])
         self._tags.extend(np.asarray(tags, dtype=np.int64)[kept][:, None])
-        self.texts.extend([texts[k] for k in kept.tolist()])
+        self.texts.extend(list(map(texts.__getitem__, kept.tolist())))
         out = np.full(n, -1, dtype=np.int64)
         dup = match >= 0
         out[dup] = self._tags.data[match[dup], 0]
@@ -408,31 +408,64 @@ class SegmentIndex:
         pending = np.flatnonzero(pending)
         if not among.any():
             return pending
-        involved = np.unique(np.concatenate((a[among], b[among]))).tolist()  # sharing a key
+        involved = np.unique(np.concatenate((a[among], b[among])))  # sharing a key
         sel = among & agreeing
         a, b, band = a[sel], b[sel], band[sel]
         ok = ~opposed_pairs(a, b, tokens, tokens)
         a, b, band = a[ok], b[ok], band[ok]
         if not len(a):
             return pending
-        earlier: dict[int, list[tuple[int, int]]] = {}
-        for x, y, z in zip(a.tolist(), b.tolist(), band.tolist(), strict=True):
-            earlier.setdefault(y, []).append((x, z))
-        used = dict(zip(map(int, keys[involved].ravel()), held[involved].ravel().tolist(),
-                        strict=True))
-        indexed: set[tuple[int, int]] = set()  # (row, band) entries that went in
-        dropped = set()
-        for row in involved:
-            hits = [x for x, z in earlier.get(row, ()) if (x, z) in indexed]
-            if hits:
-                match[row] = -2 - min(hits)
-                dropped.add(row)
-                continue
-            for z, key in enumerate(keys[row].tolist()):
-                if used[key] < self.index.per_key:
-                    used[key] += 1
-                    indexed.add((row, z))
-        return np.asarray([r for r in pending.tolist() if r not in dropped], dtype=np.int64)
+        later = later_copies(keys, held, involved, a, b, band, self.index.per_key)
+        if not later:
+            return pending
+        dropped = np.fromiter(later, dtype=np.int64, count=len(later))
+        match[dropped] = -2 - np.fromiter(later.values(), dtype=np.int64, count=len(later))
+        return pending[match[pending] == -1]
+
+
+def later_copies(keys: np.ndarray, held: np.ndarray, involved: np.ndarray, a: np.ndarray,
+                 b: np.ndarray, band: np.ndarray, per_key: int) -> dict[int, int]:
+    """The batch's rows dropped as near-duplicates of earlier rows of the batch: row -> the
+    earliest kept row it matches. `involved`: the pending rows (ascending) that share a band
+    key with another pending row; their entries go into the index row by row (a row's bands
+    in order), a key taking at most `per_key` values (`held`: how many it holds already).
+    `(a, b, band)`: the pairs whose signatures agree and that are not opposed; `b` matches
+    `a` when `a` is kept and its entry for `band` went in.
+
+    An entry of a kept row goes in when fewer than `per_key` values of its key are held
+    before it: the index's, and those of the entries before it whose rows are kept. Each
+    entry's place if no row were dropped is counted at once (`held` + its rank among the
+    entries of its key); only a place at or past `per_key` is corrected for the rows dropped
+    before it (few: dropping needs an earlier copy). So the rows with an earlier copy are the
+    only ones visited one by one."""
+    bands = keys.shape[1]
+    flat = keys[involved].ravel()
+    order = np.argsort(flat, kind="stable")
+    ordered = flat[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    rank = np.empty(len(flat), dtype=np.int64)
+    rank[order] = np.arange(len(flat)) - np.repeat(starts, np.diff(np.append(starts, len(flat))))
+    place = (held[involved].ravel() + rank).tolist()
+    entry = (np.searchsorted(involved, a) * bands + band).tolist()
+    earlier: dict[int, list[tuple[int, int]]] = {}
+    for x, y, e in zip(a.tolist(), b.tolist(), entry, strict=True):
+        earlier.setdefault(y, []).append((x, e))
+    found: dict[int, int] = {}
+    for row in sorted(earlier):
+        hits = [x for x, e in earlier[row]
+                if x not in found and (place[e] < per_key
+                                       or _place_kept(keys, found, x, e, place[e]) < per_key)]
+        if hits:
+            found[row] = min(hits)
+    return found
+
+
+def _place_kept(keys: np.ndarray, dropped: dict[int, int], row: int, entry: int,
+                place: int) -> int:
+    """`place` of the entry `entry` (of `row`) less the entries with its key of the rows
+    dropped before `row`."""
+    key = keys[row, entry % keys.shape[1]]
+    return place - sum(int(np.count_nonzero(keys[d] == key)) for d in dropped if d < row)
 
 
 def agree(a: np.ndarray, b: np.ndarray, threshold: float) -> np.ndarray:

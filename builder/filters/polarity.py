@@ -244,12 +244,12 @@ class TextStore:
         return self._rows
 
     def extend(self, texts: list[str]) -> None:
-        data = [t.encode("utf-8") for t in texts]
+        data = list(map(str.encode, texts))  # UTF-8
         need = self._rows + len(data)
         if need > len(self._ends):
             self._ends = np.resize(self._ends, max(need, 2 * len(self._ends)))
-        self._ends[self._rows : need] = len(self._blob) + np.cumsum([len(d) for d in data],
-                                                                    dtype=np.int64)
+        self._ends[self._rows : need] = len(self._blob) + np.cumsum(
+            np.fromiter(map(len, data), dtype=np.int64, count=len(data)))
         self._blob += b"".join(data)
         self._rows = need
 

@@ -438,3 +438,53 @@ def test_opposed_pairs_judge_each_pair_as_opposed_texts_does():
     assert sorted(asked) == list(range(len(right)))  # each text tokenised once
     assert opposed_pairs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
                          lefts, rights).tolist() == []
+
+
+def _later_copies_loop(keys, held, involved, a, b, band, per_key):
+    """The plain definition: rows in order; a row with an earlier copy whose entry for the
+    shared band went in is dropped (matched to the earliest such copy), any other row puts
+    each band's entry in while its key holds fewer than `per_key` values."""
+    earlier = {}
+    for x, y, z in zip(a.tolist(), b.tolist(), band.tolist(), strict=True):
+        earlier.setdefault(y, []).append((x, z))
+    used = dict(zip(map(int, keys[involved].ravel()), held[involved].ravel().tolist(),
+                    strict=True))
+    indexed, found = set(), {}
+    for row in involved.tolist():
+        hits = [x for x, z in earlier.get(row, ()) if (x, z) in indexed]
+        if hits:
+            found[row] = min(hits)
+            continue
+        for z, key in enumerate(keys[row].tolist()):
+            if used[key] < per_key:
+                used[key] += 1
+                indexed.add((row, z))
+    return found
+
+
+def test_later_copies_match_the_row_by_row_loop():
+    """The batch's own near-duplicates, found with each entry's place counted at once and
+    corrected only for dropped rows, equal the row-by-row loop's, also where keys fill up
+    (`per_key` small, many rows a key, some keys full in the index already), where a key
+    recurs in two bands of a row, and where dropped rows would have taken a key's places."""
+    from builder.filters.minhash import bucket_pairs, later_copies
+
+    rng = np.random.default_rng(12)
+    checked = dropped = 0
+    for _ in range(3000):
+        rows, bands = int(rng.integers(2, 40)), int(rng.integers(1, 5))
+        keys = rng.integers(0, int(rng.integers(1, 12)), (rows, bands)).astype(np.uint64)
+        per_key = int(rng.integers(1, 5))
+        key_held = rng.integers(0, per_key + 1, int(keys.max()) + 1)
+        held = key_held[keys.astype(np.int64)]
+        a, b, band = bucket_pairs(keys)
+        if not len(a):
+            continue
+        involved = np.unique(np.concatenate((a, b)))
+        sel = rng.random(len(a)) < rng.random()  # agreeing and not opposed
+        a, b, band = a[sel], b[sel], band[sel]
+        want = _later_copies_loop(keys, held, involved, a, b, band, per_key)
+        assert later_copies(keys, held, involved, a, b, band, per_key) == want
+        checked += 1
+        dropped += len(want)
+    assert checked > 2000 and dropped > 5000

@@ -78,3 +78,19 @@ def test_text_store_gives_back_each_text():
     assert len(store) == len(TEXTS) + 700
     assert [store.get(i) for i in range(len(TEXTS))] == TEXTS
     assert store.get(len(TEXTS) + 699) == "x" * 3000
+
+
+def test_text_store_ends_in_bytes_for_every_width():
+    """Each text's end in the UTF-8 buffer is counted from its characters' widths (1 to 4
+    bytes), empty texts and all-ASCII batches included."""
+    rng = np.random.default_rng(5)
+    alphabet = ["a", " ", "é", "ж", "中", "😀", "\U0010ffff", "\u07ff", "\u0800", "\uffff"]
+    texts = ["".join(rng.choice(alphabet, int(rng.integers(0, 9)))) for _ in range(400)]
+    texts += ["", "plain ascii", ""]
+    store = TextStore()
+    for start in range(0, len(texts), 7):
+        store.extend(texts[start : start + 7])
+    store.extend(["only ascii", ""])
+    assert [store.get(i) for i in range(len(texts))] == texts
+    assert [store.get(len(texts)), store.get(len(texts) + 1)] == ["only ascii", ""]
+    assert len(store._blob) == sum(len(t.encode("utf-8")) for t in [*texts, "only ascii"])
