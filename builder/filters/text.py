@@ -16,6 +16,7 @@ from builder.text.words import count_words
 _LETTERS = re.compile(r"[^\W\d_]")
 _NON_LETTERS = re.compile(r"[\W\d_]+")  # runs: one replacement per run, not per letter
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not _LETTERS.match(chr(c)))
+_ASCII_SPACES = bytes(c for c in range(128) if chr(c).isspace())  # where str.split splits
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,15 @@ class CharClassFilter:
 
     def score(self, seg: Segment) -> float:
         text = seg.text
+        if text.isascii():  # bytes: both counts by deleting bytes (no words cut out)
+            raw = text.encode("ascii")
+            visible = len(raw.translate(None, _ASCII_SPACES))
+            if not visible:
+                return 0.0
+            return len(raw.translate(None, _ASCII_NON_LETTERS)) / visible
         visible = len("".join(text.split()))  # str.split and `\s` agree on what is a space
         if not visible:
             return 0.0
-        if text.isascii():
-            return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS)) / visible
         return len(_NON_LETTERS.sub("", text)) / visible
 
     def keep(self, score: float) -> str | None:
@@ -119,5 +124,5 @@ class FilterStep(BatchStep):
                 for k, v in asdict(self.filter).items() if k != "name"}
 
     def apply(self, doc: Doc) -> Doc:
-        f = self.filter
-        return self.drop_segments(doc, [f.keep(f.score(s)) for s in doc.segments])
+        keep, score = self.filter.keep, self.filter.score
+        return self.drop_segments(doc, [keep(score(s)) for s in doc.segments])

@@ -45,6 +45,10 @@ def test_letter_ratio_counts_letters_and_spaces_as_the_regexes_define_them():
             assert score(seg(text)) == reference(text), hex(cp)
     for text in ("", "   ", "\x1c\x1f\t", "x²½Ⅻ_9 ٣", "Ab, cd! 12"):
         assert score(seg(text)) == reference(text)
+    rng = __import__("random").Random(4)  # ASCII texts of every byte (the bytes path)
+    for _ in range(5000):
+        text = "".join(chr(rng.randrange(128)) for _ in range(rng.randint(0, 30)))
+        assert score(seg(text)) == reference(text), text
 
 
 @pytest.mark.parametrize(
