@@ -78,6 +78,13 @@ class LanguageFilter:
     def score(self, seg: Segment) -> tuple[str, float, int]:
         return seg.lang, seg.lang_score, count_words(seg.text)
 
+    def reason(self, seg: Segment) -> str | None:
+        """`keep(score(seg))`, without counting the words of a segment labelled with the
+        expected language (kept whatever its length)."""
+        if seg.lang == self.expected:
+            return None
+        return self.keep(self.score(seg))
+
     def keep(self, score: tuple[str, float, int]) -> str | None:
         lang, prob, words = score
         if lang == self.expected:
@@ -124,5 +131,8 @@ class FilterStep(BatchStep):
                 for k, v in asdict(self.filter).items() if k != "name"}
 
     def apply(self, doc: Doc) -> Doc:
+        reason = getattr(self.filter, "reason", None)  # a filter's shortcut, if it has one
+        if reason is not None:
+            return self.drop_segments(doc, [reason(s) for s in doc.segments])
         keep, score = self.filter.keep, self.filter.score
         return self.drop_segments(doc, [keep(score(s)) for s in doc.segments])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import groupby
 
 import regex
 
@@ -65,21 +66,30 @@ def scripts_of(lang: str) -> tuple[str, ...]:
     return SCRIPTS.get(lang.split("-")[0], ())
 
 
+@lru_cache(maxsize=1)
+def _code_points() -> str:
+    """Every code point of planes 0-3, in order (the string at index i is chr(i))."""
+    return "".join(map(chr, range(_PLANES)))
+
+
 @lru_cache(maxsize=16)
 def _script_class(scripts: tuple[str, ...], letters_only: bool = False) -> str:
-    """The body of a stdlib character class holding every code point (or every letter) of
-    `scripts` (stdlib `re` scans a plain class several times faster than `regex` evaluates
-    script properties)."""
-    prop = regex.compile("[" + "".join(rf"\p{{Script={s}}}" for s in scripts) + "]")
-    inside = prop.findall("".join(map(chr, range(_PLANES))))
-    if letters_only:
-        inside = [c for c in inside if c.isalpha()]
-    ranges: list[list[int]] = []
-    for cp in map(ord, inside):
-        if ranges and cp == ranges[-1][1] + 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
+    """The body of a stdlib character class holding every code point (or every letter:
+    `str.isalpha`) of `scripts` (stdlib `re` scans a plain class several times faster than
+    `regex` evaluates script properties). Made once per process for each script set: the
+    runs of the scripts' code points are found in one `regex` scan (no list of every
+    character), and only their characters are asked whether they are letters."""
+    prop = regex.compile("[" + "".join(rf"\p{{Script={s}}}" for s in scripts) + "]+")
+    ranges: list[tuple[int, int]] = []
+    for m in prop.finditer(_code_points()):
+        start, end = m.span()
+        if not letters_only:
+            ranges.append((start, end - 1))
+            continue
+        for alpha, run in groupby(range(start, end), key=lambda cp: chr(cp).isalpha()):
+            if alpha:
+                cps = list(run)
+                ranges.append((cps[0], cps[-1]))
     return "".join(
         re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
         for a, b in ranges

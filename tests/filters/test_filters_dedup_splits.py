@@ -65,6 +65,24 @@ def test_language_filter(text, lang, score, reason):
     assert first_failure((f,), seg(text, lang, score)) == reason
 
 
+def test_language_filter_shortcut_equals_keep_of_score():
+    """`reason` (no word count where the label is the expected language) decides as
+    `keep(score(...))` for labels in and out of the candidates, any score and length."""
+    import random
+
+    rng = random.Random(6)
+    filters = [language_filter(LangIdConfig(), "en"),
+               language_filter(LangIdConfig(outside_candidates=False), "en"),
+               language_filter(LangIdConfig(drop_min_words=1, drop_min_score=0.0), "ru")]
+    words = ["word", "слово", "中文", "١٢", "x", "—", "😀"]
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        s = seg(text, rng.choice(["en", "ru", "de", "und", "ja", ""]),
+                rng.choice([0.0, 0.5, 0.95, 0.9999, 1.0]))
+        for f in filters:
+            assert f.reason(s) == f.keep(f.score(s)), (text, s.lang, s.lang_score)
+
+
 def test_exact_dedup_normalises_and_keeps_first():
     d = ExactDedup()
     assert d.is_new("The UN  met.")
