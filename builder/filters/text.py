@@ -15,6 +15,7 @@ from builder.text.words import count_words
 
 _LETTERS = re.compile(r"[^\W\d_]")
 _NON_LETTERS = re.compile(r"[\W\d_]+")  # runs: one replacement per run, not per letter
+_ASCII = bytes(range(128))
 _ASCII_NON_LETTERS = bytes(c for c in range(128) if not _LETTERS.match(chr(c)))
 _ASCII_SPACES = bytes(c for c in range(128) if chr(c).isspace())  # where str.split splits
 
@@ -54,10 +55,21 @@ class CharClassFilter:
             if not visible:
                 return 0.0
             return len(raw.translate(None, _ASCII_NON_LETTERS)) / visible
-        visible = len("".join(text.split()))  # str.split and `\s` agree on what is a space
+        # Other text: its ASCII characters counted as the bytes under 128 of its UTF-8 form,
+        # the others (often a few: a dash, quotes, a no-break space) cut out as they are.
+        raw = text.encode("utf-8", "surrogatepass")
+        wide_raw = raw.translate(None, _ASCII)
+        wide = wide_raw.decode("utf-8", "surrogatepass")
+        if 2 * len(wide) > len(text):  # mostly non-ASCII: counted as a whole
+            visible = len("".join(text.split()))  # str.split and `\s` agree on spaces
+            return len(_NON_LETTERS.sub("", text)) / visible if visible else 0.0
+        visible = (len(raw.translate(None, _ASCII_SPACES)) - len(wide_raw)
+                   + len("".join(wide.split())))
         if not visible:
             return 0.0
-        return len(_NON_LETTERS.sub("", text)) / visible
+        letters = (len(raw.translate(None, _ASCII_NON_LETTERS)) - len(wide_raw)
+                   + len(_NON_LETTERS.sub("", wide)))
+        return letters / visible
 
     def keep(self, score: float) -> str | None:
         return None if score >= self.min_letter_ratio else "low_letter_ratio"

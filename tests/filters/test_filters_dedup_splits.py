@@ -49,6 +49,11 @@ def test_letter_ratio_counts_letters_and_spaces_as_the_regexes_define_them():
     for _ in range(5000):
         text = "".join(chr(rng.randrange(128)) for _ in range(rng.randint(0, 30)))
         assert score(seg(text)) == reference(text), text
+    pool = [*map(chr, range(128)), "Ж", "ё", "é", "\u0301", "\xa0", "\u2003", "\u3000", "\x85",
+            "—", "«", "»", "…", "٣", "²", "½", "中", "😀", "\U0001d400", "\ud800", "ſ"]
+    for _ in range(5000):  # mixed texts (the UTF-8 bytes and non-ASCII runs path)
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 30)))
+        assert score(seg(text)) == reference(text), text
 
 
 @pytest.mark.parametrize(
