@@ -220,8 +220,6 @@ def _flags_of(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from builder.pipeline import build  # noqa: PLC0415
-
     if args.config:
         config = load_config(args.config)
     else:  # the bundled sample; an --input build gets the defaults, none of its choices
@@ -260,6 +258,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
             sides.setdefault(lang.strip(), []).append(path)
         changes["parallel"] = [{"lang": k, "paths": v} for k, v in sides.items()]
     config = override(config, changes, flags=_flags_of(args))
+    from builder.pipeline.executors import start_workers_early  # noqa: PLC0415
+
+    start_workers_early(config)  # before the build's own imports
+    from builder.pipeline import build  # noqa: PLC0415
+
     progress = not args.quiet and sys.stderr.isatty()
     result = build(config, None, force=args.force, progress=progress)
     out = result.out

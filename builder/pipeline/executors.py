@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from builder.config import BuildConfig, RayConfig
 from builder.pipeline.finished import FinishedChunk, Finisher
@@ -87,6 +88,25 @@ def input_bytes(inputs) -> int:
     """The inputs' size; a stream of unknown size counts as large."""
     return sum(item.path.stat().st_size if item.path.is_file() else SMALL_INPUT_BYTES
                for item in inputs)
+
+
+def start_workers_early(config: BuildConfig) -> bool:
+    """Start the local worker processes' fork server before the build settles its plan, when
+    `choose_executor` will choose local processes: the fork server then imports what workers
+    need while this process imports and plans (otherwise the first worker waits for both, one
+    after the other). Only where that is known from the config alone: inputs that are plain
+    files (their sizes decide a default build). True if started."""
+    if config.translate.engine == "ray" or config.workers == 0:
+        return False
+    if config.workers is None:
+        paths = [Path(p) for p in config.input.paths]
+        if (cores() < 2 or not all(p.is_file() for p in paths)
+                or sum(p.stat().st_size for p in paths) < SMALL_INPUT_BYTES):
+            return False
+    from builder.pipeline.processes import start_early  # noqa: PLC0415
+
+    start_early()
+    return True
 
 
 def choose_executor(config: BuildConfig, input_bytes: int) -> Executor:

@@ -138,6 +138,48 @@ def preload_modules(steps: list[Step]) -> list[str]:
     return ["builder.pipeline.processes", *sorted({type(s).__module__ for s in steps} | named)]
 
 
+def step_preloads() -> list[str]:
+    """Import the libraries that the step classes defined so far name in `preload` (the fork
+    server runs this after importing the steps' modules: `builder.pipeline.worker_preload`);
+    their names."""
+    import importlib  # noqa: PLC0415
+
+    from builder.pipeline.step import StepBase  # noqa: PLC0415
+
+    todo, names = [StepBase], set()
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        names.update(getattr(cls, "preload", ()))
+    for name in sorted(names):
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional library (a fallback stands in): the step says so
+            pass
+    return sorted(names)
+
+
+def early_preload() -> list[str]:
+    """What the fork server imports when it is started before the build knows its steps:
+    every step module (`steps.STEP_MODULES`), then their libraries, then what makes the
+    compact finished chunks."""
+    from builder.pipeline.steps import STEP_MODULES  # noqa: PLC0415
+
+    return ["builder.pipeline.processes", *STEP_MODULES, "builder.pipeline.worker_preload",
+            "builder.pipeline.finished", "pyarrow"]
+
+
+def start_early() -> None:
+    """Start the fork server now, without waiting for it: it imports what every worker needs
+    (`early_preload`) while this process goes on with its own imports and plan. The build's
+    `ProcessTransport` then finds it running (a later call starts nothing)."""
+    import multiprocessing  # noqa: PLC0415
+    from multiprocessing import forkserver  # noqa: PLC0415
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(early_preload())
+    forkserver.ensure_running()
+
+
 class ProcessTransport:
     def __init__(self, steps: list[Step], workers: int, finish=None):
         import multiprocessing  # noqa: PLC0415

@@ -38,6 +38,21 @@ class ReadPosts:
         return [{"stage": self.stage, "step": "posts read", "count": posts_read}]
 
 
+# the modules that define per-post steps (whatever a config enables): a worker process's fork
+# server imports them before any worker starts (`processes.start_early`); a step in a module
+# not listed here still runs, each worker then imports its module itself (tested)
+STEP_MODULES = (
+    "builder.text.clean",
+    "builder.text.pii",
+    "builder.filters.dedup",
+    "builder.filters.boilerplate",
+    "builder.text.langid",
+    "builder.filters.near_dedup",
+    "builder.text.segment",
+    "builder.filters.text",
+)
+
+
 def per_post_steps(config: BuildConfig) -> list[Step]:
     """The per-post steps, in the order they run."""
     from builder.filters.boilerplate import BoilerplateStep  # noqa: PLC0415

@@ -184,3 +184,46 @@ def test_a_killed_build_leaves_no_process_and_the_rerun_gives_the_same_bytes(tmp
                  "--workers", "0"]) == 0
     _same(tmp_path / "ref", out)
     assert not list(tmp_path.glob(".ds.tmp-*"))
+
+
+def test_workers_start_early_exactly_where_the_build_runs_processes(tmp_path, monkeypatch):
+    """The fork server is started before the plan only where `choose_executor` will choose
+    local processes and the config alone says so (plain files: their sizes)."""
+    from builder.config import BuildConfig
+    from builder.pipeline import processes
+
+    started = []
+    monkeypatch.setattr(processes, "start_early", lambda: started.append(1))
+    small, large = tmp_path / "small.txt", tmp_path / "large.txt"
+    small.write_text("x", encoding="utf-8")
+    with large.open("wb") as f:
+        f.truncate(executors.SMALL_INPUT_BYTES + 1)
+    cases = [({"workers": 0}, [large]), ({"workers": 2}, [small]), ({}, [small]),
+             ({}, [large]), ({}, [small, large]), ({}, [tmp_path]), ({}, ["bundled:x"]),
+             ({"translate": {"engine": "ray"}}, [large])]
+    for changes, paths in cases:
+        config = BuildConfig(**changes, input={"paths": [str(p) for p in paths]})
+        started.clear()
+        early = executors.start_workers_early(config)
+        assert early == bool(started)
+        if early or all(Path(p).is_file() for p in paths):
+            size = sum(Path(p).stat().st_size for p in paths)
+            kind = executors.choose_executor(config, size).kind
+            assert early == (kind == "processes"), (changes, paths)
+    assert executors.start_workers_early(BuildConfig(workers=2))  # the bundled sample
+
+
+def test_the_early_fork_server_imports_every_step_module_and_library():
+    """`STEP_MODULES` lists the module of every per-post step (every optional step on), and
+    the fork server's early imports then name every library the steps preload."""
+    from builder.config import BuildConfig
+    from builder.pipeline.processes import early_preload, preload_modules, step_preloads
+
+    config = BuildConfig(pii={"action": "drop"}, parallel=[{"lang": "ru", "paths": ["x"]}])
+    steps = steps_module.per_post_steps(config)
+    assert {type(s).__module__ for s in steps} <= set(steps_module.STEP_MODULES)
+    assert len(steps) > len(steps_module.per_post_steps(BuildConfig()))  # more steps on
+    early = early_preload()
+    libraries = step_preloads()
+    for name in preload_modules(steps):
+        assert name in early or name in libraries, name
