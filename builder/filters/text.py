@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from builder.config import FilterConfig, LangIdConfig
 from builder.pipeline.step import BatchStep, SegmentFilter
 from builder.records import Doc, Segment
-from builder.text.words import count_words
+from builder.text.words import count_words, fewer_words_than
 
 _LETTERS = re.compile(r"[^\W\d_]")
 _NON_LETTERS = re.compile(r"[\W\d_]+")  # runs: one replacement per run, not per letter
@@ -30,6 +30,12 @@ class LengthFilter:
 
     def score(self, seg: Segment) -> tuple[int, int]:
         return count_words(seg.text), len(seg.text)
+
+    def reason(self, seg: Segment) -> str | None:
+        """`keep(score(seg))`, counting words only as far as `min_words`."""
+        if fewer_words_than(seg.text, self.min_words):
+            return "too_few_words"
+        return "too_long" if len(seg.text) > self.max_chars else None
 
     def keep(self, score: tuple[int, int]) -> str | None:
         words, chars = score

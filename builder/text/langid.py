@@ -27,7 +27,7 @@ from builder.text.scripts import (
     scripts_of,
 )
 from builder.text.telegram import may_hold_url, remove_urls
-from builder.text.words import count_words
+from builder.text.words import fewer_words_than
 
 UNDETERMINED = "und"  # ISO 639-2: a text in no language the detector can name
 # An e-mail address or an @handle: like a URL, written in Latin letters whatever the text's
@@ -187,7 +187,7 @@ class LanguageIdentifier:
         if found is not None:
             return found
         lang, score = self.best(text)
-        if (count_words(text) >= self.config.drop_min_words
+        if (not fewer_words_than(text, self.config.drop_min_words)
                 and self._unconfirmed(text, lang, score, self.default_lang)):
             found = self._by_detector(text)
         return found or (lang, score)
@@ -223,7 +223,7 @@ class LanguageIdentifier:
         instead = self._instead_of_post(text, post_lang) if self.scripts is not None else None
         if instead is not None:
             post_lang, post_score = instead, 0.0
-        short = count_words(text) < self.config.drop_min_words
+        short = fewer_words_than(text, self.config.drop_min_words)
         if self.config.segment_gate and (
             short or (instead is None and clearly_in(text, post_lang, self.config.drop_min_words))
         ):

@@ -53,6 +53,16 @@ def count_words(text: str) -> int:
     return words
 
 
+def fewer_words_than(text: str, n: int) -> bool:
+    """`count_words(text) < n`. Where spaces alone separate the words, the text is split
+    at no more than the first `n - 1` spaces (the rest of a long text is not cut up)."""
+    if n <= 0:
+        return False
+    if text.isascii() or not _NEEDS_SCRIPT_COUNT.search(text):
+        return len(text.split(None, n - 1)) < n
+    return count_words(text) < n
+
+
 def word_tokens(text: str) -> list[str]:
     """The whitespace-separated tokens of `text`, each Han or kana character a token of its
     own (the unit `count_words` counts). Runs of Thai and the like stay whole: their words

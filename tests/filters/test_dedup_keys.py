@@ -42,3 +42,20 @@ def test_the_key_is_the_digest_of_the_normalised_text():
     for text in ["Hello  World", " hello world ", "HELLO\tworld", "Ｈｅｌｌｏ world", "x"]:
         assert ExactDedup.key(text) == hashlib.blake2b(_plain(text), digest_size=8).digest()
     assert ExactDedup.key("Hello  World") == ExactDedup.key("hello world")
+
+
+def test_admitting_a_list_equals_admitting_each_key_in_turn():
+    """Keys repeated within a post's list, across posts and chunks, and posts without keys
+    (None: dropped) get the answers of `admit` called key by key."""
+    from builder.filters.dedup import ExactDedupStep
+
+    rng = random.Random(7)
+    pool = [bytes([i]) * 8 for i in range(40)]
+    step, plain = ExactDedupStep(), ExactDedup()
+    for _ in range(300):
+        chunk = [None if rng.random() < 0.1 else [rng.choice(pool) for _ in range(rng.randint(0, 6))]
+                 for _ in range(rng.randint(0, 5))]
+        expected = [None if k is None else [plain.admit(key) for key in k] for k in chunk]
+        got = step.admit_batch(chunk)
+        assert got == expected
+        assert all(type(a) is bool for k in got if k for a in k)

@@ -103,3 +103,19 @@ def test_splits_stable_and_proportional():
     share = first.count("train") / len(ids)
     assert 0.77 < share < 0.83
     assert split_for("post1", SplitConfig(salt="x")) in ("train", "validation", "test")
+
+
+def test_length_filter_shortcut_equals_keep_of_score():
+    """`LengthFilter.reason` (words counted only as far as the minimum) decides as
+    `keep(score(...))`."""
+    import random
+
+    from builder.filters.text import LengthFilter
+
+    rng = random.Random(9)
+    filters = [LengthFilter(2, 2000), LengthFilter(0, 10), LengthFilter(5, 30), LengthFilter(1, 1)]
+    words = ["word", "слово", "中文", "١٢", "x", "—", "😀", " ", "\xa0", "\t"]
+    for _ in range(3000):
+        s = seg("".join(rng.choice(words) for _ in range(rng.randint(0, 20))))
+        for f in filters:
+            assert f.reason(s) == f.keep(f.score(s)), (s.text, f)
