@@ -19,9 +19,9 @@ from builder.text.telegram import (
     ELISION,
     HASHTAG,
     HASHTAG_SIGN,
-    LEADING_BULLET,
     clean_channel_name,
     collapse_whitespace,
+    drop_leading_bullet,
     find_urls,
     has_word_chars,
     hashtags_outside_urls,
@@ -209,18 +209,35 @@ class StripSymbols:
     name = "emoji_and_symbol_lines"
 
     def apply(self, d: Draft) -> tuple[Draft, int]:
-        kept: list[str] = []
-        for line in d.lines:
-            if not line.isascii():
-                line = keycap_digits(keycap_list_number(unicodedata.normalize("NFC", line)))
-                line = LEADING_BULLET.sub("", strip_emoji(line))
-            text = collapse_whitespace(LEADING_BULLET.sub("", line))
-            if text and has_word_chars(text):
-                kept.append(text)
+        if len(d.lines) == 1:
+            text = _strip_line(d.lines[0])
+            kept = [text] if text else []
+        else:
+            # a line met again in the post (the web view's doubled body) is cleaned once
+            done: dict[str, str] = {}
+            kept = []
+            for line in d.lines:
+                text = done.get(line)
+                if text is None:
+                    text = done[line] = _strip_line(line)
+                if text:
+                    kept.append(text)
         lines = tuple(kept)
         if lines == d.lines:
             return d, 0
         return evolve(d, lines=lines), len(d.lines) - len(kept)
+
+
+def _strip_line(line: str) -> str:
+    """A line as `StripSymbols` keeps it, "" where it is dropped (no letter or digit left).
+    An ASCII line holds no emoji, keycap or bullet (all outside ASCII) and is NFC already."""
+    if not line.isascii():
+        line = unicodedata.normalize("NFC", line)
+        if "\u20e3" in line or "\U0001F51F" in line:  # (what the keycap rules look for)
+            line = keycap_digits(keycap_list_number(line))
+        line = drop_leading_bullet(drop_leading_bullet(strip_emoji(line)))
+    text = collapse_whitespace(line)
+    return text if has_word_chars(text) else ""
 
 
 class Undouble:
@@ -239,39 +256,55 @@ class Undouble:
 
     def apply(self, d: Draft) -> tuple[Draft, int]:
         lines = d.lines
-        if len(lines) < 2 or len(set(lines)) == len(lines):
+        n = len(lines)
+        if n < 2 or len(set(lines)) == n:
             return d, 0
+        # each line as a small integer (equal lines, equal numbers): the counts below are
+        # list slots, and the matcher compares integers (the same blocks as for the lines)
+        index: dict[str, int] = {}
+        ids = [index.setdefault(line, len(index)) for line in lines]
+        total = [0] * len(index)
+        for v in ids:
+            total[v] += 1
         best: tuple[int, int, int, SequenceMatcher] | None = None
         for lead in (0, 1):
-            seen: set[str] = set()
-            # the lines of the two copies as multisets: `common`, the lines they share, bounds
-            # what the matcher can match (a long post of one line repeated between others
-            # took minutes of matchers that could not pass)
-            left: Counter = Counter()
-            right: Counter = Counter(lines[lead:])
+            # `matched` cannot exceed the shorter copy, at most (n - lead) // 2 lines: a lead
+            # whose every split is that short cannot beat the best one (same result)
+            if best is not None and best[0] >= (n - lead) // 2:
+                break
+            # the lines of the two copies as multisets: `common`, the lines they share,
+            # bounds what the matcher can match (a long post of one line repeated between
+            # others took minutes of matchers that could not pass)
+            left = [0] * len(index)  # lines[lead:j] (a line seen before j: `left` above 0)
+            right = total.copy()  # lines[j:]
+            if lead:
+                right[ids[0]] -= 1
             common = 0
-            for j in range(lead, len(lines)):
-                # `matched` cannot exceed the shorter copy nor the lines they share: skip a
-                # split that could not pass the half-of-each-copy test or beat the best one
-                # (same result, fewer matchers)
-                shorter, longer = sorted((j - lead, len(lines) - j))
-                bound = min(shorter, common)
-                if lines[j] in seen and 2 * bound > longer and (
-                    best is None or bound > best[0]
-                ):
-                    first, second = lines[lead:j], lines[j:]
-                    matcher = SequenceMatcher(None, first, second, autojunk=False)
-                    matched = sum(b.size for b in matcher.get_matching_blocks())
-                    if 2 * matched > max(len(first), len(second)) and (
-                        best is None or matched > best[0]
-                    ):
-                        best = (matched, lead, j, matcher)
-                seen.add(lines[j])
-                line = lines[j]  # it moves from the second copy to the first
-                before = min(left[line], right[line])
-                left[line] += 1
-                right[line] -= 1
-                common += min(left[line], right[line]) - before
+            for j in range(lead, n):
+                if best is not None and n - j <= best[0]:
+                    break  # every later split's second copy is too short to beat the best
+                v = ids[j]
+                seen, rest = left[v], right[v]
+                if seen:
+                    # `matched` cannot exceed the shorter copy nor the lines they share:
+                    # skip a split that could not pass the half-of-each-copy test or beat
+                    # the best one (same result, fewer matchers)
+                    a, b = j - lead, n - j
+                    shorter, longer = (a, b) if a <= b else (b, a)
+                    bound = common if common < shorter else shorter
+                    if 2 * bound > longer and (best is None or bound > best[0]):
+                        matcher = SequenceMatcher(None, ids[lead:j], ids[j:], autojunk=False)
+                        matched = sum(b.size for b in matcher.get_matching_blocks())
+                        if 2 * matched > longer and (best is None or matched > best[0]):
+                            best = (matched, lead, j, matcher)
+                # line j moves from the second copy to the first: min(seen, rest) becomes
+                # min(seen + 1, rest - 1)
+                left[v] = seen + 1
+                right[v] = rest - 1
+                if seen <= rest - 2:
+                    common += 1
+                elif seen >= rest:
+                    common -= 1
         if best is None:
             return d, 0
         matched, lead, j, matcher = best

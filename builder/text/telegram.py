@@ -69,7 +69,9 @@ _KEYCAP_NUMBER = re.compile("^(\\s*)((?:[0-9]\ufe0f?\u20e3)+|\U0001F51F)\\s*")
 # Keycap digits anywhere in a line (`исполнилось 4⃣ года`): the number they write.
 _KEYCAP_DIGITS = re.compile("(?:[0-9]\ufe0f?\u20e3)+|\U0001F51F")
 _WORD_CHAR = re.compile(r"[^\W_]")
-LEADING_BULLET = re.compile(r"^\s*[•◦▪▫‣●○■□►▸·]+\s*")
+_BULLETS = "•◦▪▫‣●○■□►▸·"
+LEADING_BULLET = re.compile(rf"^\s*[{_BULLETS}]+\s*")
+_BULLET_SET = frozenset(_BULLETS)
 WHITESPACE = re.compile(r"\s+")
 # A hashtag: `#` not after a word character, `&`, `/` or `#`, then a word that starts with a
 # letter. The `#` comes first and the character before it is checked behind (`#` not preceded
@@ -174,12 +176,22 @@ def collapse_whitespace(text: str) -> str:
     return " ".join(text.split())
 
 
+def drop_leading_bullet(line: str) -> str:
+    """`LEADING_BULLET.sub("", line)`: the pattern is tried only where the line's first
+    character after its leading whitespace (the pattern's `\\s`, `str.isspace`) is a bullet."""
+    if line.lstrip()[:1] not in _BULLET_SET:
+        return line
+    return LEADING_BULLET.sub("", line)
+
+
 def clean_channel_name(name: str) -> str:
     return collapse_whitespace(unicodedata.normalize("NFC", strip_emoji(name)))
 
 
 def has_word_chars(text: str) -> bool:
-    return _WORD_CHAR.search(text) is not None
+    """Whether `text` holds a letter or digit (`[^\\W_]`, which is `str.isalnum`): most
+    texts start with one, answered without the pattern."""
+    return text[:1].isalnum() or _WORD_CHAR.search(text) is not None
 
 
 def is_arrow_or_symbol_only(text: str) -> bool:

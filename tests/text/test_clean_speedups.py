@@ -45,6 +45,34 @@ def test_undouble_pruning_changes_nothing():
         assert (got[0].lines, got[1]) == _undouble_unpruned(lines), lines
 
 
+def test_undouble_on_integer_ids_with_early_stops_changes_nothing():
+    """Longer posts: copies cut, reordered, with lines changed or repeated, one or two lead
+    lines, one line over and over (the matcher runs on the lines' numbers and stops early
+    once no later split can beat the best one)."""
+    rng = random.Random(2026)
+    step = Undouble()
+    words = [f"line {i}" for i in range(12)]
+    for _ in range(2500):
+        body = [rng.choice(words[: rng.randint(2, 12)]) for _ in range(rng.randint(1, 16))]
+        copy = list(body)
+        for _ in range(rng.randint(0, 3)):
+            k = rng.randrange(len(copy) + 1)
+            action = rng.random()
+            if action < 0.3 and copy:
+                del copy[min(k, len(copy) - 1)]
+            elif action < 0.6:
+                copy.insert(k, rng.choice(words))
+            elif copy:
+                copy[min(k, len(copy) - 1)] = rng.choice(words)
+        if rng.random() < 0.1:
+            copy = copy[::-1]
+        lead = [rng.choice(["lead", "x", words[0]]) for _ in range(rng.randint(0, 2))]
+        tail = [rng.choice(words) for _ in range(rng.randint(0, 2))]
+        lines = tuple(lead + body + copy + tail)
+        got = step.apply(Draft(lines))
+        assert (got[0].lines, got[1]) == _undouble_unpruned(lines), lines
+
+
 def test_hashtag_sign_removal_equals_the_group_template():
     from builder.text.telegram import HASHTAG, HASHTAG_SIGN
 
@@ -164,3 +192,77 @@ def test_collapse_whitespace_fast_path_is_sound():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
         assert collapse_whitespace(text) == " ".join(text.split()), ascii(text)
 
+
+
+def _old_strip_symbols(lines):
+    """Rule 7 as first written: every line through every pass."""
+    import unicodedata
+
+    from builder.text.telegram import (
+        LEADING_BULLET,
+        collapse_whitespace,
+        keycap_digits,
+        keycap_list_number,
+        strip_emoji,
+    )
+    from builder.text.telegram import _WORD_CHAR as word_char
+
+    kept = []
+    for line in lines:
+        if not line.isascii():
+            line = keycap_digits(keycap_list_number(unicodedata.normalize("NFC", line)))
+            line = LEADING_BULLET.sub("", strip_emoji(line))
+        text = collapse_whitespace(LEADING_BULLET.sub("", line))
+        if text and word_char.search(text) is not None:
+            kept.append(text)
+    return tuple(kept), len(lines) - len(kept)
+
+
+_SYMBOL_ALPHABET = [
+    "a", "Z", "7", " ", "  ", "\t", "\xa0", "\u2028", "\u3000", "\x1c", "\x85", ".", "(", ")",
+    "-", "’", "Ж", "é", "e\u0301", "\u0301", "中", "™", "©", "#", "*", "_", "→", "•", "◦", "·",
+    "●", "►", "\ufe0f", "\ufe0e", "\u200d", "\u200b", "\u200c", "\u2060", "\ufeff", "\u00ad",
+    "\u20e3", "1\ufe0f\u20e3", "2\u20e3", "#\ufe0f\u20e3", "🔟", "🔥", "👍", "🏻", "🇷", "🇺",
+    "\U000e0067", "👨\u200d👩", "☎", "\u2122", "Å", "\u212b", "ﬁ", "\ud7ff", "𝐀", "😀",
+]
+
+
+def test_strip_symbols_equals_the_old_definition():
+    """Rule 7 line by line (ASCII lines skip the non-ASCII passes, the bullet pattern runs
+    only before a bullet, a repeated line is cleaned once) against every pass on every
+    line: generated lines of emoji, keycaps, joiners, selectors, bullets and odd spaces."""
+    from builder.text.clean import StripSymbols
+
+    rng = random.Random(17)
+    step = StripSymbols()
+    for _ in range(10000):
+        lines = ["".join(rng.choice(_SYMBOL_ALPHABET) for _ in range(rng.randint(0, 10)))
+                 for _ in range(rng.randint(1, 5))]
+        lines += rng.sample(lines, rng.randint(0, len(lines)))  # repeated lines
+        got, removed = step.apply(Draft(tuple(lines)))
+        assert (got.lines, removed) == _old_strip_symbols(lines), ascii(lines)
+
+
+def test_leading_bullet_precheck_equals_the_pattern():
+    import re
+
+    from builder.text.telegram import _BULLETS, LEADING_BULLET, drop_leading_bullet
+
+    # the pre-check rests on this: the pattern's `\\s` is `str.isspace` (what lstrip strips)
+    space = re.compile(r"\s")
+    for c in map(chr, range(0x110000)):
+        assert (space.match(c) is not None) == c.isspace(), hex(ord(c))
+    rng = random.Random(23)
+    alphabet = [*_BULLETS, " ", "\t", "\xa0", "\u3000", "\u200b", "\x1c", "a", "-", "*", "\u2022x"]
+    for _ in range(30000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        assert drop_leading_bullet(text) == LEADING_BULLET.sub("", text), ascii(text)
+
+
+def test_word_chars_first_character_shortcut():
+    from builder.text.telegram import _WORD_CHAR, has_word_chars
+
+    for c in map(chr, range(0x110000)):
+        assert c.isalnum() == (_WORD_CHAR.match(c) is not None), hex(ord(c))
+    for text in ("", "_", "_a", " ", "…1", "a", "\u0301"):
+        assert has_word_chars(text) == (_WORD_CHAR.search(text) is not None)
