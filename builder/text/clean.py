@@ -56,6 +56,9 @@ class Draft:
     reactions: tuple[Reaction, ...] = ()
 
 
+_new = object.__new__
+
+
 def _unique(items) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
@@ -112,6 +115,8 @@ class DropNotices:
     name = "notice_lines"
 
     def apply(self, d: Draft) -> tuple[Draft, int]:
+        if not d.lines or min(map(len, d.lines)) > _NOTICE_MAX:  # every line too long
+            return d, 0
         kept = tuple(line for line in d.lines if _notice_key(line) not in NOTICES)
         if len(kept) == len(d.lines):
             return d, 0
@@ -130,11 +135,13 @@ class ExtractUrls:
         urls = list(d.urls)
         tags: list[str] = []
         dropped = 0
+        any_found = False
         for line in d.lines:
             found = find_urls(line)
             if not found:
                 kept.append(line)
                 continue
+            any_found = True
             urls.extend(found)
             rest = remove_urls(line)
             line_tags = HASHTAG.findall(rest) if "#" in rest else []
@@ -143,6 +150,8 @@ class ExtractUrls:
                 tags += line_tags
             else:
                 kept.append(line)
+        if not any_found and not d.urls:  # no link anywhere
+            return d, 0
         urls = _unique(urls)
         if not dropped and urls == d.urls:  # lines and links as they were
             return d, 0
@@ -178,6 +187,8 @@ class ExtractHashtags:
             else:
                 kept.append(HASHTAG_SIGN.sub("", line) if outside is None
                             else _cut(line, outside, 1))
+        if not changed and not d.hashtags:  # no hashtag anywhere
+            return d, 0
         tags = _unique(tags)
         if not changed and tags == d.hashtags:  # no hashtag in the lines
             return d, 0
@@ -352,12 +363,9 @@ class Cleaner:
         return [s.name for s in self.steps]
 
     def clean(self, raw: RawPost) -> Post:
-        draft = Draft(
-            lines=tuple(line for line in raw.lines if line.strip()),
-            hashtags=raw.hashtags,
-            urls=raw.urls,
-            reactions=raw.reactions,
-        )
+        draft = _new(Draft)  # (what `Draft(...)` makes, without the frozen `__init__`)
+        draft.__dict__.update(lines=tuple(filter(str.strip, raw.lines)),
+                              hashtags=raw.hashtags, urls=raw.urls, reactions=raw.reactions)
         counts = self.counts
         for step in self.steps if raw.format in WEB_COPY_FORMATS else self._single_steps:
             draft, removed = step.apply(draft)

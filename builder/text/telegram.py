@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -184,7 +185,10 @@ def drop_leading_bullet(line: str) -> str:
     return LEADING_BULLET.sub("", line)
 
 
+@functools.lru_cache(maxsize=1024)
 def clean_channel_name(name: str) -> str:
+    """A channel's name without emoji, NFC, whitespace collapsed (remembered: every post of a
+    channel carries the same name)."""
     return collapse_whitespace(unicodedata.normalize("NFC", strip_emoji(name)))
 
 
@@ -194,15 +198,30 @@ def has_word_chars(text: str) -> bool:
     return text[:1].isalnum() or _WORD_CHAR.search(text) is not None
 
 
+# The letters and digits that `strip_emoji` may remove: the pictograph ℹ, and ASCII digits (of
+# a keycap). Any other letter is kept (tested on every code point).
+_REMOVABLE_ALNUM = frozenset("\u2139")
+
+
 def is_arrow_or_symbol_only(text: str) -> bool:
-    """True when a line holds nothing but emoji, arrows, punctuation and spaces."""
+    """True when a line holds nothing but emoji, arrows, punctuation and spaces. A line that
+    opens with a letter `strip_emoji` keeps is answered without it."""
+    first = text[:1]
+    if first.isalpha() and first not in _REMOVABLE_ALNUM:
+        return False
     return not has_word_chars(strip_emoji(text))
 
 
+# `www.` or `t.me/` in any case, found from their `.` (a literal first character, which `re`
+# skips to): what `"www." in text.lower() or "t.me/" in text.lower()` finds, without making the
+# lower-case copy (no character but the ASCII ones lowers to any of `w . t m e /`: tested)
+_URL_START = re.compile(r"\.(?:(?<=[wW][wW][wW]\.)|(?<=[tT]\.)(?=[mM][eE]/))")
+
+
 def may_hold_url(text: str) -> bool:
-    """Whether `text` may hold a URL (a cheap test before the pattern)."""
-    lower = text if text.isascii() and text.islower() else text.lower()
-    return "://" in lower or "www." in lower or "t.me/" in lower
+    """Whether `text` may hold a URL (a cheap test before the pattern): it holds `://`, or
+    `www.` or `t.me/` in any case."""
+    return "://" in text or _URL_START.search(text) is not None
 
 
 def find_urls(text: str) -> list[str]:

@@ -198,6 +198,7 @@ def _old_strip_symbols(lines):
     """Rule 7 as first written: every line through every pass."""
     import unicodedata
 
+    from builder.text.telegram import _WORD_CHAR as word_char
     from builder.text.telegram import (
         LEADING_BULLET,
         collapse_whitespace,
@@ -205,7 +206,6 @@ def _old_strip_symbols(lines):
         keycap_list_number,
         strip_emoji,
     )
-    from builder.text.telegram import _WORD_CHAR as word_char
 
     kept = []
     for line in lines:
@@ -266,3 +266,40 @@ def test_word_chars_first_character_shortcut():
         assert c.isalnum() == (_WORD_CHAR.match(c) is not None), hex(ord(c))
     for text in ("", "_", "_a", " ", "…1", "a", "\u0301"):
         assert has_word_chars(text) == (_WORD_CHAR.search(text) is not None)
+
+
+def test_may_hold_url_equals_the_lower_case_definition():
+    from builder.text.telegram import may_hold_url
+
+    def old(text):
+        lower = text.lower()
+        return "://" in lower or "www." in lower or "t.me/" in lower
+
+    # the pattern rests on this: only ASCII characters lower to any of `w . t m e / :`
+    for c in map(chr, range(0x80, 0x110000)):
+        assert not set(c.lower()) & set("w.tme/:"), hex(ord(c))
+    rng = random.Random(29)
+    alphabet = ["w", "W", ".", "t", "T", "m", "M", "e", "E", "/", ":", "x", " ", "İ", "ẞ",
+                "\u212a", "ww", "www.", "WwW.", "t.me/", "T.ME/", "https://", "é"]
+    for _ in range(30000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        assert may_hold_url(text) == old(text), text
+
+
+def test_only_listed_letters_are_removed_by_strip_emoji():
+    from builder.text.telegram import (
+        _EMOJI_OR_ZERO_WIDTH,
+        _EMOJI_RUN,
+        _REMOVABLE_ALNUM,
+        _WORD_CHAR,
+        is_arrow_or_symbol_only,
+        strip_emoji,
+    )
+
+    for c in map(chr, range(0x110000)):
+        if c.isalpha():
+            removable = (_EMOJI_OR_ZERO_WIDTH.match(c) is not None
+                         or _EMOJI_RUN.match(c) is not None)
+            assert removable == (c in _REMOVABLE_ALNUM), hex(ord(c))
+    for text in ("ℹ", "ℹ️", "ℹ️ 🔥", "a🔥", "1️⃣", "Ж", "", " ", "→", "_"):
+        assert is_arrow_or_symbol_only(text) == (_WORD_CHAR.search(strip_emoji(text)) is None)
