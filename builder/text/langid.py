@@ -302,7 +302,7 @@ class SegmentLanguage(_LanguageStep):
         ident, post = self.identifier, doc.post
         gated, detected, by_script = ident.gated, ident.detected, ident.by_script
         outside = ident.outside.total()
-        before = Counter(ident.outside) if outside else None
+        before = dict(ident.outside) if outside else None  # a plain copy (a Counter's costs more)
         labelled = []
         for seg in doc.segments:
             lang, score = ident.segment(seg.text, post.lang, post.lang_score)
@@ -311,7 +311,7 @@ class SegmentLanguage(_LanguageStep):
         self.counts["by_detector"] += ident.detected - detected
         self.counts["by_script"] += ident.by_script - by_script
         if ident.outside.total() != outside:  # a label outside the candidates in this post
-            for lang, n in (ident.outside - (before or Counter())).items():
+            for lang, n in (ident.outside - Counter(before or {})).items():
                 self.counts[f"outside:{lang}"] += n
                 self.counts["outside_candidates"] += n
         return evolve(doc, segments=tuple(labelled))
