@@ -1,5 +1,5 @@
-"""`python -m builder`: the command line (`builder.cli.main`)."""
+"""`python -m builder`: the command line (`builder.cli.entry`)."""
 
-from builder.cli import main
+from builder.cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

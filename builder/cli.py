@@ -261,6 +261,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from builder.pipeline.executors import start_workers_early  # noqa: PLC0415
 
     start_workers_early(config)  # before the build's own imports
+    if args.own_process and config.translate.engine != "ray":
+        from builder.pipeline.processes import arrow_without_pandas  # noqa: PLC0415
+
+        arrow_without_pandas()
     from builder.pipeline import build  # noqa: PLC0415
 
     progress = not args.quiet and sys.stderr.isatty()
@@ -428,11 +432,21 @@ def _stdout_closed() -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def entry() -> int:
+    """The `bitext-builder` command and `python -m builder`: `main` in a process of its own."""
+    return main(own_process=True)
+
+
+def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
+    """`own_process`: the command is all this process runs (not a library call), so a build
+    may tell pyarrow, which would import pandas (0.35 s) on its first conversion of a list,
+    that there is no pandas (`processes.arrow_without_pandas`: the builder holds no pandas
+    object, and a later conversion that needs pandas imports it then)."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:  # --help, --version and usage errors
         return int(exit_.code or 0)
+    args.own_process = own_process
     if args.verbose:
         args.quiet = False  # -v wins over a -q given on the other side of the subcommand
     setup_logging(args.quiet, args.verbose)

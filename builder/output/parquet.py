@@ -272,20 +272,16 @@ class DatasetWriter:
         would open it)."""
         if not splits:
             return
-        first = splits[0]
-        if splits.count(first) == len(splits):
-            self._writer(config, first).add_batch(batch)
+        names = list(dict.fromkeys(splits))  # in the order their first rows come
+        if len(names) == 1:
+            self._writer(config, names[0]).add_batch(batch)
             return
-        runs: dict[str, list] = {}  # split -> slices of the batch, runs of rows in input order
-        start = 0
-        for i in range(1, len(splits) + 1):
-            if i == len(splits) or splits[i] != splits[start]:
-                runs.setdefault(splits[start], []).append(batch.slice(start, i - start))
-                start = i
-        for split, slices in runs.items():  # (slices, not `take`: no index array to convert)
-            writer = self._writer(config, split)
-            for part in slices:
-                writer.add_batch(part)
+        import numpy as np  # noqa: PLC0415
+
+        code = {name: k for k, name in enumerate(names)}
+        codes = np.fromiter(map(code.__getitem__, splits), dtype=np.int64, count=len(splits))
+        for k, name in enumerate(names):  # a split's rows, in input order, as one batch
+            self._writer(config, name).add_batch(batch.take(np.flatnonzero(codes == k)))
 
     def _writer(self, config: str, split: str) -> _SplitWriter:
         writer = self._writers.get((config, split))
@@ -309,7 +305,8 @@ class DatasetWriter:
                 continue
             writer.flush()
             writer._writer.close()
-            table = pq.read_table(self.root / data_path(config, split))
+            table = pq.ParquetFile(self.root / data_path(config, split)).read()  # (not
+            # read_table: it imports pyarrow.dataset, and that pandas)
             leaving = pc.is_in(table.column("post_id"), value_set=pa.array(ids, pa.string()))
             staying = table.filter(pc.invert(leaving)).to_pylist()
             del self._writers[(config, split)]

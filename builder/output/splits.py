@@ -71,7 +71,8 @@ class PreviousRelease:
         tables, splits = [], []
         for split in SPLITS:
             for f in split_files(root, "posts", split):
-                table = pq.read_table(f, columns=["post_id", "text"])
+                # (ParquetFile: read_table imports pyarrow.dataset, and that pandas)
+                table = pq.ParquetFile(f).read(columns=["post_id", "text"])
                 tables.append(table)
                 splits += [split] * table.num_rows
         if not tables:
