@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from builder.output.histograms import Histogram, dataset_histograms
 from builder.output.layout import IMAGES_DIR
+
+
+def escape(text: str) -> str:
+    """`&`, `<` and `>` as XML entities (what `xml.sax.saxutils.escape` does, without its
+    import of urllib, http and ssl)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
 
 WIDTH, HEIGHT = 600, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 46, 44

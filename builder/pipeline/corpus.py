@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from builder.align.posts import AlignPost
 from builder.config import BuildConfig
 from builder.errors import InputError
-from builder.mt.stage import SegmentRef
 from builder.output.layout import WORK_DIR
 from builder.output.parquet import (
     DatasetWriter,
@@ -24,6 +23,10 @@ from builder.pipeline.finished import METADATA_COUNTS, FinishedChunk, Finisher, 
 from builder.pipeline.spill import SegmentSpill
 from builder.pipeline.step import rejects_in_order
 from builder.records import Doc, Rejected
+
+if TYPE_CHECKING:  # (translation and alignment are imported where a build does them)
+    from builder.align.posts import AlignPost
+    from builder.mt.stage import SegmentRef
 
 
 class Corpus:
@@ -44,6 +47,14 @@ class Corpus:
             SegmentSpill((work or writer.root / WORK_DIR) / "kept-segments.parquet")
             if keep_segments else None)
         self.align_posts: list[AlignPost] | None = [] if keep_align_posts else None
+        if keep_segments:
+            from builder.mt.stage import SegmentRef  # noqa: PLC0415
+
+            self._segment_ref = SegmentRef
+        if keep_align_posts:
+            from builder.align.posts import AlignPost  # noqa: PLC0415
+
+            self._align_post = AlignPost
 
     def add_doc(self, doc: Doc) -> None:
         self.counts["posts_read"] += 1
@@ -60,10 +71,11 @@ class Corpus:
         for seg in doc.segments:
             add("segments", split, segment_values(seg))
             if self.kept is not None:
-                self.kept.add(SegmentRef(seg.id, seg.post_id, seg.segment_index, seg.text, split))
+                self.kept.add(self._segment_ref(seg.id, seg.post_id, seg.segment_index,
+                                                seg.text, split))
             self.counts["segments_kept"] += 1
         if self.align_posts is not None:
-            self.align_posts.append(AlignPost.of(post, doc.lines, doc.sentences, split))
+            self.align_posts.append(self._align_post.of(post, doc.lines, doc.sentences, split))
         if self.examples["posts"] is None:
             self.examples["posts"] = post_row(post)
         add("posts", split, post_values(post))

@@ -7,11 +7,9 @@ import logging
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from builder.config import BuildConfig, ParallelInput
-from builder.mt.models import ModelSpec, resolve_model, resolve_models
-from builder.mt.stage import TranslateStage
-from builder.mt.translator import resolve_runtime
 from builder.output.layout import WORK_DIR
 from builder.output.manifest import signature_string
 from builder.output.parquet import (
@@ -34,6 +32,10 @@ from builder.readers.naming import named
 from builder.release.history import release_history, replace_dir
 from builder.release.out_folder import claim_out, temporary_sibling
 from builder.release.versions import check_not_older
+
+if TYPE_CHECKING:  # (imported in `make_plan` where a build translates)
+    from builder.mt.models import ModelSpec
+    from builder.mt.stage import TranslateStage
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +81,14 @@ def make_plan(config: BuildConfig, out: Path, progress: bool) -> Plan:
     for item in skipped:
         log.warning("%s: skipped, not an export of its folder's format (%s)", item.name, item.reason)
     sides = [(side, plan_inputs(config.parallel_input(side))) for side in config.parallel]
-    specs = resolve_models(config) if config.translate.targets else []
-    stage = TranslateStage(config, progress) if specs else None
+    specs, stage = [], None
+    if config.translate.targets or (config.align.mt_model and config.parallel):
+        from builder.mt.models import resolve_model, resolve_models  # noqa: PLC0415
+        from builder.mt.stage import TranslateStage  # noqa: PLC0415
+        from builder.mt.translator import resolve_runtime  # noqa: PLC0415
+    if config.translate.targets:
+        specs = resolve_models(config)
+        stage = TranslateStage(config, progress) if specs else None
     models = [stage.model_record(spec) for spec in specs] if stage else []
     bridges = {}
     if config.align.mt_model and config.parallel:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from builder.mt.stage import SegmentRef
+if TYPE_CHECKING:  # (the translation stage is imported where a build translates)
+    from builder.mt.stage import SegmentRef
 
 ROWS_PER_GROUP = 50_000
 COLUMNS = ("id", "post_id", "segment_index", "text", "split")
@@ -47,6 +49,8 @@ class SegmentSpill:
     def add_batch(self, batch, splits: list[str]) -> None:
         """A record batch of `segments` rows (id, post_id, segment_index, text), with the
         split of each row."""
+        from builder.mt.stage import SegmentRef  # noqa: PLC0415
+
         columns = [batch.column(name).to_pylist()
                    for name in ("id", "post_id", "segment_index", "text")]
         for (seg_id, post_id, index, text), split in zip(zip(*columns, strict=True), splits, strict=True):
@@ -75,6 +79,8 @@ class SegmentSpill:
     def chunks(self) -> Iterator[list[SegmentRef]]:
         """The kept segments in input order, one row group at a time (moves applied)."""
         import pyarrow.parquet as pq  # noqa: PLC0415
+
+        from builder.mt.stage import SegmentRef  # noqa: PLC0415
 
         self.finish()
         if self.rows == 0:

@@ -96,3 +96,17 @@ def test_numbers_are_what_to_numpy_gives():
     texts = pa.array(["abc", "", "Привет", None, "👍x"]).slice(1)
     want = pc.fill_null(pc.utf8_length(texts), 0).to_numpy(zero_copy_only=False)
     assert np.array_equal(_lengths(texts), want) and list(want) == [0, 6, 0, 2]
+
+
+def test_escape_is_saxutils_escape():
+    """The SVG text's own `escape` gives what `xml.sax.saxutils.escape` gives."""
+    import random
+    from xml.sax.saxutils import escape as reference
+
+    from builder.output.plots import escape
+
+    rng = random.Random(3)
+    pieces = ["&", "<", ">", "&amp;", "&lt;", "a", " ", "\"", "'", "é", "\n", ";"]
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
+        assert escape(text) == reference(text), text
