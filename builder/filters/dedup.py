@@ -12,27 +12,19 @@ from builder.records import Doc
 NORMALISATION = "nfkc-casefold-ws"  # what `normalise` does, as the manifest names it
 
 
-# The whitespace of ASCII text other than the space (what `str.split` splits at: also the
-# four separators \x1c-\x1f).
-_ASCII_OTHER_SPACES = bytes(c for c in range(128) if chr(c).isspace() and c != 32)
-
-
 def normalise(text: str) -> str:
     """The dedup key's text: NFKC, case-folded, whitespace collapsed."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def normalised_bytes(text: str) -> bytes:
-    """`normalise(text)` in UTF-8. ASCII text that has no whitespace to collapse (no space
-    at either end, no two in a row, no other whitespace) is its own collapsed form: it is
-    not split into words and joined again."""
+    """`normalise(text)` in UTF-8. Printable ASCII text (no whitespace but the space) with
+    no space at either end and no two in a row is its own collapsed form: it is not split
+    into words and joined again."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    if folded.isascii():
-        raw = folded.encode("ascii")
-        if (b"  " in raw or raw[:1] == b" " or raw[-1:] == b" "
-                or len(raw.translate(None, _ASCII_OTHER_SPACES)) != len(raw)):
-            return " ".join(folded.split()).encode("ascii")
-        return raw
+    if (folded.isascii() and folded.isprintable() and "  " not in folded
+            and folded[:1] != " " and folded[-1:] != " "):
+        return folded.encode("ascii")
     return " ".join(folded.split()).encode("utf-8")
 
 
