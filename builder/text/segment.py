@@ -10,13 +10,14 @@ import re
 from collections.abc import Iterator
 
 from builder.pipeline.step import BatchStep
-from builder.records import Doc, Post, Segment, evolve, make
+from builder.records import Doc, Post, Segment, evolve
 
 # A "sentence" that is only a list marker (`1.`, `2)`, `⁃9.`) belongs to the text after it.
 _LIST_MARKER = re.compile(r"^[\W_]{0,2}\(?(?:\d{1,3}|[ivx]{1,4})[.)]$", re.IGNORECASE)
 _LIST_MARKER_MAX = 8  # the longest string it matches (2 + 1 + 4 + 1)
 
 SEGMENTER_NAME = "sentencex"
+_new = object.__new__
 
 
 def segmenter_version() -> str:
@@ -37,6 +38,7 @@ class Segmenter:
         """(start, end) of each stripped sentence in `line`."""
         spans: list[tuple[int, int]] = []
         cursor = 0
+        short = False  # a sentence short enough to be a list marker
         for sentence in self._segment(self.lang, line):
             stripped = sentence.strip()
             if not stripped:
@@ -50,7 +52,12 @@ class Segmenter:
             end = start + len(stripped)
             spans.append((start, end))
             cursor = end
-        return self._merge_list_markers(line, self._merge_protected(line, spans))
+            if len(stripped) <= _LIST_MARKER_MAX:
+                short = True
+        if self.protected and len(spans) > 1:
+            spans = self._merge_protected(line, spans)
+        # (merging protected names only joins spans: a short one after it was short before)
+        return self._merge_list_markers(line, spans) if short else spans
 
     @staticmethod
     def _merge_list_markers(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -91,21 +98,22 @@ class Segmenter:
         return [text[a:b] for a, b in self.spans(text)]
 
     def segment(self, post: Post) -> Iterator[Segment]:
+        # what `make(Segment, ...)` makes, the fields every segment of the post shares set
+        # once: each segment's own four go over a copy of them
+        shared = {**Segment._DEFAULTS, "post_id": post.post_id, "channel": post.channel,
+                  "date": post.date, "date_is_local": post.date_is_local}
         index = 0
         offset = 0
         for line in post.text.split("\n"):
             for start, end in self.spans(line):
-                yield make(
-                    Segment,
-                    post_id=post.post_id,
-                    segment_index=index,
-                    text=line[start:end],
-                    char_start=offset + start,
-                    char_end=offset + end,
-                    channel=post.channel,
-                    date=post.date,
-                    date_is_local=post.date_is_local,
-                )
+                seg = _new(Segment)
+                state = seg.__dict__
+                state.update(shared)
+                state["segment_index"] = index
+                state["text"] = line[start:end]
+                state["char_start"] = offset + start
+                state["char_end"] = offset + end
+                yield seg
                 index += 1
             offset += len(line) + 1
 
