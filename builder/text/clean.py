@@ -117,7 +117,8 @@ class DropNotices:
     def apply(self, d: Draft) -> tuple[Draft, int]:
         if not d.lines or min(map(len, d.lines)) > _NOTICE_MAX:  # every line too long
             return d, 0
-        kept = tuple(line for line in d.lines if _notice_key(line) not in NOTICES)
+        kept = tuple(line for line in d.lines
+                     if len(line) > _NOTICE_MAX or _notice_key(line) not in NOTICES)
         if len(kept) == len(d.lines):
             return d, 0
         return evolve(d, lines=kept), len(d.lines) - len(kept)
@@ -304,8 +305,15 @@ class Undouble:
                     shorter, longer = (a, b) if a <= b else (b, a)
                     bound = common if common < shorter else shorter
                     if 2 * bound > longer and (best is None or bound > best[0]):
-                        matcher = SequenceMatcher(None, ids[lead:j], ids[j:], autojunk=False)
-                        matched = sum(b.size for b in matcher.get_matching_blocks())
+                        first, second = ids[lead:j], ids[j:]
+                        if first[-b:] == second or first[:b] == second:
+                            # the second copy whole within the first (the web view's
+                            # doubling): its one block matches all of it and the post
+                            # keeps the lines before j (what the matcher gives, without it)
+                            matcher, matched = None, b
+                        else:
+                            matcher = SequenceMatcher(None, first, second, autojunk=False)
+                            matched = sum(block.size for block in matcher.get_matching_blocks())
                         if 2 * matched > longer and (best is None or matched > best[0]):
                             best = (matched, lead, j, matcher)
                 # line j moves from the second copy to the first: min(seen, rest) becomes
@@ -319,6 +327,8 @@ class Undouble:
         if best is None:
             return d, 0
         matched, lead, j, matcher = best
+        if matcher is None:
+            return evolve(d, lines=lines[:j]), matched
         first, second = lines[lead:j], lines[j:]
         out: list[str] = list(lines[:lead])
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():

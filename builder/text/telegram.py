@@ -207,6 +207,8 @@ def is_arrow_or_symbol_only(text: str) -> bool:
     """True when a line holds nothing but emoji, arrows, punctuation and spaces. A line that
     opens with a letter `strip_emoji` keeps is answered without it."""
     first = text[:1]
+    if not first:
+        return True
     if first.isalpha() and first not in _REMOVABLE_ALNUM:
         return False
     return not has_word_chars(strip_emoji(text))
@@ -254,7 +256,12 @@ def parse_count(number: str, suffix: str) -> int:
 
 
 def parse_reactions_line(line: str) -> list[tuple[str, int]] | None:
-    """`👍8❤3👏2` -> [("👍", 8), ("❤", 3), ("👏", 2)]; None when the line is not a reactions line."""
+    """`👍8❤3👏2` -> [("👍", 8), ("❤", 3), ("👏", 2)]; None when the line is not a reactions line.
+    A reactions line ends (spaces aside) in a count's digit (`\\d`, `str.isdecimal`) or its
+    K or M: any other line is answered without the pattern."""
+    last = line.rstrip()[-1:]
+    if not last or not (last.isdecimal() or last in "KkMm"):
+        return None
     if not _REACTIONS_LINE.match(line):
         return None
     out = []

@@ -73,6 +73,25 @@ def test_undouble_on_integer_ids_with_early_stops_changes_nothing():
         assert (got[0].lines, got[1]) == _undouble_unpruned(lines), lines
 
 
+def test_undouble_second_copy_within_the_first_equals_the_matcher():
+    """A second copy found whole in the first (its end, its start, its middle, twice) is
+    matched without the matcher: the same lines kept and the same count."""
+    rng = random.Random(4)
+    step = Undouble()
+    for _ in range(1500):
+        body = [rng.choice("abcdefg") for _ in range(rng.randint(1, 7))]
+        other = [rng.choice("abxyz") for _ in range(rng.randint(0, 3))]
+        lead = [rng.choice("ablz")] * rng.randint(0, 2)
+        shape = rng.choice([
+            body + body, lead + body + body, body + other + body, other + body + body,
+            body + body + body, body + other + body + other, lead + body + other + body,
+            other + body + other + body + body,
+        ])
+        lines = tuple(shape)
+        got = step.apply(Draft(lines))
+        assert (got[0].lines, got[1]) == _undouble_unpruned(lines), lines
+
+
 def test_hashtag_sign_removal_equals_the_group_template():
     from builder.text.telegram import HASHTAG, HASHTAG_SIGN
 
@@ -303,3 +322,21 @@ def test_only_listed_letters_are_removed_by_strip_emoji():
             assert removable == (c in _REMOVABLE_ALNUM), hex(ord(c))
     for text in ("ℹ", "ℹ️", "ℹ️ 🔥", "a🔥", "1️⃣", "Ж", "", " ", "→", "_"):
         assert is_arrow_or_symbol_only(text) == (_WORD_CHAR.search(strip_emoji(text)) is None)
+
+
+def test_reactions_line_precheck_equals_the_pattern():
+    import re
+
+    from builder.text.telegram import _REACTIONS_LINE, parse_reactions_line
+
+    # the pre-check rests on this: the pattern's `\d` is `str.isdecimal`
+    digit = re.compile(r"\d")
+    for c in map(chr, range(0x110000)):
+        assert (digit.match(c) is not None) == c.isdecimal(), hex(ord(c))
+    rng = random.Random(37)
+    alphabet = ["👍", "❤", "❤️", "🔥", "8", "12", "٣", "1.5", "2,4", "K", "k", "M", "m", " ", "\t",
+                "\xa0", "x", ".", "Forwarded", "\n"]
+    for _ in range(30000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        assert (parse_reactions_line(line) is None) == (_REACTIONS_LINE.match(line) is None), (
+            ascii(line))
