@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from bisect import insort
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -110,17 +111,30 @@ class SplitAssigner:
         self.moves: list[Move] = []
         # (empty split, source split) -> the nearest new posts: [(distance, post_id)]
         self._nearest: dict[tuple[str, str], list[tuple[float, str]]] = {}
+        self._ends = [(s, self.ranges[s][1]) for s in SPLITS]  # a position's split: the first
+        # whose range ends after it
+        # a split's posts are candidates for these (empty split, lo, hi): not train, not itself
+        self._targets = {split: [(target, lo, hi) for target, (lo, hi) in self.ranges.items()
+                                 if target not in (split, "train")] for split in SPLITS}
 
-    def assign(self, post_id: str, text: str, same_as: str = "") -> str:
-        """`same_as`: the post whose split this one takes (a near-duplicate's first copy)."""
+    def assign(self, post_id: str, text: str, same_as: str = "",
+               position: float | None = None) -> str:
+        """`same_as`: the post whose split this one takes (a near-duplicate's first copy);
+        `position`: its `hash_position`, where the caller has it (a worker made it)."""
         split = None
         if same_as and self.previous is not None:
             split = self.previous.split_of.get(same_as)
         if split is None:
             split = self._previous_split(post_id, text)
         if split is None:
-            x = hash_position(same_as or post_id, self.config.salt)
-            split = next(s for s in SPLITS if x < self.ranges[s][1]) if x < 1.0 else "test"
+            x = (hash_position(same_as or post_id, self.config.salt) if position is None
+                 else position)
+            split = "test"  # also at 1.0, which the division can round up to
+            if x < 1.0:
+                for name, end in self._ends:
+                    if x < end:
+                        split = name
+                        break
             self._remember(post_id, x, split)
         self.counts[split] += 1
         return split
@@ -139,14 +153,14 @@ class SplitAssigner:
         return split
 
     def _remember(self, post_id: str, x: float, split: str) -> None:
-        for target, (lo, hi) in self.ranges.items():
-            if target == split or target == "train":
-                continue
-            distance = lo - x if x < lo else x - hi
-            best = self._nearest.setdefault((target, split), [])
-            best.append((distance, post_id))
-            best.sort()
-            del best[_KEEP:]
+        for target, lo, hi in self._targets[split]:
+            item = (lo - x if x < lo else x - hi, post_id)
+            best = self._nearest.get((target, split))
+            if best is None:
+                self._nearest[(target, split)] = [item]
+            elif len(best) < _KEEP or item < best[-1]:  # the _KEEP nearest, sorted
+                insort(best, item)
+                del best[_KEEP:]
 
     def balance(self) -> list[Move]:
         """At least one post in validation and test (where their ratio is above 0) once the

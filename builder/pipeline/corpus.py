@@ -85,7 +85,7 @@ class Corpus:
     def finisher(self) -> Finisher:
         """What a worker makes of its finished chunks for `add_chunk`."""
         return Finisher(texts=self.splits.previous is not None,
-                        align=self.align_posts is not None)
+                        align=self.align_posts is not None, salt=self.splits.config.salt)
 
     def add(self, finished: list[Doc] | FinishedChunk) -> None:
         """A finished chunk: its `Doc`s (in-process) or a worker's compact form."""
@@ -105,8 +105,9 @@ class Corpus:
             return
         assign = self.splits.assign
         texts = chunk.texts if chunk.texts is not None else [""] * len(chunk.post_ids)
-        splits = [assign(post_id, text, same_as=same) for post_id, text, same in zip(
-            chunk.post_ids, texts, chunk.same_as, strict=True)]
+        positions = (chunk.positions if chunk.positions is not None
+                     else [None] * len(chunk.post_ids))
+        splits = list(map(assign, chunk.post_ids, texts, chunk.same_as, positions))
         segment_splits = [split for split, n in zip(splits, chunk.segment_counts, strict=True)
                           for _ in range(n)]
         if self.examples["segments"] is None and chunk.example_segment is not None:

@@ -23,6 +23,7 @@ from builder.output.parquet import (
     segment_values,
     segments_features,
 )
+from builder.output.splits import hash_position
 from builder.pipeline.step import rejects_in_order
 from builder.records import Doc, Post
 
@@ -50,6 +51,7 @@ class FinishedChunk:
     rejects_rows: int
     post_ids: list[str]  # the kept posts
     same_as: list[str]  # per kept post: the post whose split it takes ("" if none)
+    positions: list[float] | None  # per kept post: `hash_position` of its split's post
     texts: list[str] | None  # per kept post, only where the split assigner reads texts
     segment_counts: list[int]  # kept segments per kept post
     posts: object  # pyarrow RecordBatch of the `posts` rows
@@ -67,6 +69,7 @@ class Finisher:
 
     texts: bool = False  # the split assigner reads post texts (a previous release)
     align: bool = False  # the build aligns: keep an `AlignPost` per kept post
+    salt: str | None = None  # the splits' salt: each kept post's `hash_position` made here
 
     def __call__(self, docs: list[Doc]) -> FinishedChunk:
         import pyarrow as pa  # noqa: PLC0415
@@ -101,8 +104,13 @@ class Finisher:
                 from builder.align.posts import AlignPost  # noqa: PLC0415
 
                 align.append(AlignPost.of(post, doc.lines, doc.sentences))
+        positions = None
+        if self.salt is not None:
+            salt = self.salt
+            positions = [hash_position(same or post_id, salt)
+                         for post_id, same in zip(ids, same_as, strict=True)]
         return FinishedChunk(
-            len(docs), "".join(rejects), len(rejects), ids, same_as,
+            len(docs), "".join(rejects), len(rejects), ids, same_as, positions,
             texts if self.texts else None, counts,
             _batch(pa, _schema("posts"), post_rows), _batch(pa, _schema("segments"), segment_rows),
             langs, metadata, example_post, example_segment, align)

@@ -91,3 +91,37 @@ def test_near_duplicate_takes_its_first_copys_split():
     # the first copy was in the previous release: its split there
     prev = previous([(first, "the first copy of a post", "validation")])
     assert SplitAssigner(cfg, prev).assign(later, "a repost", same_as=first) == "validation"
+
+
+def test_nearest_candidates_and_positions_from_workers_match_the_plain_definition():
+    """The candidates kept for filling an empty split are the `_KEEP` nearest (distance,
+    post id) of each (empty split, split), as appending, sorting and cutting the list after
+    every post kept them; a `position` handed in (a worker's `hash_position`) gives the split
+    the assigner would have hashed."""
+    import random
+
+    from builder.output.splits import _KEEP, hash_position, ranges
+
+    rng = random.Random(9)
+    for trial in range(60):
+        config = SplitConfig(train=0.8, validation=0.1, test=0.1,
+                             salt=f"s{trial}") if trial % 2 else SplitConfig()
+        ids = [f"c:{rng.randrange(10 ** rng.randrange(1, 5))}" for _ in range(rng.randrange(300))]
+        plain: dict = {}
+        hashed, handed = SplitAssigner(config), SplitAssigner(config)
+        for post_id in ids:
+            split = hashed.assign(post_id, "")
+            position = hash_position(post_id, config.salt)
+            assert handed.assign(post_id, "", position=position) == split
+            for target, (lo, hi) in ranges(config).items():
+                if target in (split, "train"):
+                    continue
+                best = plain.setdefault((target, split), [])
+                best.append((lo - position if position < lo else position - hi, post_id))
+                best.sort()
+                del best[_KEEP:]
+        assert hashed._nearest == plain == handed._nearest
+        assert hashed.balance() == handed.balance()
+    edge = SplitAssigner(SplitConfig())
+    assert [edge.assign(f"p{x}", "", position=x) for x in (0.0, 0.8, 0.9, 0.95, 1.0)] \
+        == ["train", "validation", "test", "test", "test"]
