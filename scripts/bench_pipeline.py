@@ -197,7 +197,7 @@ def run_build(path: Path, label: str, out: Path) -> dict:
     rss = TreeRss()
     t0 = time.perf_counter()
     code = cli(["build", "--input", str(path), "--out", str(out), "--name", "bench", "-q",
-                *EXECUTORS.get(label, [])])
+                *EXECUTORS.get(label, [])], own_process=True)  # as the command runs it
     seconds = time.perf_counter() - t0
     peak_mb, cpu = rss.stop()
     manifest = json.loads((out / "manifest.json").read_text())
