@@ -170,30 +170,47 @@ class ExtractHashtags:
         tags = list(d.hashtags)
         dropped = 0
         changed = False
+        done: dict[str, tuple[list[str], str | None]] = {}  # a line met again: read once
         for line in d.lines:
-            found = HASHTAG.findall(line) if "#" in line else None
-            outside = None  # the matches, where a `#` inside a link is not one
-            if found and may_hold_url(line):
-                matches = hashtags_outside_urls(line)
-                if len(matches) < len(found):  # `…/Mercury_(planet)#Orbit`
-                    outside, found = matches, [m.group(1) for m in matches]
+            if "#" not in line:
+                kept.append(line)
+                continue
+            read = done.get(line)
+            if read is None:
+                read = done[line] = _hashtag_line(line)
+            found, out = read
             if not found:
                 kept.append(line)
                 continue
             tags.extend(found)
             changed = True
-            rest = HASHTAG.sub("", line) if outside is None else _cut(line, outside, 0)
-            if is_arrow_or_symbol_only(rest):
+            if out is None:
                 dropped += 1
             else:
-                kept.append(HASHTAG_SIGN.sub("", line) if outside is None
-                            else _cut(line, outside, 1))
+                kept.append(out)
         if not changed and not d.hashtags:  # no hashtag anywhere
             return d, 0
         tags = _unique(tags)
         if not changed and tags == d.hashtags:  # no hashtag in the lines
             return d, 0
         return evolve(d, lines=tuple(kept), hashtags=tags), dropped
+
+
+def _hashtag_line(line: str) -> tuple[list[str], str | None]:
+    """A line's hashtags (not those inside a link), and the line as kept: without their
+    `#`, or None where nothing but symbols is left without them (the line is dropped)."""
+    found = HASHTAG.findall(line)
+    outside = None  # the matches, where a `#` inside a link is not one
+    if found and may_hold_url(line):
+        matches = hashtags_outside_urls(line)
+        if len(matches) < len(found):  # `…/Mercury_(planet)#Orbit`
+            outside, found = matches, [m.group(1) for m in matches]
+    if not found:
+        return found, line
+    rest = HASHTAG.sub("", line) if outside is None else _cut(line, outside, 0)
+    if is_arrow_or_symbol_only(rest):
+        return found, None
+    return found, (HASHTAG_SIGN.sub("", line) if outside is None else _cut(line, outside, 1))
 
 
 def _cut(line: str, tags: list, keep_word: int) -> str:

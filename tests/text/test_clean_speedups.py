@@ -340,3 +340,55 @@ def test_reactions_line_precheck_equals_the_pattern():
         line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
         assert (parse_reactions_line(line) is None) == (_REACTIONS_LINE.match(line) is None), (
             ascii(line))
+
+
+def _old_extract_hashtags(d):
+    """Rule 5 as first written: every line read, a repeated one again."""
+    from builder.text.clean import _cut, _unique
+    from builder.text.telegram import (
+        HASHTAG,
+        HASHTAG_SIGN,
+        hashtags_outside_urls,
+        is_arrow_or_symbol_only,
+        may_hold_url,
+    )
+
+    kept, tags, dropped, changed = [], list(d.hashtags), 0, False
+    for line in d.lines:
+        found = HASHTAG.findall(line) if "#" in line else None
+        outside = None
+        if found and may_hold_url(line):
+            matches = hashtags_outside_urls(line)
+            if len(matches) < len(found):
+                outside, found = matches, [m.group(1) for m in matches]
+        if not found:
+            kept.append(line)
+            continue
+        tags.extend(found)
+        changed = True
+        rest = HASHTAG.sub("", line) if outside is None else _cut(line, outside, 0)
+        if is_arrow_or_symbol_only(rest):
+            dropped += 1
+        else:
+            kept.append(HASHTAG_SIGN.sub(r"", line) if outside is None else _cut(line, outside, 1))
+    tags = _unique(tags)
+    if not changed and tags == d.hashtags:
+        return d.lines, d.hashtags, 0
+    return tuple(kept), tags, dropped
+
+
+def test_extract_hashtags_equals_the_old_definition():
+    from builder.text.clean import ExtractHashtags
+
+    rng = random.Random(41)
+    pieces = ["#tag", "#Тег", "#a1", "#1a", " ", "word", "🔥", "→", "https://x.org/a#b",
+              "www.x.org/#c", "&#x", "a#b", "##d", "#", ".", "#_e", "ℹ", "#日本"]
+    step = ExtractHashtags()
+    for _ in range(6000):
+        lines = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 5)))
+                 for _ in range(rng.randint(1, 4))]
+        lines += rng.sample(lines, rng.randint(0, len(lines)))  # repeated lines
+        hashtags = tuple(rng.sample(["tag", "x", "tag"], rng.randint(0, 3)))
+        got, dropped = step.apply(Draft(tuple(lines), hashtags=hashtags))
+        assert (got.lines, got.hashtags, dropped) == _old_extract_hashtags(
+            Draft(tuple(lines), hashtags=hashtags)), lines
