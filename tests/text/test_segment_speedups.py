@@ -3,11 +3,12 @@
 import random
 
 from builder.records import Post, Segment, make
-from builder.text.segment import _LIST_MARKER, _LIST_MARKER_MAX, Segmenter
+from builder.text.segment import Segmenter
 
 
 def _old_spans(seg, line):
-    """Segmenter.spans as first written: both merges over every line's spans."""
+    """Segmenter.spans as first written: both merges over every line's spans (the merges
+    themselves are unchanged; the fast form skips them where they change nothing)."""
     spans = []
     cursor = 0
     for sentence in seg._segment(seg.lang, line):
@@ -23,18 +24,7 @@ def _old_spans(seg, line):
         end = start + len(stripped)
         spans.append((start, end))
         cursor = end
-    spans = seg._merge_protected(line, spans) if len(spans) > 1 and seg.protected else spans
-    out, pending = [], None
-    for start, end in spans:
-        if pending is not None:
-            start, pending = pending, None
-        if end - start <= _LIST_MARKER_MAX and _LIST_MARKER.match(line[start:end]):
-            pending = start
-            continue
-        out.append((start, end))
-    if pending is not None:
-        out.append((pending, spans[-1][1]))
-    return out
+    return seg._merge_list_markers(line, seg._merge_protected(line, spans))
 
 
 def _old_segments(seg, post):
