@@ -94,15 +94,16 @@ def start_workers_early(config: BuildConfig) -> bool:
     """Start the local worker processes' fork server before the build settles its plan, when
     `choose_executor` will choose local processes: the fork server then imports what workers
     need while this process imports and plans (otherwise the first worker waits for both, one
-    after the other). Only where that is known from the config alone: inputs that are plain
-    files (their sizes decide a default build). True if started."""
-    if config.translate.engine == "ray" or config.workers == 0:
-        return False
-    if config.workers is None:
+    after the other). Only where that is known from the config alone: a default build's
+    inputs must be plain files (their sizes decide it). True if started."""
+    size = 0  # read by choose_executor only for a default build
+    if config.workers is None and config.translate.engine != "ray":
         paths = [Path(p) for p in config.input.paths]
-        if (cores() < 2 or not all(p.is_file() for p in paths)
-                or sum(p.stat().st_size for p in paths) < SMALL_INPUT_BYTES):
+        if not all(p.is_file() for p in paths):
             return False
+        size = sum(p.stat().st_size for p in paths)
+    if choose_executor(config, size).kind != "processes":
+        return False
     from builder.pipeline.processes import start_early  # noqa: PLC0415
 
     start_early()
