@@ -10,14 +10,13 @@ import re
 from collections.abc import Iterator
 
 from builder.pipeline.step import BatchStep
-from builder.records import Doc, Post, Segment, evolve
+from builder.records import Doc, Post, Segment, evolve, make
 
 # A "sentence" that is only a list marker (`1.`, `2)`, `⁃9.`) belongs to the text after it.
 _LIST_MARKER = re.compile(r"^[\W_]{0,2}\(?(?:\d{1,3}|[ivx]{1,4})[.)]$", re.IGNORECASE)
 _LIST_MARKER_MAX = 8  # the longest string it matches (2 + 1 + 4 + 1)
 
 SEGMENTER_NAME = "sentencex"
-_new = object.__new__
 
 
 def segmenter_version() -> str:
@@ -98,22 +97,17 @@ class Segmenter:
         return [text[a:b] for a, b in self.spans(text)]
 
     def segment(self, post: Post) -> Iterator[Segment]:
-        # what `make(Segment, ...)` makes, the fields every segment of the post shares set
-        # once: each segment's own four go over a copy of them
-        shared = {**Segment._DEFAULTS, "post_id": post.post_id, "channel": post.channel,
-                  "date": post.date, "date_is_local": post.date_is_local}
+        # the fields every segment of the post shares, made once; each segment is a copy
+        # with its own four
+        shared = make(Segment, post_id=post.post_id, segment_index=0, text="", char_start=0,
+                      char_end=0, channel=post.channel, date=post.date,
+                      date_is_local=post.date_is_local)
         index = 0
         offset = 0
         for line in post.text.split("\n"):
             for start, end in self.spans(line):
-                seg = _new(Segment)
-                state = seg.__dict__
-                state.update(shared)
-                state["segment_index"] = index
-                state["text"] = line[start:end]
-                state["char_start"] = offset + start
-                state["char_end"] = offset + end
-                yield seg
+                yield evolve(shared, segment_index=index, text=line[start:end],
+                             char_start=offset + start, char_end=offset + end)
                 index += 1
             offset += len(line) + 1
 
